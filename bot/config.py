@@ -1,0 +1,182 @@
+"""Configuration: reads the TOML file, applies defaults and environment overrides, validates.
+
+Owns the config contract (see config.example.toml). Every problem is raised as one ConfigError
+whose message names the offending key, so start-up can print one clear line. No I/O beyond
+reading the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key and says why."""
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str
+    api_base_url: str = "https://api.telegram.org/bot"
+    admin_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    path: Path = Path("data/alerts.json")
+
+
+@dataclass(frozen=True)
+class PetitionsConfig:
+    base_url: str = "https://petition.parliament.uk"
+    poll_interval_seconds: float = 60
+
+
+@dataclass(frozen=True)
+class GovukConfig:
+    base_url: str = "https://www.gov.uk"
+    poll_interval_seconds: float = 300
+
+
+@dataclass(frozen=True)
+class ParliamentConfig:
+    statements_base_url: str = "https://questions-statements-api.parliament.uk"
+    whatson_base_url: str = "https://whatson-api.parliament.uk"
+    poll_interval_seconds: float = 900
+
+
+@dataclass(frozen=True)
+class HttpConfig:
+    timeout_seconds: float = 15
+    retries: int = 3
+    backoff_seconds: float = 1.0
+    connections_per_host: int = 8
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    follows_per_chat: int = 50
+
+
+@dataclass(frozen=True)
+class Config:
+    telegram: TelegramConfig
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    petitions: PetitionsConfig = field(default_factory=PetitionsConfig)
+    govuk: GovukConfig = field(default_factory=GovukConfig)
+    parliament: ParliamentConfig = field(default_factory=ParliamentConfig)
+    http: HttpConfig = field(default_factory=HttpConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
+
+
+# section -> key -> (accepted TOML types, what to call them in an error, conversion)
+_Spec = dict[str, tuple[tuple[type, ...], str, Any]]
+_URL: tuple[tuple[type, ...], str, Any] = ((str,), "a URL string", lambda v: v.rstrip("/"))
+_INTERVAL: tuple[tuple[type, ...], str, Any] = ((int, float), "a number of seconds", float)
+_SCHEMA: dict[str, tuple[type, _Spec]] = {
+    "telegram": (
+        TelegramConfig,
+        {
+            "token": ((str,), "a string", str),
+            "api_base_url": ((str,), "a URL string", str),
+            "admin_ids": ((list,), "a list of user ids", tuple),
+        },
+    ),
+    "storage": (StorageConfig, {"path": ((str,), "a file path", Path)}),
+    "petitions": (
+        PetitionsConfig,
+        {"base_url": _URL, "poll_interval_seconds": _INTERVAL},
+    ),
+    "govuk": (GovukConfig, {"base_url": _URL, "poll_interval_seconds": _INTERVAL}),
+    "parliament": (
+        ParliamentConfig,
+        {
+            "statements_base_url": _URL,
+            "whatson_base_url": _URL,
+            "poll_interval_seconds": _INTERVAL,
+        },
+    ),
+    "http": (
+        HttpConfig,
+        {
+            "timeout_seconds": _INTERVAL,
+            "retries": ((int,), "a whole number", int),
+            "backoff_seconds": _INTERVAL,
+            "connections_per_host": ((int,), "a whole number", int),
+        },
+    ),
+    "limits": (LimitsConfig, {"follows_per_chat": ((int,), "a whole number", int)}),
+}
+_POSITIVE = {
+    "petitions.poll_interval_seconds",
+    "govuk.poll_interval_seconds",
+    "parliament.poll_interval_seconds",
+    "http.timeout_seconds",
+    "http.connections_per_host",
+    "limits.follows_per_chat",
+}
+
+
+def load_config(path: Path, environ: dict[str, str] | None = None) -> Config:
+    """Read and validate the TOML file at `path`; TELEGRAM_BOT_TOKEN overrides the file's token."""
+    environ = dict(os.environ) if environ is None else environ
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    return parse_config(raw, environ)
+
+
+def parse_config(raw: dict[str, Any], environ: dict[str, str]) -> Config:
+    """Validate an already-parsed TOML document against the contract."""
+    sections: dict[str, Any] = {}
+    for section_name, section in raw.items():
+        if section_name not in _SCHEMA:
+            raise ConfigError(f"unknown config section [{section_name}]")
+        if not isinstance(section, dict):
+            raise ConfigError(f"config key {section_name} must be a [section]")
+        cls, spec = _SCHEMA[section_name]
+        values = {}
+        for key, value in section.items():
+            name = f"{section_name}.{key}"
+            if key not in spec:
+                raise ConfigError(f"unknown config key {name}")
+            values[key] = _convert(name, value, spec[key])
+        if section_name != "telegram":
+            sections[section_name] = cls(**values)
+        else:
+            sections[section_name] = values
+
+    telegram = sections.get("telegram", {})
+    token = environ.get(TOKEN_ENV) or telegram.get("token", "")
+    if not token.strip():
+        raise ConfigError(f"telegram.token is missing: set it in the config file or in {TOKEN_ENV}")
+    telegram["token"] = token.strip()
+    sections["telegram"] = TelegramConfig(**telegram)
+    return Config(**sections)
+
+
+def _convert(name: str, value: Any, spec: tuple[tuple[type, ...], str, Any]) -> Any:
+    types, described, convert = spec
+    # bool is an int in Python, but `retries = true` is a mistake worth reporting.
+    if isinstance(value, bool) or not isinstance(value, types):
+        raise ConfigError(f"config key {name} must be {described}, not {value!r}")
+    if name == "telegram.admin_ids" and not all(
+        isinstance(item, int) and not isinstance(item, bool) for item in value
+    ):
+        raise ConfigError(f"config key {name} must be {described}, not {value!r}")
+    if name in _POSITIVE and value <= 0:
+        raise ConfigError(f"config key {name} must be greater than 0, not {value!r}")
+    if name == "http.retries" and value < 0:
+        raise ConfigError(f"config key {name} must be 0 or more, not {value!r}")
+    return convert(value)

@@ -1,0 +1,31 @@
+"""The long-lived services of a running bot, kept in `application.bot_data` under one key.
+
+Created in the application's post_init (inside the event loop) and closed in post_shutdown, so
+there are no module-level globals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import CallbackContext
+
+from bot.following import FollowService
+from bot.http import HttpClient
+from bot.poller import Poller
+from bot.store import Store
+
+RUNTIME_KEY = "runtime"
+
+
+@dataclass
+class Runtime:
+    store: Store
+    http: HttpClient
+    follows: FollowService
+    poller: Poller
+
+
+def runtime(context: CallbackContext[Any, Any, Any, Any]) -> Runtime:
+    return context.application.bot_data[RUNTIME_KEY]

@@ -1,0 +1,72 @@
+"""Reading a petition reference typed or pasted in chat: a number or a link to one.
+
+Pure: no I/O. Only the petition number is taken from a link; the bot never fetches the URL a
+user typed, and a link to any other host is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+PUBLIC_HOSTS = frozenset({"petition.parliament.uk", "www.petition.parliament.uk"})
+_PATH = re.compile(r"^(?:/archived)?/petitions/(\d{1,9})(?:\.json)?/?$")
+_NUMBER = re.compile(r"^#?(\d{1,9})$")
+_LINK_IN_TEXT = re.compile(
+    r"(?:https?://)?(?:www\.)?petition\.parliament\.uk/(?:archived/)?petitions/\d{1,9}\S*",
+    re.IGNORECASE,
+)
+
+
+class BadPetitionReference(ValueError):
+    """The text is not a petition number or a petition link; the message says why, kindly."""
+
+
+def parse_petition_reference(text: str, extra_hosts: frozenset[str] = frozenset()) -> int:
+    """The petition number in `text`, which is a number or a link to the petitions site.
+
+    `extra_hosts` are further hosts whose links are accepted (the configured base URL's).
+    """
+    candidate = text.strip()
+    if not candidate:
+        raise BadPetitionReference("Tell me which petition: its number or its link.")
+    number = _NUMBER.match(candidate)
+    if number:
+        return _positive(number.group(1))
+    if "/" not in candidate and "." not in candidate:
+        raise BadPetitionReference(
+            f"“{candidate[:40]}” is not a petition number. Send the number from the petition's "
+            "link, such as 300412, or paste the link itself."
+        )
+    link = candidate if "://" in candidate else "https://" + candidate
+    try:
+        parts = urlsplit(link)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        raise BadPetitionReference("That link doesn't look right. Paste it again?") from None
+    if parts.scheme not in {"http", "https"} or host not in PUBLIC_HOSTS | extra_hosts:
+        raise BadPetitionReference(
+            "I can only follow petitions on petition.parliament.uk. "
+            "Send a link from that site, or the petition's number."
+        )
+    path = _PATH.match(parts.path)
+    if not path:
+        raise BadPetitionReference(
+            "That link is to petition.parliament.uk but not to one petition. "
+            "Open the petition and copy its link, like "
+            "https://petition.parliament.uk/petitions/300412"
+        )
+    return _positive(path.group(1))
+
+
+def find_petition_link(text: str) -> str | None:
+    """The first petition link in a free-text message, if there is one."""
+    match = _LINK_IN_TEXT.search(text)
+    return match.group(0) if match else None
+
+
+def _positive(digits: str) -> int:
+    value = int(digits)
+    if value <= 0:
+        raise BadPetitionReference("Petition numbers start at 1.")
+    return value

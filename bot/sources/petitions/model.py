@@ -1,0 +1,266 @@
+"""Petition snapshots: the typed, storable view of one petition, and parsing from the site's JSON.
+
+Pure: no I/O. Parsing is lenient: any key may be missing, null, empty or of an older schema
+(2015's `open_at`, no `closing_date` before 2026), and unknown keys are ignored. The snapshot
+keeps only what detection, rendering and the status card need; the geographic breakdowns are
+dropped on parsing.
+
+A snapshot also carries a little memory that the site itself forgets (the highest count seen,
+whether a threshold was ever reached), so that a dip and re-crossing is not news twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+DEFAULT_RESPONSE_THRESHOLD = 10_000
+DEFAULT_DEBATE_THRESHOLD = 100_000
+DEBATE_LINK_FIELDS = (
+    "transcript_url",
+    "video_url",
+    "debate_pack_url",
+    "public_engagement_url",
+    "debate_summary_url",
+)
+
+
+class PetitionParseError(ValueError):
+    """The document is not a petition at all (no data object, no id)."""
+
+
+@dataclass(frozen=True)
+class GovernmentResponse:
+    responded_on: date | None
+    summary: str
+    # The details run to thousands of characters; a digest is enough to notice an edit.
+    details_digest: str
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DebateOutcome:
+    debated_on: date | None
+    overview: str
+    transcript_url: str = ""
+    video_url: str = ""
+    debate_pack_url: str = ""
+    public_engagement_url: str = ""
+    debate_summary_url: str = ""
+
+    def links(self) -> dict[str, str]:
+        """The non-empty links, by field name, in a stable order."""
+        return {name: getattr(self, name) for name in DEBATE_LINK_FIELDS if getattr(self, name)}
+
+
+@dataclass(frozen=True)
+class BusinessItem:
+    """One entry of `other_parliamentary_business`; `key` identifies it across fetches."""
+
+    key: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class PetitionSnapshot:
+    id: int
+    title: str
+    state: str  # open | closed | rejected, as the site says
+    signature_count: int
+    observed_at: datetime  # when this snapshot was last checked against the clock
+    archived: bool = False
+    removed: bool = False
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+    closing_date: date | None = None
+    response_threshold_reached_at: datetime | None = None
+    government_response_at: datetime | None = None
+    debate_threshold_reached_at: datetime | None = None
+    scheduled_debate_date: date | None = None
+    debate_outcome_at: datetime | None = None
+    rejection_code: str | None = None
+    rejection_details: str | None = None
+    response: GovernmentResponse | None = None
+    debate: DebateOutcome | None = None
+    business: tuple[BusinessItem, ...] = ()
+    response_threshold: int = DEFAULT_RESPONSE_THRESHOLD
+    debate_threshold: int = DEFAULT_DEBATE_THRESHOLD
+    # Memory carried from one snapshot to the next (see detect.carry_forward).
+    peak_signature_count: int = 0
+    response_threshold_seen: bool = False
+    debate_threshold_seen: bool = False
+
+
+def parse_petition(document: Any, *, observed_at: datetime, archived: bool) -> PetitionSnapshot:
+    """Parse a show response (`{"data": {...}}`) or one list item into a snapshot."""
+    data = document.get("data") if isinstance(document, dict) else None
+    if isinstance(data, dict) and "attributes" not in document:
+        item = data
+    elif isinstance(document, dict) and "attributes" in document:
+        item = document
+    else:
+        raise PetitionParseError("no petition object in the document")
+    attributes = item.get("attributes")
+    petition_id = _int(item.get("id"))
+    if not isinstance(attributes, dict) or petition_id is None:
+        raise PetitionParseError("the petition has no id or attributes")
+
+    parliament = item.get("parliament") if isinstance(item.get("parliament"), dict) else {}
+    state = _text(attributes.get("state")) or "open"
+    count = _int(attributes.get("signature_count")) or 0
+    rejection = attributes.get("rejection") if isinstance(attributes.get("rejection"), dict) else {}
+    return PetitionSnapshot(
+        id=petition_id,
+        title=_text(attributes.get("action")),
+        state=state,
+        signature_count=count,
+        observed_at=observed_at,
+        archived=archived or item.get("type") == "archived-petition",
+        opened_at=_timestamp(attributes.get("opened_at", attributes.get("open_at"))),
+        closed_at=_timestamp(attributes.get("closed_at")),
+        closing_date=_date(attributes.get("closing_date")) if state == "open" else None,
+        response_threshold_reached_at=_timestamp(attributes.get("response_threshold_reached_at")),
+        government_response_at=_timestamp(attributes.get("government_response_at")),
+        debate_threshold_reached_at=_timestamp(attributes.get("debate_threshold_reached_at")),
+        scheduled_debate_date=_date(attributes.get("scheduled_debate_date")),
+        debate_outcome_at=_timestamp(attributes.get("debate_outcome_at")),
+        # A 2019 capture shows an empty rejection object on an open petition: trust `state`.
+        rejection_code=_text(rejection.get("code")) or None if state == "rejected" else None,
+        rejection_details=_text(rejection.get("details")) or None if state == "rejected" else None,
+        response=_response(attributes.get("government_response")),
+        debate=_debate(attributes.get("debate")),
+        business=_business(attributes.get("other_parliamentary_business")),
+        response_threshold=_int(parliament.get("response_threshold")) or DEFAULT_RESPONSE_THRESHOLD,
+        debate_threshold=_int(parliament.get("debate_threshold")) or DEFAULT_DEBATE_THRESHOLD,
+        peak_signature_count=count,
+    )
+
+
+def _response(value: Any) -> GovernmentResponse | None:
+    if not isinstance(value, dict):
+        return None
+    return GovernmentResponse(
+        responded_on=_date(value.get("responded_on")),
+        summary=_text(value.get("summary")),
+        details_digest=_digest(_text(value.get("details"))),
+        updated_at=_timestamp(value.get("updated_at")),
+    )
+
+
+def _debate(value: Any) -> DebateOutcome | None:
+    if not isinstance(value, dict):
+        return None
+    return DebateOutcome(
+        debated_on=_date(value.get("debated_on")),
+        overview=_text(value.get("overview")),
+        **{name: _text(value.get(name)) for name in DEBATE_LINK_FIELDS},
+    )
+
+
+def _business(value: Any) -> tuple[BusinessItem, ...]:
+    if not isinstance(value, list):
+        return ()
+    items = []
+    for entry in value:
+        if not isinstance(entry, dict):
+            continue
+        subject, body = _text(entry.get("subject")), _text(entry.get("body"))
+        key = _text(entry.get("created_at")) or _digest(subject + "\n" + body)
+        items.append(BusinessItem(key=key, subject=subject, body=body))
+    return tuple(items)
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _date(value: Any) -> date | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16] if text else ""
+
+
+# --- storage form -------------------------------------------------------------------------------
+# Snapshots are stored as plain JSON: datetimes as ISO 8601 with offset, dates as YYYY-MM-DD,
+# nested records as objects, tuples as lists.
+
+_DATETIME_FIELDS = {
+    "observed_at",
+    "opened_at",
+    "closed_at",
+    "response_threshold_reached_at",
+    "government_response_at",
+    "debate_threshold_reached_at",
+    "debate_outcome_at",
+}
+_DATE_FIELDS = {"closing_date", "scheduled_debate_date"}
+
+
+def snapshot_to_dict(snapshot: PetitionSnapshot) -> dict[str, Any]:
+    """The JSON-ready storage form of a snapshot."""
+    return _jsonable(asdict(snapshot))
+
+
+def snapshot_from_dict(stored: dict[str, Any]) -> PetitionSnapshot:
+    """Rebuild a snapshot from its storage form."""
+    values = dict(stored)
+    for name in _DATETIME_FIELDS:
+        values[name] = _timestamp(values.get(name))
+    for name in _DATE_FIELDS:
+        values[name] = _date(values.get(name))
+    if values.get("response"):
+        response = dict(values["response"])
+        response["responded_on"] = _date(response.get("responded_on"))
+        response["updated_at"] = _timestamp(response.get("updated_at"))
+        values["response"] = GovernmentResponse(**response)
+    if values.get("debate"):
+        debate = dict(values["debate"])
+        debate["debated_on"] = _date(debate.get("debated_on"))
+        values["debate"] = DebateOutcome(**debate)
+    values["business"] = tuple(BusinessItem(**item) for item in values.get("business", ()))
+    return PetitionSnapshot(**values)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, date):  # datetime is a date too
+        return value.isoformat()
+    return value
+
+
+def mark_observed(snapshot: PetitionSnapshot, now: datetime, **changes: Any) -> PetitionSnapshot:
+    """The same petition, checked again at `now` (optionally with a few fields changed)."""
+    return replace(snapshot, observed_at=now, **changes)

@@ -1,0 +1,416 @@
+"""Petition messages: alerts for each event and the status card, as Telegram HTML.
+
+Pure: no I/O. Every piece of upstream text passes through `quote` (HTML-escaped, clipped), and
+the clip budgets keep any message well under Telegram's 4,096 characters.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date, datetime
+
+from bot.sources.petitions.detect import (
+    RESPONSE_DUE_AFTER,
+    EventKind,
+    PetitionEvent,
+    closing_deadline,
+    milestone_ladder,
+    response_due_at,
+)
+from bot.sources.petitions.model import PetitionSnapshot
+
+PUBLIC_SITE = "https://petition.parliament.uk"
+MESSAGE_LIMIT = 4096
+_LINK_LABELS = {
+    "transcript_url": "Transcript",
+    "video_url": "Video",
+    "debate_pack_url": "Debate pack",
+    "public_engagement_url": "Public engagement",
+    "debate_summary_url": "Debate summary",
+}
+# The site's own wording (config/locales/rejections.en-GB.yml), shortened where it addresses
+# the petition's creator.
+_REJECTION_REASONS = {
+    "duplicate": "There's already a petition about this issue.",
+    "irrelevant": "It's about something the UK Government or Parliament is not responsible for.",
+    "no-action": "It's not clear what the petition asks the UK Government or Parliament to do.",
+    "honours": "It's about honours or appointments.",
+    "fake-name": "It was created using a fake or incomplete name.",
+    "foi": "It's a Freedom of Information request.",
+    "libellous": "It included confidential, libellous, false or defamatory information, or a "
+    "reference to a case which is active in the UK courts.",
+    "offensive": "It's offensive, nonsense, a joke, or an advert.",
+    "already-happening": "The Government or Parliament is already doing what it asks.",
+}
+
+
+def quote(text: str, limit: int) -> str:
+    """Upstream text made safe for Telegram HTML: clipped to `limit` characters, then escaped."""
+    text = text.replace("\r\n", "\n").strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return html.escape(text, quote=True)
+
+
+def format_count(count: int) -> str:
+    return f"{count:,}"
+
+
+def format_date(day: date | datetime) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def petition_url(snapshot: PetitionSnapshot) -> str:
+    prefix = "/archived" if snapshot.archived else ""
+    return f"{PUBLIC_SITE}{prefix}/petitions/{snapshot.id}"
+
+
+def rejection_reason(code: str | None) -> str:
+    if code is None:
+        return "The petitions committee gave no reason code."
+    return _REJECTION_REASONS.get(code, f"Rejected under the “{code}” rule.")
+
+
+def response_lateness(snapshot: PetitionSnapshot) -> str:
+    """How long the response took after the threshold, and how late that was, if known."""
+    reached, responded = snapshot.response_threshold_reached_at, snapshot.government_response_at
+    if reached is None or responded is None or responded < reached:
+        return ""
+    days = (responded - reached).days
+    allowed = RESPONSE_DUE_AFTER.days
+    if days > allowed:
+        return f"{_days(days)} after the threshold: {_days(days - allowed)} late"
+    return f"{_days(days)} after the threshold, within the {allowed} days promised"
+
+
+def response_status(snapshot: PetitionSnapshot, now: datetime) -> str:
+    """One line on the government response: not due, awaiting (and how late), or given."""
+    response = snapshot.response
+    if response is not None:
+        when = response.responded_on or snapshot.government_response_at
+        line = f"responded on {format_date(when)}" if when else "responded"
+        lateness = response_lateness(snapshot)
+        return f"{line} ({lateness})" if lateness else line
+    due = response_due_at(snapshot)
+    if due is not None and snapshot.response_threshold_reached_at is not None:
+        waited = (now - snapshot.response_threshold_reached_at).days
+        overdue = (now - due).days
+        if now >= due:
+            return f"awaiting a response for {_days(waited)}: {_days(overdue)} overdue"
+        return f"awaiting a response for {_days(waited)} (due by {format_date(due)})"
+    if snapshot.state == "open":
+        return f"due once it reaches {format_count(snapshot.response_threshold)} signatures"
+    return "none"
+
+
+def debate_status(snapshot: PetitionSnapshot, now: datetime) -> str:
+    debate = snapshot.debate
+    if debate is not None and debate.debated_on is not None:
+        return f"debated on {format_date(debate.debated_on)}"
+    if snapshot.debate_outcome_at is not None:
+        return "the Petitions Committee decided not to debate it"
+    scheduled = snapshot.scheduled_debate_date
+    if scheduled is not None:
+        if scheduled >= now.date():
+            return f"scheduled for {format_date(scheduled)}"
+        return f"was scheduled for {format_date(scheduled)}; the outcome is not recorded yet"
+    if snapshot.debate_threshold_reached_at is not None:
+        return "awaiting the Petitions Committee's decision on a debate"
+    return f"considered at {format_count(snapshot.debate_threshold)} signatures"
+
+
+def render_card(snapshot: PetitionSnapshot, now: datetime) -> str:
+    """The status card: title, state, count, progress, response, debate, closing date, link."""
+    lines = [
+        f"📜 <b>{quote(snapshot.title, 300)}</b>",
+        f"Petition {snapshot.id} · {_state_label(snapshot)}",
+        f"✍️ <b>{format_count(snapshot.signature_count)}</b> signatures",
+    ]
+    progress = _progress(snapshot)
+    if progress:
+        lines.append(progress)
+    lines.append(f"🏛 Government response: {response_status(snapshot, now)}")
+    if snapshot.response is not None and snapshot.response.summary:
+        lines.append(f"<blockquote>{quote(snapshot.response.summary, 600)}</blockquote>")
+    lines.append(f"🗣 Debate: {debate_status(snapshot, now)}")
+    if snapshot.state == "rejected":
+        lines.append(f"🚫 {html.escape(rejection_reason(snapshot.rejection_code))}")
+        if snapshot.rejection_details:
+            lines.append(quote(snapshot.rejection_details, 800))
+    lines.append(petition_url(snapshot))
+    return "\n".join(lines)
+
+
+def render_event(event: PetitionEvent) -> str:
+    """The alert for one event, ending with the link and the way to stop."""
+    body = _EVENT_RENDERERS[event.kind](event)
+    petition = event.petition
+    footer = f"{petition_url(petition)}\n<i>Stop these alerts: /unfollow {petition.id}</i>"
+    return f"{body}\n\n{footer}"
+
+
+def _title(snapshot: PetitionSnapshot) -> str:
+    return f"“{quote(snapshot.title, 300)}”"
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
+def _state_label(snapshot: PetitionSnapshot) -> str:
+    if snapshot.removed:
+        return "Removed"
+    if snapshot.state == "open":
+        deadline = closing_deadline(snapshot)
+        closes = f" · closes {format_date(snapshot.closing_date)}" if snapshot.closing_date else ""
+        return "Open" + closes if deadline else "Open"
+    if snapshot.state == "closed":
+        archived = " (archived)" if snapshot.archived else ""
+        closed = f" on {format_date(snapshot.closed_at)}" if snapshot.closed_at else ""
+        return f"Closed{closed}{archived}"
+    if snapshot.state == "rejected":
+        return "Rejected"
+    return quote(snapshot.state.capitalize(), 40)
+
+
+def _progress(snapshot: PetitionSnapshot) -> str:
+    if snapshot.state != "open":
+        return ""
+    count = snapshot.signature_count
+    for threshold, meaning in (
+        (snapshot.response_threshold, "the government must respond"),
+        (snapshot.debate_threshold, "Parliament considers a debate"),
+    ):
+        if count < threshold:
+            filled = min(10, count * 10 // threshold)
+            bar = "▰" * filled + "▱" * (10 - filled)
+            share = count * 100 // threshold
+            return (
+                f"{bar} {share}% of {format_count(threshold)}: "
+                f"{format_count(threshold - count)} to go until {meaning}"
+            )
+    return "Past both thresholds"
+
+
+def _milestone(event: PetitionEvent) -> str:
+    petition = event.petition
+    upcoming = [
+        m for m in milestone_ladder(petition.signature_count * 10) if m > petition.signature_count
+    ]
+    next_step = f" Next milestone: {format_count(upcoming[0])}." if upcoming else ""
+    return (
+        f"📈 <b>{format_count(event.detail)} signatures</b> for {_title(petition)}\n"
+        f"It now has {format_count(petition.signature_count)}.{next_step}"
+    )
+
+
+def _response_threshold(event: PetitionEvent) -> str:
+    petition = event.petition
+    due = response_due_at(petition)
+    due_text = f", by {format_date(due)}" if due else ""
+    return (
+        f"🎯 <b>{format_count(petition.response_threshold)} signatures: the government must "
+        f"respond</b>\n{_title(petition)} now has {format_count(petition.signature_count)} "
+        f"signatures. The government has agreed to respond within {RESPONSE_DUE_AFTER.days} "
+        f"days{due_text}. I'll tell you when it does, and if it is late."
+    )
+
+
+def _debate_threshold(event: PetitionEvent) -> str:
+    petition = event.petition
+    return (
+        f"🏛 <b>{format_count(petition.debate_threshold)} signatures: Parliament will consider a "
+        f"debate</b>\n{_title(petition)} now has {format_count(petition.signature_count)} "
+        "signatures. The Petitions Committee will now decide whether to schedule a debate."
+    )
+
+
+def _response_published(event: PetitionEvent) -> str:
+    petition = event.petition
+    response = petition.response
+    assert response is not None
+    lines = [f"📝 <b>The government has responded</b> to {_title(petition)}"]
+    status = response_status(petition, petition.observed_at)
+    lines.append(status[0].upper() + status[1:] + ".")
+    if response.summary:
+        lines.append(f"<blockquote>{quote(response.summary, 600)}</blockquote>")
+    return "\n".join(lines)
+
+
+def _response_edited(event: PetitionEvent) -> str:
+    petition = event.petition
+    response = petition.response
+    assert response is not None
+    parts = " and ".join("the summary" if p == "summary" else "the full text" for p in event.detail)
+    lines = [f"✏️ <b>The government response was edited</b> for {_title(petition)}"]
+    lines.append(f"Changed: {parts}.")
+    if "summary" in event.detail and response.summary:
+        lines.append(f"<blockquote>{quote(response.summary, 600)}</blockquote>")
+    return "\n".join(lines)
+
+
+def _response_overdue(event: PetitionEvent) -> str:
+    petition = event.petition
+    reached, due = petition.response_threshold_reached_at, response_due_at(petition)
+    assert reached is not None and due is not None
+    reached_text = (
+        f"{_title(petition)} reached {format_count(petition.response_threshold)} signatures on "
+        f"{format_date(reached)}. The government agreed to respond within "
+        f"{RESPONSE_DUE_AFTER.days} days, by {format_date(due)}"
+    )
+    if event.detail == 0:
+        return f"⏰ <b>Government response overdue</b>\n{reached_text}, and has not."
+    late = _days(event.detail * 7)
+    return f"⏰ <b>Still no government response: {late} overdue</b>\n{reached_text}."
+
+
+def _debate_scheduled(event: PetitionEvent) -> str:
+    petition = event.petition
+    assert petition.scheduled_debate_date is not None
+    return (
+        f"🗓 <b>Debate scheduled</b>\nParliament will debate {_title(petition)} on "
+        f"{format_date(petition.scheduled_debate_date)}."
+    )
+
+
+def _debate_rescheduled(event: PetitionEvent) -> str:
+    petition, previous = event.petition, event.previous
+    assert petition.scheduled_debate_date and previous.scheduled_debate_date
+    return (
+        f"🗓 <b>Debate moved</b>\n{_title(petition)} will now be debated on "
+        f"{format_date(petition.scheduled_debate_date)} "
+        f"(it was set for {format_date(previous.scheduled_debate_date)})."
+    )
+
+
+def _debate_cancelled(event: PetitionEvent) -> str:
+    previous = event.previous
+    assert previous.scheduled_debate_date is not None
+    return (
+        f"🗓 <b>Debate cancelled</b>\nThe debate on {_title(event.petition)} set for "
+        f"{format_date(previous.scheduled_debate_date)} is no longer scheduled."
+    )
+
+
+def _debate_links(links: dict[str, str]) -> str:
+    return " · ".join(
+        f'<a href="{html.escape(url, quote=True)}">{_LINK_LABELS[name]}</a>'
+        for name, url in links.items()
+    )
+
+
+def _debate_held(event: PetitionEvent) -> str:
+    petition = event.petition
+    debate = petition.debate
+    assert debate is not None and debate.debated_on is not None
+    lines = [f"🏛 <b>Parliament debated</b> {_title(petition)} on {format_date(debate.debated_on)}."]
+    if debate.overview:
+        lines.append(quote(debate.overview, 1200))
+    if debate.links():
+        lines.append(_debate_links(debate.links()))
+    return "\n".join(lines)
+
+
+def _not_debated(event: PetitionEvent) -> str:
+    petition = event.petition
+    debate = petition.debate
+    lines = [
+        f"🏛 <b>No debate</b>\nThe Petitions Committee decided not to debate {_title(petition)}."
+    ]
+    if debate is not None and debate.overview:
+        lines.append(f"Their reason: {quote(debate.overview, 1200)}")
+    return "\n".join(lines)
+
+
+def _debate_links_added(event: PetitionEvent) -> str:
+    debate = event.petition.debate
+    assert debate is not None
+    added = {name: url for name, url in debate.links().items() if name in event.detail}
+    return f"🔗 <b>New debate links</b> for {_title(event.petition)}\n{_debate_links(added)}"
+
+
+def _other_business(event: PetitionEvent) -> str:
+    item = event.detail
+    lines = [
+        f"📣 <b>{quote(item.subject or 'Parliamentary business', 200)}</b>",
+        f"News from Parliament about {_title(event.petition)}:",
+    ]
+    if item.body:
+        lines.append(quote(item.body, 1500))
+    return "\n".join(lines)
+
+
+def _closing_soon(event: PetitionEvent) -> str:
+    petition = event.petition
+    assert petition.closing_date is not None
+    return (
+        f"⌛ <b>Closing soon</b>\n{_title(petition)} closes at the end of "
+        f"{format_date(petition.closing_date)}, with {format_count(petition.signature_count)} "
+        "signatures so far."
+    )
+
+
+def _closed(event: PetitionEvent) -> str:
+    petition = event.petition
+    return (
+        f"🔒 <b>Petition closed</b>\n{_title(petition)} closed with "
+        f"{format_count(petition.signature_count)} signatures. "
+        f"Government response: {response_status(petition, petition.observed_at)}."
+    )
+
+
+def _closing_date_changed(event: PetitionEvent) -> str:
+    petition, previous = event.petition, event.previous
+    assert petition.closing_date and previous.closing_date
+    return (
+        f"📅 <b>Closing date changed</b>\n{_title(petition)} now closes on "
+        f"{format_date(petition.closing_date)} (it was {format_date(previous.closing_date)})."
+    )
+
+
+def _rejected(event: PetitionEvent) -> str:
+    petition = event.petition
+    lines = [
+        f"🚫 <b>Petition rejected</b>\n{_title(petition)} was rejected by the petitions committee.",
+        f"Reason: {html.escape(rejection_reason(petition.rejection_code))}",
+    ]
+    if petition.rejection_details:
+        lines.append(quote(petition.rejection_details, 1200))
+    return "\n".join(lines)
+
+
+def _removed(event: PetitionEvent) -> str:
+    return (
+        f"🗑 <b>Petition removed</b>\n{_title(event.petition)} has been taken down and no longer "
+        "appears on the petitions site. There will be no more alerts about it."
+    )
+
+
+def _archived(event: PetitionEvent) -> str:
+    return (
+        f"🗄 <b>Moved to the archive</b>\n{_title(event.petition)} now belongs to a previous "
+        "Parliament. I'll keep watching it there: a response or a debate can still come."
+    )
+
+
+_EVENT_RENDERERS = {
+    EventKind.MILESTONE: _milestone,
+    EventKind.RESPONSE_THRESHOLD: _response_threshold,
+    EventKind.DEBATE_THRESHOLD: _debate_threshold,
+    EventKind.RESPONSE_PUBLISHED: _response_published,
+    EventKind.RESPONSE_EDITED: _response_edited,
+    EventKind.RESPONSE_OVERDUE: _response_overdue,
+    EventKind.DEBATE_SCHEDULED: _debate_scheduled,
+    EventKind.DEBATE_RESCHEDULED: _debate_rescheduled,
+    EventKind.DEBATE_CANCELLED: _debate_cancelled,
+    EventKind.DEBATE_HELD: _debate_held,
+    EventKind.NOT_DEBATED: _not_debated,
+    EventKind.DEBATE_LINKS: _debate_links_added,
+    EventKind.OTHER_BUSINESS: _other_business,
+    EventKind.CLOSING_SOON: _closing_soon,
+    EventKind.CLOSED: _closed,
+    EventKind.CLOSING_DATE_CHANGED: _closing_date_changed,
+    EventKind.REJECTED: _rejected,
+    EventKind.REMOVED: _removed,
+    EventKind.ARCHIVED: _archived,
+}

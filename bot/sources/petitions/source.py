@@ -1,0 +1,114 @@
+"""The petitions source: fetch once, parse, carry memory forward, detect, render.
+
+Glue between the client (I/O) and the pure model, detection and rendering. The stored state of
+a petition target is `{"snapshot": <snapshot_to_dict>, "validator": <Last-Modified or null>}`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.http import UpstreamError
+from bot.sources.base import Alert, Refresh
+from bot.sources.petitions.client import FetchStatus, PetitionClient, PetitionFetch
+from bot.sources.petitions.detect import carry_forward, detect_events
+from bot.sources.petitions.model import (
+    PetitionParseError,
+    PetitionSnapshot,
+    mark_observed,
+    parse_petition,
+    snapshot_from_dict,
+    snapshot_to_dict,
+)
+from bot.sources.petitions.render import render_event
+
+log = logging.getLogger(__name__)
+KIND = "petition"
+
+
+class LookupProblem(StrEnum):
+    NOT_FOUND = "not-found"
+    NOT_PUBLIC = "not-public"
+    REMOVED = "removed"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class PetitionLookup:
+    """A fresh look at one petition: its snapshot and storable state, or why there is none."""
+
+    snapshot: PetitionSnapshot | None = None
+    state: dict[str, Any] | None = None
+    problem: LookupProblem | None = None
+
+
+def snapshot_from_state(state: dict[str, Any]) -> PetitionSnapshot:
+    return snapshot_from_dict(state["snapshot"])
+
+
+def _state(snapshot: PetitionSnapshot, validator: str | None) -> dict[str, Any]:
+    return {"snapshot": snapshot_to_dict(snapshot), "validator": validator}
+
+
+class PetitionSource:
+    kind = KIND
+
+    def __init__(self, client: PetitionClient) -> None:
+        self._client = client
+
+    async def look_up(self, petition_id: int, now: datetime) -> PetitionLookup:
+        """Fetch a petition afresh, for a command; upstream faults become UNAVAILABLE."""
+        try:
+            fetched = await self._client.fetch(petition_id)
+            if fetched.status is FetchStatus.OK:
+                snapshot = carry_forward(None, self._parse(fetched, now))
+                return PetitionLookup(snapshot, _state(snapshot, fetched.validator))
+        except UpstreamError as exc:
+            log.warning("petition %s could not be looked up: %s", petition_id, exc)
+            return PetitionLookup(problem=LookupProblem.UNAVAILABLE)
+        problems = {
+            FetchStatus.NOT_FOUND: LookupProblem.NOT_FOUND,
+            FetchStatus.GONE: LookupProblem.REMOVED,
+        }
+        return PetitionLookup(problem=problems.get(fetched.status, LookupProblem.NOT_PUBLIC))
+
+    async def refresh(
+        self, ident: str, stored: dict[str, Any] | None, now: datetime
+    ) -> Refresh | None:
+        petition_id = int(ident)
+        if stored is None:
+            looked = await self.look_up(petition_id, now)
+            if looked.problem is LookupProblem.UNAVAILABLE:
+                raise UpstreamError(f"petition {petition_id} is unavailable")
+            return None if looked.state is None else Refresh(looked.state)
+
+        previous = snapshot_from_state(stored)
+        validator = stored.get("validator")
+        fetched = await self._client.fetch(
+            petition_id, archived=previous.archived, if_modified_since=validator
+        )
+        if fetched.status is FetchStatus.OK:
+            new = carry_forward(previous, self._parse(fetched, now))
+            validator = fetched.validator
+        elif fetched.status is FetchStatus.NOT_MODIFIED:
+            # Nothing new upstream, but the clock still moves: overdue and closing-soon checks.
+            new = mark_observed(previous, now)
+        elif fetched.status is FetchStatus.GONE:
+            new, validator = mark_observed(previous, now, removed=True), None
+        else:
+            log.warning("petition %s is %s now; keeping what we had", petition_id, fetched.status)
+            return None
+        events = detect_events(previous, new, now)
+        alerts = [Alert(event.key, render_event(event)) for event in events]
+        return Refresh(_state(new, validator), alerts)
+
+    @staticmethod
+    def _parse(fetched: PetitionFetch, now: datetime) -> PetitionSnapshot:
+        try:
+            return parse_petition(fetched.document, observed_at=now, archived=fetched.archived)
+        except PetitionParseError as exc:
+            raise UpstreamError(f"not a petition document: {exc}") from None

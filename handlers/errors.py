@@ -1,0 +1,26 @@
+"""The last line of defence: log what broke, tell the user kindly, never show a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+log = logging.getLogger(__name__)
+
+
+async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the exception with the update's chat, then apologise in that chat."""
+    chat = (
+        update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+    )
+    log.error("error while handling an update for chat %s", chat, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message is not None:
+        try:
+            await update.effective_message.reply_text(
+                "Sorry, something went wrong on my side. Nothing was changed; please try again."
+            )
+        except TelegramError:
+            log.warning("could not apologise to chat %s", chat)

@@ -1,0 +1,70 @@
+"""Shared fixtures: the fake Telegram and petitions servers, and the real bot running on them.
+
+End-to-end tests go in through the front door (Telegram updates, upstream HTTP) and assert what
+comes out; `running_bot` starts the application the way run_polling does, minus the signals.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import build_application
+from bot.config import Config, parse_config
+from tests.fakes.petitions import FakePetitions
+from tests.fakes.telegram import FakeTelegram
+
+TOKEN = "123456:TEST-token-never-logged"
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    fake = FakeTelegram(TOKEN)
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def petitions() -> AsyncIterator[FakePetitions]:
+    fake = FakePetitions()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def make_config(tmp_path: Path, telegram: FakeTelegram, petitions: FakePetitions):
+    def make(**sections: dict[str, Any]) -> Config:
+        raw: dict[str, Any] = {
+            "telegram": {"token": TOKEN, "api_base_url": telegram.base_url},
+            "storage": {"path": str(tmp_path / "data" / "alerts.json")},
+            "petitions": {"base_url": petitions.base_url, "poll_interval_seconds": 0.5},
+            "http": {"timeout_seconds": 1, "retries": 1, "backoff_seconds": 0.01},
+        }
+        for name, values in sections.items():
+            raw.setdefault(name, {}).update(values)
+        return parse_config(raw, environ={})
+
+    return make
+
+
+@contextlib.asynccontextmanager
+async def running_bot(config: Config) -> AsyncIterator[Any]:
+    """The real Application against the fakes, started and stopped as run_polling would."""
+    application = build_application(config)
+    await application.initialize()
+    await application.post_init(application)
+    await application.updater.start_polling(poll_interval=0, timeout=1)
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        await application.post_shutdown(application)

@@ -1,0 +1,146 @@
+"""A fake petition.parliament.uk on 127.0.0.1 that serves the real sample shapes.
+
+Each petition is a real captured document (from tests/fixtures) that a test can change while the
+bot runs. Like the real site it floors Last-Modified to 10 s and answers If-Modified-Since with
+304, redirects archived petitions to /archived/, answers 404 and 410, and redirects petitions in
+moderation to an HTML page. A test can also make a petition fail: 500, a timeout, malformed
+JSON or an HTML page served as 200.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from collections import Counter
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+HTML_PAGE = "<!DOCTYPE html><html><body><h1>Petitions</h1></body></html>"
+
+
+def load_fixture(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class FakePetitions:
+    def __init__(self) -> None:
+        self.documents: dict[int, dict[str, Any]] = {}
+        self.archived: set[int] = set()
+        self.gone: set[int] = set()
+        self.in_moderation: set[int] = set()
+        self.faults: dict[int, str] = {}  # "500" | "timeout" | "malformed" | "html"
+        self.requests: Counter[int] = Counter()
+        self.conditional_requests: Counter[int] = Counter()
+        self.hang_seconds = 5.0
+        self._runner: web.AppRunner | None = None
+        self._changed = asyncio.Condition()
+        self.base_url = ""
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/petitions/{id}.json", self._show)
+        app.router.add_get("/archived/petitions/{id}.json", self._show_archived)
+        app.router.add_get("/petitions/{id}/moderation-info", self._html)
+        self._runner = web.AppRunner(app, shutdown_timeout=0.1)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- what a test does ---------------------------------------------------------------------
+
+    def add(self, petition_id: int, fixture: str, **attributes: Any) -> dict[str, Any]:
+        """Serve `fixture` as petition `petition_id`, with `attributes` changed."""
+        document = load_fixture(fixture)
+        data = document["data"][0] if isinstance(document["data"], list) else document["data"]
+        data["id"] = petition_id
+        document = {"links": {"self": f"{self.base_url}/petitions/{petition_id}.json"}}
+        document["data"] = data
+        self.documents[petition_id] = document
+        self.update(petition_id, **attributes)
+        return document
+
+    def update(self, petition_id: int, **attributes: Any) -> None:
+        """Change a petition the way the site does: new values and a new `updated_at`."""
+        data = self.documents[petition_id]["data"]
+        data["attributes"].update(copy.deepcopy(attributes))
+        data["attributes"]["updated_at"] = iso(datetime.now(UTC))
+
+    async def wait_for_requests(self, petition_id: int, count: int, timeout: float = 10) -> None:
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: self.requests[petition_id] >= count), timeout
+            )
+
+    # --- the site -----------------------------------------------------------------------------
+
+    async def _show(self, request: web.Request) -> web.StreamResponse:
+        petition_id = int(request.match_info["id"])
+        if petition_id in self.archived:
+            raise web.HTTPFound(f"/archived/petitions/{petition_id}.json")
+        if petition_id in self.in_moderation:
+            raise web.HTTPFound(f"/petitions/{petition_id}/moderation-info")
+        return await self._serve(request, petition_id)
+
+    async def _show_archived(self, request: web.Request) -> web.StreamResponse:
+        petition_id = int(request.match_info["id"])
+        if petition_id not in self.archived:
+            raise web.HTTPFound(f"/petitions/{petition_id}")
+        return await self._serve(request, petition_id)
+
+    async def _html(self, request: web.Request) -> web.Response:
+        return web.Response(text=HTML_PAGE, content_type="text/html")
+
+    async def _serve(self, request: web.Request, petition_id: int) -> web.StreamResponse:
+        try:
+            return await self._answer(request, petition_id)
+        finally:
+            self.requests[petition_id] += 1
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def _answer(self, request: web.Request, petition_id: int) -> web.StreamResponse:
+        fault = self.faults.get(petition_id)
+        if fault == "500":
+            return web.Response(status=500, text="Internal Server Error")
+        if fault == "timeout":
+            await asyncio.sleep(self.hang_seconds)
+        if fault == "malformed":
+            return web.Response(text='{"data": {"id": 1, "attri', content_type="application/json")
+        if fault == "html":
+            return web.Response(text=HTML_PAGE, content_type="text/html")
+        if petition_id in self.gone:
+            return web.Response(status=410, text='{"error":"gone"}', content_type="application/json")
+        if petition_id not in self.documents:
+            return web.Response(status=404, text='{"error":"not found"}', content_type="application/json")
+        document = copy.deepcopy(self.documents[petition_id])
+        if petition_id in self.archived:
+            document["data"]["type"] = "archived-petition"
+        updated = datetime.fromisoformat(document["data"]["attributes"]["updated_at"])
+        last_modified = updated.replace(second=updated.second // 10 * 10, microsecond=0)
+        headers = {
+            "Last-Modified": format_datetime(last_modified, usegmt=True),
+            "Date": format_datetime(datetime.now(UTC), usegmt=True),
+            "Cache-Control": "max-age=10, public",
+        }
+        since = request.headers.get("If-Modified-Since")
+        if since:
+            self.conditional_requests[petition_id] += 1
+            if parsedate_to_datetime(since) >= last_modified:
+                return web.Response(status=304, headers=headers)
+        return web.json_response(document, headers=headers)

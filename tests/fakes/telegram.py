@@ -1,0 +1,206 @@
+"""A fake Telegram Bot API on 127.0.0.1, enough for python-telegram-bot's Application.
+
+Serves getMe, deleteWebhook, setMyCommands, getChatMember, getUpdates (long polling) and
+sendMessage; records every message sent, and can answer 403 (blocked), 429 (flood) or a
+ChatMigrated 400 for chosen chats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER = {
+    "id": 4242,
+    "is_bot": True,
+    "first_name": "Accountability Alerts",
+    "username": "accountability_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+
+
+@dataclass
+class SentMessage:
+    chat_id: int
+    text: str
+
+
+class FakeTelegram:
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.sent: list[SentMessage] = []
+        self.attempts: list[int] = []  # chat ids of every sendMessage, refused ones too
+        self.blocked: set[int] = set()
+        self.migrated: dict[int, int] = {}
+        self.flood_answers = 0  # how many upcoming sendMessage calls answer 429
+        self.admins: dict[int, set[int]] = {}
+        self.commands: list[dict[str, Any]] = []
+        self._chat_types: dict[int, str] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
+        self._runner = web.AppRunner(app, shutdown_timeout=0.1)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}/bot"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- what a test does ---------------------------------------------------------------------
+
+    def user_says(
+        self, chat_id: int, text: str, *, user_id: int | None = None, chat_type: str = "private"
+    ) -> None:
+        """Queue a message from a user, as getUpdates will hand it to the bot."""
+        self._chat_types[chat_id] = chat_type
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = "Ann"
+        else:
+            chat["title"] = "Campaign group"
+        user = user_id if user_id is not None else abs(chat_id)
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": {"id": user, "is_bot": False, "first_name": "Ann"},
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        self._updates.append({"update_id": next(self._update_ids), "message": message})
+        asyncio.get_running_loop().create_task(self._notify())
+
+    def messages_to(self, chat_id: int) -> list[str]:
+        return [m.text for m in self.sent if m.chat_id == chat_id]
+
+    async def next_message(self, chat_id: int, *, after: int | None = None, timeout: float = 10):
+        """The first message to `chat_id` beyond the `after` messages it had (default: now)."""
+        seen = len(self.messages_to(chat_id)) if after is None else after
+        await self.wait_until(lambda: len(self.messages_to(chat_id)) > seen, timeout)
+        return self.messages_to(chat_id)[seen]
+
+    async def wait_until(self, condition, timeout: float = 10) -> None:
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(condition), timeout)
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    # --- the Bot API --------------------------------------------------------------------------
+
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        params = await _params(request)
+        method = request.match_info["method"].lower()
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return _error(404, "Not Found: method not found")
+        return await handler(params)
+
+    async def _api_getme(self, params: dict[str, Any]) -> web.Response:
+        return _ok(BOT_USER)
+
+    async def _api_deletewebhook(self, params: dict[str, Any]) -> web.Response:
+        return _ok(True)
+
+    async def _api_setmycommands(self, params: dict[str, Any]) -> web.Response:
+        self.commands = params.get("commands", [])
+        return _ok(True)
+
+    async def _api_getchatmember(self, params: dict[str, Any]) -> web.Response:
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        user = {"id": user_id, "is_bot": False, "first_name": "Ann"}
+        if user_id in self.admins.get(chat_id, set()):
+            return _ok({"status": "creator", "user": user, "is_anonymous": False})
+        return _ok({"status": "member", "user": user})
+
+    async def _api_getupdates(self, params: dict[str, Any]) -> web.Response:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates and timeout > 0:
+            try:
+                await self.wait_until(lambda: bool(self._updates), timeout)
+            except TimeoutError:
+                pass
+        return _ok(self._updates[: int(params.get("limit") or 100)])
+
+    async def _api_sendmessage(self, params: dict[str, Any]) -> web.Response:
+        chat_id = int(params["chat_id"])
+        self.attempts.append(chat_id)
+        try:
+            if chat_id in self.blocked:
+                return _error(403, "Forbidden: bot was blocked by the user")
+            if chat_id in self.migrated:
+                return _error(
+                    400,
+                    "Bad Request: group chat was upgraded to a supergroup chat",
+                    {"migrate_to_chat_id": self.migrated[chat_id]},
+                )
+            if self.flood_answers > 0:
+                self.flood_answers -= 1
+                return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+            text = params["text"]
+            self.sent.append(SentMessage(chat_id, text))
+            chat = {"id": chat_id, "type": self._chat_types.get(chat_id, "private")}
+            message = {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": chat,
+                "from": BOT_USER,
+                "text": text,
+            }
+            return _ok(message)
+        finally:
+            await self._notify()
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    if request.content_type == "application/json":
+        return await request.json()
+    form = await request.post() if request.can_read_body else {}
+    params: dict[str, Any] = dict(request.query)
+    for key, value in form.items():
+        # python-telegram-bot sends strings as they are and other values JSON-encoded.
+        if key == "text" or not isinstance(value, str):
+            params[key] = value
+            continue
+        try:
+            params[key] = json.loads(value)
+        except ValueError:
+            params[key] = value
+    return params
+
+
+def _ok(result: Any) -> web.Response:
+    return web.json_response({"ok": True, "result": result})
+
+
+def _error(code: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return web.json_response(body, status=code)
