@@ -22,6 +22,7 @@ from bot.http import HttpClient
 from bot.poller import Poller
 from bot.runtime import RUNTIME_KEY, Runtime, runtime
 from bot.sender import Sender
+from bot.sources.base import Source
 from bot.sources.petitions.client import PetitionClient
 from bot.sources.petitions.source import KIND as PETITION
 from bot.sources.petitions.source import PetitionSource
@@ -67,23 +68,28 @@ async def start_services(application: Application) -> None:
     store: Store = application.bot_data[STORE_KEY]
     http = HttpClient(config.http, [config.petitions.base_url])
     petitions = PetitionSource(PetitionClient(http, config.petitions.base_url))
+    # Each source with its poll interval; a new source is one more entry here.
+    schedule: dict[str, tuple[Source, float]] = {
+        PETITION: (petitions, config.petitions.poll_interval_seconds),
+    }
     sender = Sender(application.bot, store, utc_now)
-    poller = Poller(store, {PETITION: petitions}, sender, utc_now)
+    poller = Poller(store, {kind: source for kind, (source, _) in schedule.items()}, sender, utc_now)
     base_host = urlsplit(config.petitions.base_url).hostname or ""
     follows = FollowService(
         store, petitions, config.limits.follows_per_chat, frozenset({base_host}), utc_now
     )
     application.bot_data[RUNTIME_KEY] = Runtime(store, http, follows, poller)
     await application.bot.set_my_commands(BOT_COMMANDS)
-    application.job_queue.run_repeating(
-        poll,
-        interval=config.petitions.poll_interval_seconds,
-        first=0,
-        data=PETITION,
-        name=f"poll-{PETITION}",
-        # A slow cycle is never overlapped by the next; missed runs collapse into one.
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-    )
+    for kind, (_, interval) in schedule.items():
+        application.job_queue.run_repeating(
+            poll,
+            interval=interval,
+            first=0,
+            data=kind,
+            name=f"poll-{kind}",
+            # A slow cycle is never overlapped by the next; missed runs collapse into one.
+            job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+        )
 
 
 async def stop_services(application: Application) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
@@ -23,8 +24,9 @@ log = logging.getLogger(__name__)
 ChatUnreachableErrors = (Forbidden,)
 # Telegram or the network is struggling: leave the delivery pending for the next pass.
 TryLaterErrors = (RetryAfter, NetworkError)
-# How many outcomes to record per flush: bounds the repeats after a hard crash mid-pass.
-OUTCOMES_PER_FLUSH = 25
+# Outcomes are flushed at least this often during a pass: a hard crash mid-pass can repeat at
+# most this much sending, while a large pass does not rewrite the store after every message.
+FLUSH_EVERY_SECONDS = 1.0
 CHATS_IN_PARALLEL = 16
 
 
@@ -35,6 +37,7 @@ class Sender:
         self._clock = clock
         self._lock = asyncio.Lock()  # two passes at once could send one delivery twice
         self._outcomes: dict[int, str] = {}
+        self._last_flush = time.monotonic()
 
     async def send_pending(self) -> int:
         """Send every pending delivery once; returns how many were sent."""
@@ -99,9 +102,10 @@ class Sender:
 
     def _finish(self, delivery: Delivery, outcome: str) -> None:
         self._outcomes[delivery.id] = outcome
-        if len(self._outcomes) >= OUTCOMES_PER_FLUSH:
+        if time.monotonic() - self._last_flush >= FLUSH_EVERY_SECONDS:
             self._record()
 
     def _record(self) -> None:
         outcomes, self._outcomes = self._outcomes, {}
+        self._last_flush = time.monotonic()
         self._store.finish_deliveries(outcomes, self._clock())

@@ -20,7 +20,7 @@ async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
     if isinstance(update, Update) and update.effective_message is not None:
         try:
             await update.effective_message.reply_text(
-                "Sorry, something went wrong on my side. Nothing was changed; please try again."
+                "Sorry, something went wrong on my side. Please try again in a moment."
             )
         except TelegramError:
             log.warning("could not apologise to chat %s", chat)

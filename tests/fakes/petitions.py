@@ -39,6 +39,7 @@ class FakePetitions:
         self.gone: set[int] = set()
         self.in_moderation: set[int] = set()
         self.faults: dict[int, str] = {}  # "500" | "timeout" | "malformed" | "html"
+        self.errors_before_success: Counter[int] = Counter()  # 503s to answer, then recover
         self.requests: Counter[int] = Counter()
         self.conditional_requests: Counter[int] = Counter()
         self.hang_seconds = 5.0
@@ -115,6 +116,9 @@ class FakePetitions:
                 self._changed.notify_all()
 
     async def _answer(self, request: web.Request, petition_id: int) -> web.StreamResponse:
+        if self.errors_before_success[petition_id] > 0:
+            self.errors_before_success[petition_id] -= 1
+            return web.Response(status=503, text="Service Unavailable")
         fault = self.faults.get(petition_id)
         if fault == "500":
             return web.Response(status=500, text="Internal Server Error")
@@ -125,9 +129,13 @@ class FakePetitions:
         if fault == "html":
             return web.Response(text=HTML_PAGE, content_type="text/html")
         if petition_id in self.gone:
-            return web.Response(status=410, text='{"error":"gone"}', content_type="application/json")
+            return web.Response(
+                status=410, text='{"error":"gone"}', content_type="application/json"
+            )
         if petition_id not in self.documents:
-            return web.Response(status=404, text='{"error":"not found"}', content_type="application/json")
+            return web.Response(
+                status=404, text='{"error":"not found"}', content_type="application/json"
+            )
         document = copy.deepcopy(self.documents[petition_id])
         if petition_id in self.archived:
             document["data"]["type"] = "archived-petition"

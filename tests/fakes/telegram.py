@@ -8,6 +8,7 @@ ChatMigrated 400 for chosen chats.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -142,10 +143,8 @@ class FakeTelegram:
         timeout = float(params.get("timeout") or 0)
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         if not self._updates and timeout > 0:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await self.wait_until(lambda: bool(self._updates), timeout)
-            except TimeoutError:
-                pass
         return _ok(self._updates[: int(params.get("limit") or 100)])
 
     async def _api_sendmessage(self, params: dict[str, Any]) -> web.Response:

@@ -12,10 +12,6 @@ from urllib.parse import urlsplit
 PUBLIC_HOSTS = frozenset({"petition.parliament.uk", "www.petition.parliament.uk"})
 _PATH = re.compile(r"^(?:/archived)?/petitions/(\d{1,9})(?:\.json)?/?$")
 _NUMBER = re.compile(r"^#?(\d{1,9})$")
-_LINK_IN_TEXT = re.compile(
-    r"(?:https?://)?(?:www\.)?petition\.parliament\.uk/(?:archived/)?petitions/\d{1,9}\S*",
-    re.IGNORECASE,
-)
 
 
 class BadPetitionReference(ValueError):
@@ -57,12 +53,6 @@ def parse_petition_reference(text: str, extra_hosts: frozenset[str] = frozenset(
             "https://petition.parliament.uk/petitions/300412"
         )
     return _positive(path.group(1))
-
-
-def find_petition_link(text: str) -> str | None:
-    """The first petition link in a free-text message, if there is one."""
-    match = _LINK_IN_TEXT.search(text)
-    return match.group(0) if match else None
 
 
 def _positive(digits: str) -> int:

@@ -10,6 +10,7 @@ import html
 from datetime import date, datetime
 
 from bot.sources.petitions.detect import (
+    LONDON,
     RESPONSE_DUE_AFTER,
     EventKind,
     PetitionEvent,
@@ -57,6 +58,9 @@ def format_count(count: int) -> str:
 
 
 def format_date(day: date | datetime) -> str:
+    """A day as people in the UK say it; instants are read on London's clock."""
+    if isinstance(day, datetime):
+        day = day.astimezone(LONDON)
     return f"{day.day} {day:%B %Y}"
 
 

@@ -1,0 +1,148 @@
+"""Benchmark: /follow, /unfollow and a poll cycle at 10,000 follows over 2,000 petitions.
+
+Runs the real FollowService, PetitionSource, Poller, Sender and TinyDB Store on a temporary
+directory (with real fsyncs). Upstream and Telegram are replaced by in-memory stand-ins, so the
+numbers are the bot's own cost: parsing, detection, rendering and storage, not network latency.
+
+    python benchmarks/bench_store.py [--follows 10000] [--petitions 2000] [--changed 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import json
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.following import FollowService
+from bot.poller import Poller
+from bot.sender import Sender
+from bot.sources.petitions.client import FetchStatus, PetitionFetch
+from bot.sources.petitions.source import PetitionSource
+from bot.store import Store
+
+FIXTURE = (
+    Path(__file__).resolve().parent.parent
+    / "tests/fixtures/show_open_with_government_response_627130_captured_2023-01.json"
+)
+FIRST_ID = 100_000
+
+
+class MemoryPetitions:
+    """Stands in for PetitionClient: serves documents from memory."""
+
+    def __init__(self, template: dict[str, Any], count: int) -> None:
+        self.documents = {}
+        for n in range(count):
+            document = copy.deepcopy(template)
+            document["data"]["id"] = FIRST_ID + n
+            self.documents[FIRST_ID + n] = document
+
+    async def fetch(self, petition_id: int, **_: Any) -> PetitionFetch:
+        return PetitionFetch(FetchStatus.OK, self.documents[petition_id])
+
+
+class SilentBot:
+    """Stands in for telegram.Bot: accepts every message instantly and counts them."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    async def send_message(self, chat_id: int, text: str) -> None:
+        self.sent += 1
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered) * 1000
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
+    return f"p50 {p50:7.2f} ms   p95 {p95:7.2f} ms   (n={len(ordered)})"
+
+
+async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
+    template = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    upstream = MemoryPetitions(template, petitions + rounds)
+    clock_now = [datetime(2026, 11, 22, 12, 0, tzinfo=UTC)]
+
+    def clock() -> datetime:
+        return clock_now[0]
+
+    with tempfile.TemporaryDirectory() as directory:
+        store = Store(Path(directory) / "alerts.json")
+        source = PetitionSource(upstream)  # type: ignore[arg-type]
+        service = FollowService(store, source, 10_000, frozenset(), clock)
+        bot = SilentBot()
+        sender = Sender(bot, store, clock)  # type: ignore[arg-type]
+        poller = Poller(store, {"petition": source}, sender, clock)
+
+        chats = follows // 5
+        started = time.perf_counter()
+        for n in range(follows):
+            petition = FIRST_ID + n % petitions
+            state = (await source.look_up(petition, clock())).state
+            store.add_follow(1_000_000 + n // 5, f"petition:{petition}", state)
+        await poller.run_cycle("petition")  # persists the baselines
+        load_seconds = time.perf_counter() - started
+        size = sum(p.stat().st_size for p in Path(directory).iterdir()) / 1e6
+        print(
+            f"loaded {follows:,} follows ({chats:,} chats) over {petitions:,} petitions "
+            f"in {load_seconds:.1f} s; database {size:.1f} MB"
+        )
+
+        follow_times, unfollow_times = [], []
+        for n in range(rounds):
+            chat = 9_000_000 + n
+            # Half follow a petition already tracked, half one nobody follows yet.
+            petition = FIRST_ID + (n * 7 % petitions if n % 2 else petitions + n)
+            started = time.perf_counter()
+            reply = await service.follow(chat, str(petition))
+            follow_times.append(time.perf_counter() - started)
+            assert "Following" in reply, reply
+        for n in range(rounds):
+            chat = 9_000_000 + n
+            petition = FIRST_ID + (n * 7 % petitions if n % 2 else petitions + n)
+            started = time.perf_counter()
+            reply = await service.unfollow(chat, str(petition))
+            unfollow_times.append(time.perf_counter() - started)
+            assert "Stopped" in reply, reply
+
+        cycle_times = []
+        for cycle in range(10):
+            clock_now[0] += timedelta(minutes=1)
+            for n in range(changed):
+                petition = FIRST_ID + (cycle * changed + n) % petitions
+                attributes = upstream.documents[petition]["data"]["attributes"]
+                attributes["signature_count"] = 20_000 + 10_000 * (cycle + 1)
+            started = time.perf_counter()
+            report = await poller.run_cycle("petition")
+            cycle_times.append(time.perf_counter() - started)
+            assert report.refreshed == petitions and report.queued > 0, report
+        store.close()
+
+    print(f"/follow    {percentiles(follow_times)}")
+    print(f"/unfollow  {percentiles(unfollow_times)}")
+    print(f"poll cycle {percentiles(cycle_times)}   ({changed} of {petitions:,} changed)")
+    print(f"alerts sent during the cycles: {bot.sent:,}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--follows", type=int, default=10_000)
+    parser.add_argument("--petitions", type=int, default=2_000)
+    parser.add_argument("--changed", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=200, help="commands of each kind to time")
+    args = parser.parse_args()
+    asyncio.run(run(args.follows, args.petitions, args.changed, args.rounds))
+
+
+if __name__ == "__main__":
+    main()

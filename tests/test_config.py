@@ -1,0 +1,95 @@
+"""Configuration: the example file is valid, and every mistake is one clear line with exit 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_config, parse_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_example_config_loads_with_the_token_from_the_environment():
+    config = load_config(ROOT / "config.example.toml", {"TELEGRAM_BOT_TOKEN": "1:abc"})
+    assert config.telegram.token == "1:abc"
+    assert config.petitions.base_url == "https://petition.parliament.uk"
+    assert config.petitions.poll_interval_seconds == 60
+    assert config.limits.follows_per_chat == 50
+    assert config.storage.path == Path("data/alerts.json")
+
+
+def test_environment_token_overrides_the_file():
+    config = parse_config({"telegram": {"token": "1:file"}}, {"TELEGRAM_BOT_TOKEN": "1:env"})
+    assert config.telegram.token == "1:env"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({}, "telegram.token is missing"),
+        ({"telegram": {"token": "  "}}, "telegram.token is missing"),
+        ({"telegram": {"token": "1:a", "tokn": "x"}}, "unknown config key telegram.tokn"),
+        ({"telegram": {"token": "1:a"}, "petition": {}}, r"unknown config section \[petition\]"),
+        (
+            {"telegram": {"token": "1:a"}, "petitions": {"poll_interval_seconds": "60"}},
+            "petitions.poll_interval_seconds must be a number of seconds",
+        ),
+        (
+            {"telegram": {"token": "1:a"}, "petitions": {"poll_interval_seconds": 0}},
+            "petitions.poll_interval_seconds must be greater than 0",
+        ),
+        (
+            {"telegram": {"token": "1:a"}, "limits": {"follows_per_chat": True}},
+            "limits.follows_per_chat must be a whole number",
+        ),
+        (
+            {"telegram": {"token": "1:a", "admin_ids": ["me"]}},
+            "telegram.admin_ids must be a list of user ids",
+        ),
+        ({"telegram": {"token": "1:a"}, "storage": "x"}, "storage must be a \\[section\\]"),
+    ],
+)
+def test_mistakes_name_the_key(raw, message):
+    with pytest.raises(ConfigError, match=message):
+        parse_config(raw, {})
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", **(env or {})},
+        timeout=60,
+        check=False,
+    )
+
+
+def test_cli_reports_a_bad_key_in_one_line_with_status_2(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[telegram]\ntoken = "1:secret-token"\n[limits]\nfollows = 3\n')
+    result = run_cli("--config", str(config))
+    assert result.returncode == 2
+    assert result.stderr == "accountability-alerts: unknown config key limits.follows\n"
+    assert "secret-token" not in result.stderr + result.stdout
+
+
+def test_cli_reports_a_missing_token_and_a_missing_file(tmp_path):
+    missing_token = run_cli("--config", str(ROOT / "config.example.toml"))
+    assert missing_token.returncode == 2
+    assert "telegram.token is missing" in missing_token.stderr
+    assert len(missing_token.stderr.splitlines()) == 1
+    missing_file = run_cli("--config", str(tmp_path / "nope.toml"))
+    assert missing_file.returncode == 2
+    assert "does not exist" in missing_file.stderr
+
+
+def test_cli_help_lists_the_options():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    assert "--config" in result.stdout and "--log-level" in result.stdout

@@ -1,0 +1,212 @@
+"""End to end: a user follows a petition in Telegram, the petition changes, the alert arrives.
+
+The real Application runs against the fake Telegram Bot API and the fake petitions site; nothing
+in between is touched.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tests.conftest import running_bot
+from tests.fakes.petitions import iso
+from tests.samples import OPEN_BELOW_10K
+
+ANN, BOB = 1001, 1002
+LONDON = ZoneInfo("Europe/London")
+TITLE = "Reduce fixed penalty for speeding in a 20mph zone to 1 penalty point"
+FOOTER = (
+    "\n\nhttps://petition.parliament.uk/petitions/300412\n"
+    "<i>Stop these alerts: /unfollow 300412</i>"
+)
+
+
+def say_date(moment: datetime) -> str:
+    london = moment.astimezone(LONDON)
+    return f"{london.day} {london:%B %Y}"
+
+
+async def follow(telegram, chat_id: int, text: str) -> str:
+    seen = len(telegram.messages_to(chat_id))
+    telegram.user_says(chat_id, text)
+    return await telegram.next_message(chat_id, after=seen)
+
+
+async def test_follow_by_link_then_a_change_sends_the_exact_alert(telegram, petitions, make_config):
+    petitions.add(300412, OPEN_BELOW_10K)
+    async with running_bot(make_config()):
+        reply = await follow(
+            telegram,
+            ANN,
+            "/follow https://petition.parliament.uk/petitions/300412?utm_source=share",
+        )
+        assert reply == (
+            f"📜 <b>{TITLE}</b>\n"
+            "Petition 300412 · Open\n"
+            "✍️ <b>1,289</b> signatures\n"
+            "▰▱▱▱▱▱▱▱▱▱ 12% of 10,000: 8,711 to go until the government must respond\n"
+            "🏛 Government response: due once it reaches 10,000 signatures\n"
+            "🗣 Debate: considered at 100,000 signatures\n"
+            "https://petition.parliament.uk/petitions/300412\n\n"
+            "🔔 Following. I'll tell this chat about signature milestones, the 10,000 and 100,000 "
+            "thresholds, the government response (and if it is late), debates, and closing."
+        )
+        petitions.update(300412, signature_count=5_002)
+        alert = await telegram.next_message(ANN)
+        assert alert == (
+            f"📈 <b>5,000 signatures</b> for “{TITLE}”\nIt now has 5,002. Next milestone: 10,000."
+            + FOOTER
+        )
+
+
+async def test_threshold_and_response_alerts(telegram, petitions, make_config):
+    reached = datetime.now(UTC) - timedelta(days=49)
+    petitions.add(300412, OPEN_BELOW_10K)
+    async with running_bot(make_config()):
+        await follow(telegram, ANN, "/follow 300412")
+        petitions.update(300412, signature_count=10_001, response_threshold_reached_at=iso(reached))
+        threshold = await telegram.next_message(ANN)
+        assert threshold.startswith(
+            "🎯 <b>10,000 signatures: the government must respond</b>\n"
+            f"“{TITLE}” now has 10,001 signatures. The government has agreed to respond within "
+            "21 days, by "
+        )
+        responded_at = reached + timedelta(days=49)
+        petitions.update(
+            300412,
+            government_response_at=iso(responded_at),
+            government_response={
+                "responded_on": responded_at.astimezone(LONDON).date().isoformat(),
+                "summary": "The Government <will> review fixed penalties & points.",
+                "details": "Long text.",
+                "created_at": iso(responded_at),
+                "updated_at": iso(responded_at),
+            },
+        )
+        response = await telegram.next_message(ANN)
+        assert response == (
+            f"📝 <b>The government has responded</b> to “{TITLE}”\n"
+            f"Responded on {say_date(responded_at)} (49 days after the threshold: 28 days late).\n"
+            "<blockquote>The Government &lt;will&gt; review fixed penalties &amp; points."
+            "</blockquote>" + FOOTER
+        )
+
+
+async def test_restart_sends_no_duplicate_and_keeps_following(telegram, petitions, make_config):
+    petitions.add(300412, OPEN_BELOW_10K)
+    config = make_config()
+    async with running_bot(config):
+        await follow(telegram, ANN, "/follow 300412")
+        petitions.update(300412, signature_count=5_002)
+        await telegram.next_message(ANN)
+    sent_before = len(telegram.messages_to(ANN))
+    requests_before = petitions.requests[300412]
+    async with running_bot(config):
+        await petitions.wait_for_requests(300412, requests_before + 3)
+        assert len(telegram.messages_to(ANN)) == sent_before
+        petitions.update(300412, signature_count=10_050)
+        alert = await telegram.next_message(ANN)
+        assert alert.startswith("📈 <b>10,000 signatures</b>")
+
+
+async def test_a_blocked_chat_does_not_stop_the_others_and_resumes(
+    telegram, petitions, make_config
+):
+    petitions.add(300412, OPEN_BELOW_10K)
+    async with running_bot(make_config()):
+        await follow(telegram, ANN, "/follow 300412")
+        await follow(telegram, BOB, "/follow 300412")
+        telegram.blocked.add(ANN)
+        ann_attempts = telegram.attempts.count(ANN)
+        petitions.update(300412, signature_count=5_002)
+        bob_alert = await telegram.next_message(BOB)
+        assert bob_alert.startswith("📈 <b>5,000 signatures</b>")
+        await telegram.wait_until(lambda: telegram.attempts.count(ANN) > ann_attempts)
+        # Held, not retried every cycle: the next cycles make no attempt for Ann.
+        requests = petitions.requests[300412]
+        await petitions.wait_for_requests(300412, requests + 3)
+        assert telegram.attempts.count(ANN) == ann_attempts + 1
+        telegram.blocked.discard(ANN)
+        seen = len(telegram.messages_to(ANN))
+        telegram.user_says(ANN, "/list")
+        await telegram.wait_until(lambda: len(telegram.messages_to(ANN)) >= seen + 2)
+        assert any(m.startswith("📈 <b>5,000 signatures</b>") for m in telegram.messages_to(ANN))
+
+
+async def test_upstream_faults_never_alert_and_never_stop_the_loop(
+    telegram, petitions, make_config
+):
+    petitions.add(300412, OPEN_BELOW_10K)
+    petitions.hang_seconds = 2
+    async with running_bot(make_config()):
+        await follow(telegram, ANN, "/follow 300412")
+        after_follow = len(telegram.messages_to(ANN))
+        for fault in ("500", "timeout", "malformed", "html"):
+            petitions.faults[300412] = fault
+            # While it is broken the data changes too: nothing may be made of the garbage.
+            petitions.update(300412, signature_count=1_289)
+            await petitions.wait_for_requests(300412, petitions.requests[300412] + 3, timeout=20)
+        del petitions.faults[300412]
+        petitions.update(300412, signature_count=5_002)
+        alert = await telegram.next_message(ANN, after=after_follow, timeout=20)
+        assert alert.startswith("📈 <b>5,000 signatures</b>")
+        assert len(telegram.messages_to(ANN)) == after_follow + 1
+
+
+async def test_response_overdue_when_the_21_day_mark_passes(telegram, petitions, make_config):
+    reached = datetime.now(UTC) - timedelta(days=21) + timedelta(seconds=3)
+    petitions.add(
+        300412, OPEN_BELOW_10K, signature_count=10_500, response_threshold_reached_at=iso(reached)
+    )
+    due = reached + timedelta(days=21)
+    async with running_bot(make_config(petitions={"poll_interval_seconds": 1})):
+        card = await follow(telegram, ANN, "/follow 300412")
+        assert (
+            "🏛 Government response: awaiting a response for 20 days "
+            f"(due by {say_date(due)})" in card
+        )
+        alert = await telegram.next_message(ANN, timeout=15)
+        assert alert == (
+            "⏰ <b>Government response overdue</b>\n"
+            f"“{TITLE}” reached 10,000 signatures on {say_date(reached)}. The government agreed "
+            f"to respond within 21 days, by {say_date(due)}, and has not." + FOOTER
+        )
+        status = await follow(telegram, ANN, "/status 300412")
+        assert "awaiting a response for 21 days: 0 days overdue" in status
+
+
+async def test_following_a_petition_already_overdue_says_so(telegram, petitions, make_config):
+    reached = datetime.now(UTC) - timedelta(days=30, hours=1)
+    petitions.add(
+        300412, OPEN_BELOW_10K, signature_count=10_500, response_threshold_reached_at=iso(reached)
+    )
+    async with running_bot(make_config()):
+        card = await follow(telegram, ANN, "/follow 300412")
+        assert "awaiting a response for 30 days: 9 days overdue" in card
+        requests = petitions.requests[300412]
+        await petitions.wait_for_requests(300412, requests + 2)
+        assert len(telegram.messages_to(ANN)) == 1  # no replay of the overdue alert
+
+
+async def test_archived_move_then_removal(telegram, petitions, make_config):
+    petitions.add(300412, OPEN_BELOW_10K)
+    async with running_bot(make_config()):
+        await follow(telegram, ANN, "/follow 300412")
+        petitions.archived.add(300412)
+        petitions.update(300412, state="closed", closed_at=iso(datetime.now(UTC)))
+        moved = await telegram.next_message(ANN)
+        closed = await telegram.next_message(ANN, after=2)
+        assert moved.startswith("🗄 <b>Moved to the archive</b>")
+        assert "https://petition.parliament.uk/archived/petitions/300412" in moved
+        assert closed.startswith("🔒 <b>Petition closed</b>")
+        petitions.update(
+            300412,
+            government_response_at=iso(datetime.now(UTC)),
+            government_response={"responded_on": "2026-11-22", "summary": "Yes."},
+        )
+        responded = await telegram.next_message(ANN)
+        assert responded.startswith("📝 <b>The government has responded</b>")
+        petitions.gone.add(300412)
+        removed = await telegram.next_message(ANN)
+        assert removed.startswith("🗑 <b>Petition removed</b>")

@@ -1,0 +1,163 @@
+"""End to end: the commands, bad input, groups, and Telegram's refusals."""
+
+from __future__ import annotations
+
+from tests.conftest import running_bot
+from tests.samples import CLOSED_NOT_DEBATED, OPEN_BELOW_10K, OPEN_WITH_RESPONSE
+
+ANN = 1001
+GROUP, ADMIN, MEMBER = -100500, 7, 8
+TITLE = "Reduce fixed penalty for speeding in a 20mph zone to 1 penalty point"
+
+
+async def ask(telegram, chat_id: int, text: str, **kwargs) -> str:
+    seen = len(telegram.messages_to(chat_id))
+    telegram.user_says(chat_id, text, **kwargs)
+    return await telegram.next_message(chat_id, after=seen)
+
+
+async def test_start_help_and_the_command_menu(telegram, petitions, make_config):
+    async with running_bot(make_config()):
+        welcome = await ask(telegram, ANN, "/start")
+        assert welcome.startswith("👋 <b>Accountability Alerts</b> watches UK Parliament petitions")
+        assert "/follow https://petition.parliament.uk/petitions/300412" in welcome
+        help_text = await ask(telegram, ANN, "/help")
+        assert help_text.splitlines() == [
+            "<b>What I understand</b>",
+            "/follow: Follow a petition by number or link. Example: <code>/follow 300412</code>",
+            "/unfollow: Stop following a petition. Example: <code>/unfollow 300412</code>",
+            "/list: What this chat follows, with current counts. Example: <code>/list</code>",
+            "/status: Where a petition stands now. Example: <code>/status 300412</code>",
+            "/help: The commands, with an example each. Example: <code>/help</code>",
+            "/watch and /unwatch work too. You can paste a petition link after /follow.",
+        ]
+        assert [c["command"] for c in telegram.commands] == [
+            "follow",
+            "unfollow",
+            "list",
+            "status",
+            "help",
+        ]
+
+
+async def test_deep_link_follows_in_one_tap(telegram, petitions, make_config):
+    petitions.add(300412, OPEN_BELOW_10K)
+    async with running_bot(make_config()):
+        reply = await ask(telegram, ANN, "/start p_300412")
+        assert reply.startswith(f"📜 <b>{TITLE}</b>") and "🔔 Following." in reply
+        listing = await ask(telegram, ANN, "/list")
+        assert listing == (
+            "<b>This chat follows 1 petition</b>\n"
+            f"1. <b>{TITLE}</b>\n"
+            "    1,289 signatures · open · /status 300412 · /unfollow 300412"
+        )
+
+
+async def test_list_status_unfollow_and_aliases(telegram, petitions, make_config):
+    petitions.add(300412, OPEN_BELOW_10K)
+    petitions.add(627130, OPEN_WITH_RESPONSE)
+    async with running_bot(make_config()):
+        assert (await ask(telegram, ANN, "/list")).startswith(
+            "This chat doesn't follow any petitions yet."
+        )
+        await ask(telegram, ANN, "/watch 300412")
+        await ask(
+            telegram, ANN, "/follow https://petition.parliament.uk/archived/petitions/627130/"
+        )
+        listing = await ask(telegram, ANN, "/list")
+        assert listing.startswith("<b>This chat follows 2 petitions</b>")
+        assert "12,123 signatures · open · /status 627130" in listing
+        status = await ask(telegram, ANN, "/status 627130")
+        assert "🏛 Government response: responded on 6 December 2022 (20 days after the " in status
+        stopped = await ask(telegram, ANN, "/unwatch 300412")
+        assert stopped == (
+            f"🔕 Stopped following petition 300412 “{TITLE}”. No more alerts about it here."
+        )
+        again = await ask(telegram, ANN, "/unfollow 300412")
+        assert again == "This chat doesn't follow petition 300412. /list shows what it follows."
+        assert (await ask(telegram, ANN, "/list")).startswith("<b>This chat follows 1 petition</b>")
+
+
+async def test_status_of_an_unfollowed_petition_fetches_it(telegram, petitions, make_config):
+    petitions.add(590282, CLOSED_NOT_DEBATED)
+    async with running_bot(make_config()):
+        status = await ask(telegram, ANN, "/status 590282")
+        assert "Petition 590282 · Closed on 6 January 2022" in status
+        assert "🗣 Debate: the Petitions Committee decided not to debate it" in status
+        assert "/list" not in status
+        assert (await ask(telegram, ANN, "/list")).startswith("This chat doesn't follow")
+
+
+async def test_bad_input_gets_a_friendly_reply_and_changes_nothing(
+    telegram, petitions, make_config
+):
+    petitions.add(300412, OPEN_BELOW_10K)
+    petitions.add(400000, OPEN_BELOW_10K)
+    petitions.in_moderation.add(400000)
+    async with running_bot(make_config(limits={"follows_per_chat": 1})):
+        answers = {
+            "/follow": "Tell me which petition: its number or its link.\nFor example: /follow",
+            "/follow grooming gangs": "“grooming gangs” is not a petition number.",
+            "/follow 999999": "There's no public petition number 999999. Check the number?",
+            "/follow 400000": "Petition 400000 isn't public yet: it is still gathering sponsors",
+            "/follow https://evil.example.com/petitions/300412": (
+                "I can only follow petitions on petition.parliament.uk."
+            ),
+            "/status": "Tell me which petition: its number or its link.\nFor example: /status",
+            "/unfollow abc": "“abc” is not a petition number.",
+        }
+        for command, expected in answers.items():
+            assert (await ask(telegram, ANN, command)).startswith(expected), command
+        assert petitions.requests[999999] == 1 and petitions.requests[400000] == 0
+        await ask(telegram, ANN, "/follow 300412")
+        twice = await ask(telegram, ANN, "/follow 300412")
+        assert twice == (
+            "This chat already follows petition 300412. /status 300412 shows where it stands."
+        )
+        over_limit = await ask(telegram, ANN, "/follow 627130")
+        assert over_limit == (
+            "This chat follows 1 petitions, the most allowed. Send /list and unfollow one first."
+        )
+        listing = await ask(telegram, ANN, "/list")
+        assert listing.startswith("<b>This chat follows 1 petition</b>\n1. <b>Reduce fixed")
+
+
+async def test_in_groups_only_admins_change_follows(telegram, petitions, make_config):
+    petitions.add(300412, OPEN_BELOW_10K)
+    telegram.admins[GROUP] = {ADMIN}
+    async with running_bot(make_config()):
+        refused = await ask(
+            telegram,
+            GROUP,
+            "/follow@accountability_test_bot 300412",
+            user_id=MEMBER,
+            chat_type="supergroup",
+        )
+        assert refused == "Only this group's admins can change what it follows."
+        accepted = await ask(
+            telegram, GROUP, "/follow 300412", user_id=ADMIN, chat_type="supergroup"
+        )
+        assert "🔔 Following." in accepted
+        status = await ask(
+            telegram, GROUP, "/status 300412", user_id=MEMBER, chat_type="supergroup"
+        )
+        assert status.startswith(f"📜 <b>{TITLE}</b>")
+        petitions.update(300412, signature_count=5_002)
+        alert = await telegram.next_message(GROUP)
+        assert alert.startswith("📈 <b>5,000 signatures</b>")
+
+
+async def test_migrated_group_and_flood_control(telegram, petitions, make_config):
+    petitions.add(300412, OPEN_BELOW_10K)
+    telegram.admins[GROUP] = {ADMIN}
+    new_id = -1009999
+    async with running_bot(make_config()):
+        await ask(telegram, GROUP, "/follow 300412", user_id=ADMIN, chat_type="group")
+        telegram.migrated[GROUP] = new_id
+        telegram.flood_answers = 1  # the first try answers 429; the rate limiter retries
+        petitions.update(300412, signature_count=5_002)
+        alert = await telegram.next_message(new_id, after=0, timeout=15)
+        assert alert.startswith("📈 <b>5,000 signatures</b>")
+        telegram.user_says(new_id, "/list", user_id=ADMIN, chat_type="supergroup")
+        listing = await telegram.next_message(new_id, after=1)
+        assert listing.startswith("<b>This chat follows 1 petition</b>")

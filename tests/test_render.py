@@ -1,0 +1,165 @@
+"""Rendering: exact wording users see, escaping of upstream text, and Telegram's size limit."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from html.parser import HTMLParser
+
+import pytest
+
+from bot.sources.petitions.detect import EventKind, PetitionEvent, carry_forward
+from bot.sources.petitions.model import BusinessItem, DebateOutcome, GovernmentResponse
+from bot.sources.petitions.render import MESSAGE_LIMIT, render_card, render_event
+from tests.samples import OPEN_BELOW_10K, SHOW_FIXTURES, snapshot
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+NASTY = 'Stop <script>alert("x")</script> & "quotes" \'too\' <b>bold</b> 5 > 3'
+ALLOWED_TAGS = {"b", "i", "a", "blockquote", "code"}
+
+
+class TelegramHTMLChecker(HTMLParser):
+    """Fails on any tag Telegram does not accept, and on unbalanced tags."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.text = ""
+
+    def handle_starttag(self, tag, attrs):
+        assert tag in ALLOWED_TAGS, f"tag <{tag}> would break the message"
+        self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.open and self.open.pop() == tag, f"unbalanced </{tag}>"
+
+    def handle_data(self, data):
+        self.text += data
+
+
+def visible_text(message: str) -> str:
+    checker = TelegramHTMLChecker()
+    checker.feed(message)
+    checker.close()
+    assert checker.open == []
+    return checker.text
+
+
+def nasty_petition():
+    petition = snapshot(OPEN_BELOW_10K, observed_at=NOW)
+    return carry_forward(
+        None,
+        replace(
+            petition,
+            title=NASTY * 20,
+            signature_count=150_000,
+            response_threshold_reached_at=NOW - timedelta(days=60),
+            government_response_at=NOW - timedelta(days=2),
+            response=GovernmentResponse(date(2026, 11, 20), NASTY * 50, "x", NOW),
+            scheduled_debate_date=date(2026, 12, 1),
+            debate_outcome_at=NOW,
+            debate=DebateOutcome(
+                date(2026, 12, 1),
+                NASTY * 500,
+                transcript_url='https://hansard.example/?a=1&b="2"',
+                video_url="https://video.example/<x>",
+            ),
+            business=(BusinessItem("k", NASTY * 50, NASTY * 500),),
+            state="rejected",
+            rejection_code="<weird>",
+            rejection_details=NASTY * 100,
+        ),
+    )
+
+
+@pytest.mark.parametrize("kind", list(EventKind))
+def test_every_alert_escapes_upstream_text_and_fits_a_message(kind):
+    petition = nasty_petition()
+    previous = replace(
+        petition,
+        scheduled_debate_date=date(2026, 11, 30),
+        closing_date=date(2026, 11, 30),
+        debate=replace(petition.debate, transcript_url=""),
+    )
+    details = {
+        EventKind.MILESTONE: 150_000,
+        EventKind.RESPONSE_OVERDUE: 2,
+        EventKind.RESPONSE_EDITED: ("summary", "details"),
+        EventKind.DEBATE_LINKS: ("transcript_url",),
+        EventKind.OTHER_BUSINESS: petition.business[0],
+    }
+    petition = replace(petition, closing_date=date(2026, 12, 2))
+    message = render_event(PetitionEvent(kind, "k", petition, previous, details.get(kind)))
+    assert len(message) <= MESSAGE_LIMIT
+    text = visible_text(message)
+    assert "<script>" not in message
+    if kind not in {EventKind.DEBATE_THRESHOLD, EventKind.REMOVED}:
+        assert "Stop <script>" in text or "5 > 3" in text
+    assert text.rstrip().endswith("Stop these alerts: /unfollow 621078")
+
+
+@pytest.mark.parametrize("fixture", SHOW_FIXTURES)
+def test_card_of_every_sample_is_valid_html(fixture):
+    card = render_card(snapshot(fixture), NOW)
+    assert len(card) <= MESSAGE_LIMIT
+    assert "petition.parliament.uk/petitions/" in visible_text(card)
+
+
+def test_card_of_a_hostile_petition_stays_valid():
+    card = render_card(nasty_petition(), NOW)
+    assert len(card) <= MESSAGE_LIMIT
+    assert NASTY[:20] in visible_text(card)
+
+
+def test_card_states_how_overdue_the_response_is():
+    petition = replace(
+        snapshot(OPEN_BELOW_10K, observed_at=NOW),
+        signature_count=12_345,
+        response_threshold_reached_at=NOW - timedelta(days=30, hours=2),
+    )
+    assert render_card(petition, NOW) == (
+        "📜 <b>Reduce fixed penalty for speeding in a 20mph zone to 1 penalty point</b>\n"
+        "Petition 621078 · Open\n"
+        "✍️ <b>12,345</b> signatures\n"
+        "▰▱▱▱▱▱▱▱▱▱ 12% of 100,000: 87,655 to go until Parliament considers a debate\n"
+        "🏛 Government response: awaiting a response for 30 days: 9 days overdue\n"
+        "🗣 Debate: considered at 100,000 signatures\n"
+        "https://petition.parliament.uk/petitions/621078"
+    )
+
+
+def test_response_alert_states_how_late_it_was():
+    reached = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
+    before = replace(
+        snapshot(OPEN_BELOW_10K, observed_at=NOW),
+        signature_count=12_000,
+        response_threshold_reached_at=reached,
+    )
+    after = replace(
+        before,
+        government_response_at=reached + timedelta(days=49, hours=3),
+        response=GovernmentResponse(date(2026, 10, 20), "We will look at this.", "d", NOW),
+    )
+    message = render_event(PetitionEvent(EventKind.RESPONSE_PUBLISHED, "k", after, before))
+    assert message == (
+        "📝 <b>The government has responded</b> to “Reduce fixed penalty for speeding in a 20mph "
+        "zone to 1 penalty point”\n"
+        "Responded on 20 October 2026 (49 days after the threshold: 28 days late).\n"
+        "<blockquote>We will look at this.</blockquote>\n\n"
+        "https://petition.parliament.uk/petitions/621078\n"
+        "<i>Stop these alerts: /unfollow 621078</i>"
+    )
+
+
+def test_rejection_reason_in_plain_words():
+    petition = replace(
+        snapshot(OPEN_BELOW_10K, observed_at=NOW),
+        state="rejected",
+        rejection_code="duplicate",
+        rejection_details="Sign petition 1 instead.",
+    )
+    message = render_event(PetitionEvent(EventKind.REJECTED, "k", petition, petition))
+    assert (
+        "Reason: There's already a petition about this issue.\nSign petition 1 instead."
+        in visible_text(message)
+    )
