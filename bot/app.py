@@ -73,7 +73,9 @@ async def start_services(application: Application) -> None:
         PETITION: (petitions, config.petitions.poll_interval_seconds),
     }
     sender = Sender(application.bot, store, utc_now)
-    poller = Poller(store, {kind: source for kind, (source, _) in schedule.items()}, sender, utc_now)
+    poller = Poller(
+        store, {kind: source for kind, (source, _) in schedule.items()}, sender, utc_now
+    )
     base_host = urlsplit(config.petitions.base_url).hostname or ""
     follows = FollowService(
         store, petitions, config.limits.follows_per_chat, frozenset({base_host}), utc_now
