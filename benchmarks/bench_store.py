@@ -17,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,19 @@ def percentiles(samples: list[float]) -> str:
     return f"p50 {p50:7.2f} ms   p95 {p95:7.2f} ms   (n={len(ordered)})"
 
 
+async def time_commands(
+    command: Callable[[int, str], Awaitable[str]], calls: list[tuple[int, int]], expect: str
+) -> list[float]:
+    """Seconds taken by each call of `command` (chat, petition), checking every reply."""
+    times = []
+    for chat, petition in calls:
+        started = time.perf_counter()
+        reply = await command(chat, str(petition))
+        times.append(time.perf_counter() - started)
+        assert expect in reply, reply
+    return times
+
+
 async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
     template = json.loads(FIXTURE.read_text(encoding="utf-8"))
     upstream = MemoryPetitions(template, petitions + rounds)
@@ -98,22 +112,13 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
             f"in {load_seconds:.1f} s; database {size:.1f} MB"
         )
 
-        follow_times, unfollow_times = [], []
-        for n in range(rounds):
-            chat = 9_000_000 + n
-            # Half follow a petition already tracked, half one nobody follows yet.
-            petition = FIRST_ID + (n * 7 % petitions if n % 2 else petitions + n)
-            started = time.perf_counter()
-            reply = await service.follow(chat, str(petition))
-            follow_times.append(time.perf_counter() - started)
-            assert "Following" in reply, reply
-        for n in range(rounds):
-            chat = 9_000_000 + n
-            petition = FIRST_ID + (n * 7 % petitions if n % 2 else petitions + n)
-            started = time.perf_counter()
-            reply = await service.unfollow(chat, str(petition))
-            unfollow_times.append(time.perf_counter() - started)
-            assert "Stopped" in reply, reply
+        # Half follow a petition already tracked, half one nobody follows yet.
+        commands = [
+            (9_000_000 + n, FIRST_ID + (n * 7 % petitions if n % 2 else petitions + n))
+            for n in range(rounds)
+        ]
+        follow_times = await time_commands(service.follow, commands, "Following")
+        unfollow_times = await time_commands(service.unfollow, commands, "Stopped")
 
         cycle_times = []
         for cycle in range(10):

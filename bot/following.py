@@ -53,10 +53,9 @@ class FollowService:
         self._clock = clock
 
     async def follow(self, chat_id: int, reference: str) -> str:
-        try:
-            petition_id = parse_petition_reference(reference, self._extra_hosts)
-        except BadPetitionReference as exc:
-            return f"{html.escape(str(exc))}\nFor example: /follow 300412"
+        petition_id = self._petition_id(reference, "follow")
+        if isinstance(petition_id, str):
+            return petition_id
         target = target_key(KIND, petition_id)
         follows = self._store.follows_of(chat_id)
         if target in follows:
@@ -76,10 +75,9 @@ class FollowService:
         return f"{render_card(looked.snapshot, self._clock())}\n\n🔔 {_what_comes(looked.snapshot)}"
 
     async def unfollow(self, chat_id: int, reference: str) -> str:
-        try:
-            petition_id = parse_petition_reference(reference, self._extra_hosts)
-        except BadPetitionReference as exc:
-            return f"{html.escape(str(exc))}\nFor example: /unfollow 300412"
+        petition_id = self._petition_id(reference, "unfollow")
+        if isinstance(petition_id, str):
+            return petition_id
         target = target_key(KIND, petition_id)
         state = self._store.target_state(target)
         if not self._store.remove_follow(chat_id, target):
@@ -88,16 +86,15 @@ class FollowService:
         return f"🔕 Stopped following petition {petition_id}{title}. No more alerts about it here."
 
     async def status(self, reference: str) -> str:
-        try:
-            petition_id = parse_petition_reference(reference, self._extra_hosts)
-        except BadPetitionReference as exc:
-            return f"{html.escape(str(exc))}\nFor example: /status 300412"
+        petition_id = self._petition_id(reference, "status")
+        if isinstance(petition_id, str):
+            return petition_id
         looked = await self._current(petition_id)
         if looked.snapshot is None:
             return _problem(looked, petition_id)
         return render_card(looked.snapshot, self._clock())
 
-    def list(self, chat_id: int) -> str:
+    def list_follows(self, chat_id: int) -> str:
         follows = [t for t in self._store.follows_of(chat_id) if t.startswith(f"{KIND}:")]
         if not follows:
             return (
@@ -122,6 +119,13 @@ class FollowService:
     def resume(self, chat_id: int) -> None:
         """The chat talked to the bot: it can receive messages again."""
         self._store.set_paused(chat_id, False)
+
+    def _petition_id(self, reference: str, command: str) -> int | str:
+        """The petition number in `reference`, or the friendly reply saying what is wrong."""
+        try:
+            return parse_petition_reference(reference, self._extra_hosts)
+        except BadPetitionReference as exc:
+            return f"{html.escape(str(exc))}\nFor example: /{command} 300412"
 
     async def _current(self, petition_id: int) -> PetitionLookup:
         """The petition as last polled if it is followed here, else as fetched now."""

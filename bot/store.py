@@ -25,7 +25,7 @@ import os
 import tempfile
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -199,7 +199,7 @@ class Store:
         for delivery_id in list(self._pending):
             delivery = self._pending[delivery_id]
             if delivery.chat_id == old_id:
-                self._pending[delivery_id] = _replace_chat(delivery, new_id)
+                self._pending[delivery_id] = replace(delivery, chat_id=new_id)
         self.flush()
 
     def _put_chat(self, chat_id: int, **fields: Any) -> None:
@@ -294,7 +294,3 @@ class Store:
 
 def _delivery(doc: Document) -> Delivery:
     return Delivery(doc.doc_id, doc["chat_id"], doc.get("target", ""), doc["key"], doc["text"])
-
-
-def _replace_chat(delivery: Delivery, chat_id: int) -> Delivery:
-    return Delivery(delivery.id, chat_id, delivery.target, delivery.key, delivery.text)

@@ -106,7 +106,7 @@ async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def list_follows(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Everything this chat follows, with current counts."""
     await update.effective_message.reply_html(
-        runtime(context).follows.list(update.effective_chat.id)
+        runtime(context).follows.list_follows(update.effective_chat.id)
     )
 
 

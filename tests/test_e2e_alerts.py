@@ -210,3 +210,41 @@ async def test_archived_move_then_removal(telegram, petitions, make_config):
         petitions.gone.add(300412)
         removed = await telegram.next_message(ANN)
         assert removed.startswith("🗑 <b>Petition removed</b>")
+
+
+async def test_a_message_telegram_refuses_does_not_block_the_others(
+    telegram, petitions, make_config, caplog
+):
+    petitions.add(300412, OPEN_BELOW_10K)
+    async with running_bot(make_config()):
+        await follow(telegram, ANN, "/follow 300412")
+        await follow(telegram, BOB, "/follow 300412")
+        telegram.unparseable.add(ANN)
+        ann_attempts = telegram.attempts.count(ANN)
+        petitions.update(300412, signature_count=5_002)
+        assert (await telegram.next_message(BOB)).startswith("📈 <b>5,000 signatures</b>")
+        await telegram.wait_until(lambda: telegram.attempts.count(ANN) > ann_attempts)
+        telegram.unparseable.discard(ANN)
+        petitions.update(300412, signature_count=10_020)
+        assert (await telegram.next_message(ANN)).startswith("📈 <b>10,000 signatures</b>")
+        # The refused message is recorded as failed, not retried.
+        assert telegram.attempts.count(ANN) == ann_attempts + 2
+    assert "Telegram refused alert petition:300412:milestone:5000 for chat 1001" in caplog.text
+
+
+async def test_pending_alerts_are_sent_after_a_restart(telegram, petitions, make_config):
+    petitions.add(300412, OPEN_BELOW_10K)
+    config = make_config()
+    async with running_bot(config):
+        await follow(telegram, ANN, "/follow 300412")
+        telegram.down = True
+        attempts = len(telegram.attempts)
+        petitions.update(300412, signature_count=5_002)
+        await telegram.wait_until(lambda: len(telegram.attempts) > attempts + 1)
+    telegram.down = False
+    async with running_bot(config):
+        alert = await telegram.next_message(ANN, after=1)
+        assert alert.startswith("📈 <b>5,000 signatures</b>")
+        requests = petitions.requests[300412]
+        await petitions.wait_for_requests(300412, requests + 2)
+    assert len(telegram.messages_to(ANN)) == 2

@@ -1,8 +1,8 @@
 """A fake Telegram Bot API on 127.0.0.1, enough for python-telegram-bot's Application.
 
 Serves getMe, deleteWebhook, setMyCommands, getChatMember, getUpdates (long polling) and
-sendMessage; records every message sent, and can answer 403 (blocked), 429 (flood) or a
-ChatMigrated 400 for chosen chats.
+sendMessage; records every message sent, and can answer 403 (blocked), 429 (flood), 400 (Bad
+Request), a ChatMigrated 400 for chosen chats, or 502 while "down".
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ class FakeTelegram:
         self.blocked: set[int] = set()
         self.migrated: dict[int, int] = {}
         self.flood_answers = 0  # how many upcoming sendMessage calls answer 429
+        self.unparseable: set[int] = set()  # chats whose messages answer 400 Bad Request
+        self.down = False  # sendMessage answers 502 Bad Gateway while set
         self.admins: dict[int, set[int]] = {}
         self.commands: list[dict[str, Any]] = []
         self._chat_types: dict[int, str] = {}
@@ -151,6 +153,10 @@ class FakeTelegram:
         chat_id = int(params["chat_id"])
         self.attempts.append(chat_id)
         try:
+            if self.down:
+                return _error(502, "Bad Gateway")
+            if chat_id in self.unparseable:
+                return _error(400, "Bad Request: can't parse entities: unsupported start tag")
             if chat_id in self.blocked:
                 return _error(403, "Forbidden: bot was blocked by the user")
             if chat_id in self.migrated:

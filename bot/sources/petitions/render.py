@@ -14,7 +14,6 @@ from bot.sources.petitions.detect import (
     RESPONSE_DUE_AFTER,
     EventKind,
     PetitionEvent,
-    closing_deadline,
     milestone_ladder,
     response_due_at,
 )
@@ -165,9 +164,8 @@ def _state_label(snapshot: PetitionSnapshot) -> str:
     if snapshot.removed:
         return "Removed"
     if snapshot.state == "open":
-        deadline = closing_deadline(snapshot)
         closes = f" · closes {format_date(snapshot.closing_date)}" if snapshot.closing_date else ""
-        return "Open" + closes if deadline else "Open"
+        return f"Open{closes}"
     if snapshot.state == "closed":
         archived = " (archived)" if snapshot.archived else ""
         closed = f" on {format_date(snapshot.closed_at)}" if snapshot.closed_at else ""
