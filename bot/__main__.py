@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application
 from bot.config import ConfigError, load_config
@@ -45,7 +46,15 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        print(f"{PROG}: Telegram rejected the bot token (telegram.token)", file=sys.stderr)
+        return 2
+    except NetworkError as exc:
+        where = config.telegram.api_base_url
+        print(f"{PROG}: cannot reach the Telegram Bot API at {where}: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -55,7 +55,7 @@ class Poller:
         report = CycleReport(
             len(targets), len(refreshes), len(targets) - len(refreshes), queued, sent
         )
-        log.debug("%s cycle: %s", kind, report)
+        log.log(logging.INFO if queued or sent else logging.DEBUG, "%s cycle: %s", kind, report)
         return report
 
     async def _refresh(self, source: Source, target: str, now: datetime) -> Refresh | None:

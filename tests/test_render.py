@@ -4,45 +4,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from html.parser import HTMLParser
 
 import pytest
 
 from bot.sources.petitions.detect import EventKind, PetitionEvent, carry_forward
 from bot.sources.petitions.model import BusinessItem, DebateOutcome, GovernmentResponse
 from bot.sources.petitions.render import MESSAGE_LIMIT, render_card, render_event
+from tests.fakes.telegram import telegram_html_text
 from tests.samples import OPEN_BELOW_10K, SHOW_FIXTURES, snapshot
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 NASTY = 'Stop <script>alert("x")</script> & "quotes" \'too\' <b>bold</b> 5 > 3'
-ALLOWED_TAGS = {"b", "i", "a", "blockquote", "code"}
-
-
-class TelegramHTMLChecker(HTMLParser):
-    """Fails on any tag Telegram does not accept, and on unbalanced tags."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.open: list[str] = []
-        self.text = ""
-
-    def handle_starttag(self, tag, attrs):
-        assert tag in ALLOWED_TAGS, f"tag <{tag}> would break the message"
-        self.open.append(tag)
-
-    def handle_endtag(self, tag):
-        assert self.open and self.open.pop() == tag, f"unbalanced </{tag}>"
-
-    def handle_data(self, data):
-        self.text += data
 
 
 def visible_text(message: str) -> str:
-    checker = TelegramHTMLChecker()
-    checker.feed(message)
-    checker.close()
-    assert checker.open == []
-    return checker.text
+    text = telegram_html_text(message)
+    assert text is not None, f"Telegram would refuse: {message!r}"
+    return text
 
 
 def nasty_petition():

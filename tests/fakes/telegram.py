@@ -13,6 +13,7 @@ import itertools
 import json
 import time
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
 
 from aiohttp import web
@@ -169,6 +170,8 @@ class FakeTelegram:
                 self.flood_answers -= 1
                 return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
             text = params["text"]
+            if params.get("parse_mode") != "HTML" or telegram_html_text(text) is None:
+                return _error(400, "Bad Request: can't parse entities")
             self.sent.append(SentMessage(chat_id, text))
             chat = {"id": chat_id, "type": self._chat_types.get(chat_id, "private")}
             message = {
@@ -181,6 +184,38 @@ class FakeTelegram:
             return _ok(message)
         finally:
             await self._notify()
+
+
+class _TelegramHTML(HTMLParser):
+    """Telegram's HTML parse mode: a few tags, properly nested; anything else is refused."""
+
+    ALLOWED = frozenset({"b", "strong", "i", "em", "u", "s", "a", "code", "pre", "blockquote"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.text = ""
+        self.valid = True
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.valid &= tag in self.ALLOWED
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        self.valid &= bool(self.open) and self.open.pop() == tag
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def telegram_html_text(message: str) -> str | None:
+    """The text a user would see, or None when Telegram would refuse the message."""
+    parser = _TelegramHTML()
+    parser.feed(message)
+    parser.close()
+    if not parser.valid or parser.open or not 0 < len(parser.text) <= 4096:
+        return None
+    return parser.text
 
 
 async def _params(request: web.Request) -> dict[str, Any]:
