@@ -12,9 +12,9 @@ fast while the tracking data grows:
 
 Every write goes through a cache and reaches disk only on `flush`, as one atomic replace
 (temporary file, fsync, os.replace): one flush per command, one per poll cycle, one per sending
-pass. New deliveries are written in the same flush as the target state they came from. The
-indexes kept here in memory (followers per target, pending deliveries, keys already delivered)
-are derived from the documents on opening.
+pass (once a second on a long one). New deliveries are written in the same flush as the
+target state they came from. The indexes kept here in memory (followers per target, pending
+deliveries, keys already delivered) are derived from the documents on opening.
 """
 
 from __future__ import annotations
