@@ -70,14 +70,18 @@ def test_milestone_ladder_continues_every_half_million():
     assert milestone_ladder(2_600_000)[-4:] == [1_000_000, 1_500_000, 2_000_000, 2_500_000]
 
 
-def test_response_threshold_decided_from_timestamp_not_count():
-    reached = T0 + timedelta(seconds=30)
-    events, _ = step(
-        base(),
+def cross_response_threshold(previous: PetitionSnapshot) -> tuple[list, PetitionSnapshot]:
+    """The poll where the count reaches 10,004 and the site sets the threshold timestamp."""
+    return step(
+        previous,
         T0 + timedelta(minutes=1),
         signature_count=10_004,
-        response_threshold_reached_at=reached,
+        response_threshold_reached_at=T0 + timedelta(seconds=30),
     )
+
+
+def test_response_threshold_decided_from_timestamp_not_count():
+    events, _ = cross_response_threshold(base())
     assert keys(events) == ["petition:621078:threshold:response"]
     # The count alone (a site with another threshold) is only a milestone.
     events, _ = step(base(), T0 + timedelta(minutes=1), signature_count=10_004)
@@ -85,13 +89,7 @@ def test_response_threshold_decided_from_timestamp_not_count():
 
 
 def test_threshold_timestamp_reset_to_null_and_set_again_is_quiet():
-    reached = T0 + timedelta(seconds=30)
-    _, stored = step(
-        base(),
-        T0 + timedelta(minutes=1),
-        signature_count=10_004,
-        response_threshold_reached_at=reached,
-    )
+    _, stored = cross_response_threshold(base())
     reset, stored = step(
         stored, T0 + timedelta(minutes=2), signature_count=9_990, response_threshold_reached_at=None
     )
