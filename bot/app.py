@@ -1,14 +1,16 @@
 """Building the Telegram application: configuration in, a ready `Application` out.
 
-Wires python-telegram-bot (HTML defaults, AIORateLimiter with retries, the JobQueue poll) to the
-services: the store is opened here, the HTTP session and the rest in post_init, inside the
-event loop, and everything is closed in post_shutdown.
+Wires python-telegram-bot (HTML defaults, AIORateLimiter with retries, the JobQueue polls) to the
+services: the store is opened here, the HTTP session, the sources, the target kinds and the rest
+in post_init, inside the event loop, and everything is closed in post_shutdown. This is the one
+place that names every source and kind.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from telegram import LinkPreviewOptions
@@ -22,17 +24,30 @@ from bot.http import HttpClient
 from bot.poller import Poller
 from bot.runtime import RUNTIME_KEY, Runtime, runtime
 from bot.sender import Sender
-from bot.sources.base import Source
+from bot.sources.base import Source, TargetKind
+from bot.sources.debates.kind import DebatesKind
+from bot.sources.debates.source import DebatesSource
+from bot.sources.departments.client import MembersClient, refresh_directory
+from bot.sources.departments.directory import Directory
+from bot.sources.govuk.client import GovukClient
+from bot.sources.govuk.source import GovukStatementsSource
 from bot.sources.petitions.client import PetitionClient
-from bot.sources.petitions.source import KIND as PETITION
+from bot.sources.petitions.kind import PetitionKind
 from bot.sources.petitions.source import PetitionSource
+from bot.sources.statements.kind import StatementsKind
+from bot.sources.whatson.client import WhatsOnClient
+from bot.sources.written_statements.client import WrittenStatementsClient
+from bot.sources.written_statements.source import WrittenStatementsSource
 from bot.store import Store
-from handlers.commands import BOT_COMMANDS
+from handlers.commands import bot_commands
 
 log = logging.getLogger(__name__)
 SEND_RETRIES = 3
 CONFIG_KEY = "config"
 STORE_KEY = "store"
+# The kinds with a command of their own, routed by the handlers.
+KIND_COMMANDS = tuple(kind.command.name for kind in (StatementsKind, DebatesKind))
+DEPARTMENTS_REFRESH_EVERY = timedelta(days=1)
 
 
 def utc_now() -> datetime:
@@ -58,40 +73,67 @@ def build_application(config: Config) -> Application:
     )
     application.bot_data[CONFIG_KEY] = config
     application.bot_data[STORE_KEY] = Store(config.storage.path)
-    handlers.register(application)
+    handlers.register(application, KIND_COMMANDS)
     return application
 
 
 async def start_services(application: Application) -> None:
-    """Create the HTTP session and services, publish the command menu, schedule the poll."""
+    """Create the HTTP session, sources and kinds, publish the command menu, schedule the polls."""
     config: Config = application.bot_data[CONFIG_KEY]
     store: Store = application.bot_data[STORE_KEY]
-    http = HttpClient(config.http, [config.petitions.base_url])
-    petitions = PetitionSource(PetitionClient(http, config.petitions.base_url))
+    parliament = config.parliament
+    # GOV.UK and Parliament get one request at a time, at most one a second, per host.
+    polite = (
+        config.govuk.base_url,
+        parliament.statements_base_url,
+        parliament.whatson_base_url,
+        parliament.members_base_url,
+    )
+    http = HttpClient(config.http, [config.petitions.base_url], polite)
+    directory = Directory()
+    petition_client = PetitionClient(http, config.petitions.base_url)
+    petitions = PetitionSource(petition_client)
+    govuk = GovukStatementsSource(GovukClient(http, config.govuk.base_url), directory)
+    written = WrittenStatementsSource(
+        WrittenStatementsClient(http, parliament.statements_base_url), directory
+    )
+    debates = DebatesSource(petition_client, WhatsOnClient(http, parliament.whatson_base_url))
     # Each source with its poll interval; a new source is one more entry here.
-    schedule: dict[str, tuple[Source, float]] = {
-        PETITION: (petitions, config.petitions.poll_interval_seconds),
-    }
-    sender = Sender(application.bot, store, utc_now)
-    poller = Poller(
-        store, {kind: source for kind, (source, _) in schedule.items()}, sender, utc_now
-    )
+    schedule: list[tuple[Source, float]] = [
+        (petitions, config.petitions.poll_interval_seconds),
+        (govuk, config.govuk.poll_interval_seconds),
+        (written, parliament.poll_interval_seconds),
+        (debates, parliament.poll_interval_seconds),
+    ]
+    # The order in which kinds read a reference: petitions last, as they read whatever is left.
     base_host = urlsplit(config.petitions.base_url).hostname or ""
-    follows = FollowService(
-        store, petitions, config.limits.follows_per_chat, frozenset({base_host}), utc_now
+    kinds: list[TargetKind] = [
+        StatementsKind(govuk, written, directory),
+        DebatesKind(debates),
+        PetitionKind(petitions, frozenset({base_host})),
+    ]
+    sender = Sender(application.bot, store, utc_now)
+    poller = Poller(store, {source.name: source for source, _ in schedule}, sender, utc_now)
+    follows = FollowService(store, kinds, config.limits.follows_per_chat, utc_now)
+    members = MembersClient(http, parliament.members_base_url)
+    application.bot_data[RUNTIME_KEY] = Runtime(
+        store, http, follows, poller, functools.partial(refresh_directory, members, directory)
     )
-    application.bot_data[RUNTIME_KEY] = Runtime(store, http, follows, poller)
-    await application.bot.set_my_commands(BOT_COMMANDS)
-    for kind, (_, interval) in schedule.items():
-        application.job_queue.run_repeating(
+    await application.bot.set_my_commands(bot_commands(follows.commands()))
+    jobs = application.job_queue
+    for source, interval in schedule:
+        jobs.run_repeating(
             poll,
             interval=interval,
             first=0,
-            data=kind,
-            name=f"poll-{kind}",
+            data=source.name,
+            name=f"poll-{source.name}",
             # A slow cycle is never overlapped by the next; missed runs collapse into one.
             job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
         )
+    jobs.run_repeating(
+        refresh_departments, interval=DEPARTMENTS_REFRESH_EVERY, first=0, name="departments"
+    )
 
 
 async def stop_services(application: Application) -> None:
@@ -99,6 +141,11 @@ async def stop_services(application: Application) -> None:
     if running is not None:
         await running.http.close()
     application.bot_data[STORE_KEY].close()
+
+
+async def refresh_departments(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Keep Parliament's answering-body ids current (departments are renamed and merged)."""
+    await runtime(context).refresh_departments()
 
 
 async def poll(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -48,6 +48,7 @@ class GovukConfig:
 class ParliamentConfig:
     statements_base_url: str = "https://questions-statements-api.parliament.uk"
     whatson_base_url: str = "https://whatson-api.parliament.uk"
+    members_base_url: str = "https://members-api.parliament.uk"
     poll_interval_seconds: float = 900
 
 
@@ -57,6 +58,7 @@ class HttpConfig:
     retries: int = 3
     backoff_seconds: float = 1.0
     connections_per_host: int = 8
+    polite_interval_seconds: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ _SCHEMA: dict[str, tuple[type, _Spec]] = {
         {
             "statements_base_url": _URL,
             "whatson_base_url": _URL,
+            "members_base_url": _URL,
             "poll_interval_seconds": _INTERVAL,
         },
     ),
@@ -109,6 +112,7 @@ _SCHEMA: dict[str, tuple[type, _Spec]] = {
             "retries": ((int,), "a whole number", int),
             "backoff_seconds": _INTERVAL,
             "connections_per_host": ((int,), "a whole number", int),
+            "polite_interval_seconds": _INTERVAL,
         },
     ),
     "limits": (LimitsConfig, {"follows_per_chat": ((int,), "a whole number", int)}),
@@ -119,6 +123,7 @@ _POSITIVE = {
     "parliament.poll_interval_seconds",
     "http.timeout_seconds",
     "http.connections_per_host",
+    "http.polite_interval_seconds",
     "limits.follows_per_chat",
 }
 

@@ -1,155 +1,205 @@
-"""What a chat can ask about petitions: follow, unfollow, list, status. Returns reply HTML.
+"""What a chat can ask: follow, unfollow, list, status, and browsing a kind. Returns Replies.
 
-The service behind the command handlers: it reads the user's petition reference, consults the
-store and the petitions source, and words the answer. Bad input never reaches the store.
+The service behind the handlers. It never names a kind: it asks each target kind, in order,
+whether the user's text names one of its targets (the last kind, petitions, reads whatever is
+left), and lets the kind word its card, its /list line and its follow reply. Bad input never
+reaches the store.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from bot.sources.base import target_key
-from bot.sources.petitions.links import BadPetitionReference, parse_petition_reference
-from bot.sources.petitions.model import PetitionSnapshot
-from bot.sources.petitions.render import format_count, quote, render_card
-from bot.sources.petitions.source import (
-    KIND,
-    LookupProblem,
-    PetitionLookup,
-    PetitionSource,
-    snapshot_from_state,
+from bot.sources.base import (
+    BadReference,
+    Browsable,
+    Command,
+    FollowThis,
+    Lookup,
+    Menu,
+    Reply,
+    TargetKind,
+    split_target,
+    target_key,
 )
 from bot.store import Store
 
-_PROBLEMS = {
-    LookupProblem.NOT_FOUND: "There's no public petition number {id}. Check the number?",
-    LookupProblem.NOT_PUBLIC: (
-        "Petition {id} isn't public yet: it is still gathering sponsors or being checked by "
-        "the petitions committee. Try again once it's published."
-    ),
-    LookupProblem.REMOVED: "Petition {id} has been removed from the site, so there's nothing to "
-    "follow.",
-    LookupProblem.UNAVAILABLE: (
-        "I couldn't reach the petitions site just now. Please try again in a minute."
-    ),
-}
+ADMINS_ONLY = "Only this group's admins can change what it follows."
+FOLLOW_PREFIX, BROWSE_PREFIX = "f:", "b:"
 
 
 class FollowService:
     def __init__(
         self,
         store: Store,
-        petitions: PetitionSource,
+        kinds: Sequence[TargetKind],
         follows_per_chat: int,
-        extra_hosts: frozenset[str],
         clock: Callable[[], datetime],
     ) -> None:
         self._store = store
-        self._petitions = petitions
+        self._kinds = {kind.kind: kind for kind in kinds}
         self._limit = follows_per_chat
-        self._extra_hosts = extra_hosts
         self._clock = clock
 
-    async def follow(self, chat_id: int, reference: str) -> str:
-        petition_id = self._petition_id(reference, "follow")
-        if isinstance(petition_id, str):
-            return petition_id
-        target = target_key(KIND, petition_id)
-        follows = self._store.follows_of(chat_id)
-        if target in follows:
-            return (
-                f"This chat already follows petition {petition_id}. "
-                f"/status {petition_id} shows where it stands."
-            )
-        if len(follows) >= self._limit:
-            return (
-                f"This chat follows {len(follows)} petitions, the most allowed. "
-                "Send /list and unfollow one first."
-            )
-        looked = await self._current(petition_id)
-        if looked.snapshot is None:
-            return _problem(looked, petition_id)
-        self._store.add_follow(chat_id, target, looked.state)
-        return f"{render_card(looked.snapshot, self._clock())}\n\n🔔 {_what_comes(looked.snapshot)}"
+    def commands(self) -> list[Command]:
+        """The kinds' own commands (/statements, /debates), in the kinds' order."""
+        return [kind.command for kind in self._kinds.values() if kind.command is not None]
 
-    async def unfollow(self, chat_id: int, reference: str) -> str:
-        petition_id = self._petition_id(reference, "unfollow")
-        if isinstance(petition_id, str):
-            return petition_id
-        target = target_key(KIND, petition_id)
+    async def follow(self, chat_id: int, reference: str) -> Reply:
+        read = self._read(reference, "follow")
+        if isinstance(read, Reply):
+            return read
+        return await self._follow(chat_id, *read)
+
+    async def unfollow(self, chat_id: int, reference: str) -> Reply:
+        follows = self._store.follows_of(chat_id)
+        read = self._read(reference, "unfollow")
+        if isinstance(read, Reply):
+            return self._by_list_number(follows, reference) or read
+        target = target_key(read[0].kind, read[1])
+        if target not in follows:
+            target = self._by_list_number(follows, reference) or target
+        kind, ident = self._kind_of(target)
         state = self._store.target_state(target)
         if not self._store.remove_follow(chat_id, target):
-            return f"This chat doesn't follow petition {petition_id}. /list shows what it follows."
-        title = f" “{quote(snapshot_from_state(state).title, 300)}”" if state else ""
-        return f"🔕 Stopped following petition {petition_id}{title}. No more alerts about it here."
+            return Reply(
+                f"This chat doesn't follow {kind.name(ident, None)}. /list shows what it follows."
+            )
+        name = kind.name(ident, state)
+        return Reply(f"🔕 Stopped following {name}. No more alerts about it here.")
 
-    async def status(self, reference: str) -> str:
-        petition_id = self._petition_id(reference, "status")
-        if isinstance(petition_id, str):
-            return petition_id
-        looked = await self._current(petition_id)
-        if looked.snapshot is None:
-            return _problem(looked, petition_id)
-        return render_card(looked.snapshot, self._clock())
+    async def status(self, reference: str) -> Reply:
+        read = self._read(reference, "status")
+        if isinstance(read, Reply):
+            return read
+        kind, ident = read
+        looked = await self._current(kind, ident)
+        if looked.state is None:
+            return Reply(looked.problem or "")
+        return Reply(kind.card(ident, looked.state, self._clock()))
 
-    def list_follows(self, chat_id: int) -> str:
-        follows = [t for t in self._store.follows_of(chat_id) if t.startswith(f"{KIND}:")]
+    def list_follows(self, chat_id: int) -> Reply:
+        follows = self._store.follows_of(chat_id)
         if not follows:
-            return (
-                "This chat doesn't follow any petitions yet.\n"
-                "Send /follow with a petition number or link, for example /follow 300412"
+            return Reply(
+                "This chat doesn't follow anything yet.\n"
+                + "\n".join(
+                    f"/follow {kind.example}" for kind in self._kinds.values() if not kind.command
+                )
+                + "".join(f"\n/{c.name}: {c.description.lower()}" for c in self.commands())
             )
-        lines = [f"<b>This chat follows {len(follows)} petition{'s' * (len(follows) != 1)}</b>"]
+        lines = [f"<b>What this chat follows ({len(follows)})</b>"]
         for number, target in enumerate(follows, start=1):
-            ident = target.partition(":")[2]
+            kind, ident = self._kind_of(target)
             state = self._store.target_state(target)
-            if state is None:
-                lines.append(f"{number}. Petition {ident}: checking…")
-                continue
-            snapshot = snapshot_from_state(state)
-            lines.append(
-                f"{number}. <b>{quote(snapshot.title, 120)}</b>\n"
-                f"    {format_count(snapshot.signature_count)} signatures · {snapshot.state} · "
-                f"/status {ident} · /unfollow {ident}"
-            )
-        return "\n".join(lines)
+            lines.append(f"{number}. {kind.list_line(ident, state, self._clock())}")
+        return Reply("\n".join(lines))
+
+    async def browse(self, chat_id: int, kind_name: str, args: str, may_follow: bool) -> Reply:
+        """A kind's own command, e.g. /statements home-office grooming gangs."""
+        kind = self._browsable(kind_name)
+        try:
+            answer = await kind.browse(args.strip(), self._clock())
+        except BadReference as exc:
+            return Reply(str(exc), exc.buttons)
+        return await self._settle(chat_id, kind, answer, may_follow)
+
+    async def answer(
+        self, chat_id: int, awaiting: tuple[str, str], text: str, may_follow: bool
+    ) -> Reply:
+        """The user's plain message after a question a kind asked (`Reply.awaiting`)."""
+        kind = self._kinds.get(awaiting[0])
+        if not isinstance(kind, Menu):
+            return Reply("I've lost track of that question. Please start again.")
+        try:
+            answer = await kind.answer(awaiting[1], text.strip(), self._clock())
+        except BadReference as exc:
+            return Reply(str(exc), exc.buttons)
+        return await self._settle(chat_id, kind, answer, may_follow)
+
+    async def press(self, chat_id: int, data: str, may_follow: bool) -> Reply:
+        """A tap on an inline button: `f:<target>` follows it, `b:<kind>:<payload>` browses."""
+        if data.startswith(FOLLOW_PREFIX):
+            kind_name, ident = split_target(data.removeprefix(FOLLOW_PREFIX))
+            if kind_name in self._kinds:
+                if not may_follow:
+                    return Reply(ADMINS_ONLY)
+                return await self._follow(chat_id, self._kinds[kind_name], ident)
+        elif data.startswith(BROWSE_PREFIX):
+            kind_name, payload = split_target(data.removeprefix(BROWSE_PREFIX))
+            kind = self._kinds.get(kind_name)
+            if isinstance(kind, Menu):
+                answer = await kind.press(payload, self._clock())
+                return await self._settle(chat_id, kind, answer, may_follow)
+        return Reply("That button is out of date. Send /help to see what I can do.")
 
     def resume(self, chat_id: int) -> None:
         """The chat talked to the bot: it can receive messages again."""
         self._store.set_paused(chat_id, False)
 
-    def _petition_id(self, reference: str, command: str) -> int | str:
-        """The petition number in `reference`, or the friendly reply saying what is wrong."""
-        try:
-            return parse_petition_reference(reference, self._extra_hosts)
-        except BadPetitionReference as exc:
-            return f"{html.escape(str(exc))}\nFor example: /{command} 300412"
+    async def _settle(
+        self, chat_id: int, kind: TargetKind, answer: Reply | FollowThis, may_follow: bool
+    ) -> Reply:
+        if isinstance(answer, Reply):
+            return answer
+        if not may_follow:
+            return Reply(ADMINS_ONLY)
+        return await self._follow(chat_id, kind, answer.ident)
 
-    async def _current(self, petition_id: int) -> PetitionLookup:
-        """The petition as last polled if it is followed here, else as fetched now."""
-        target = target_key(KIND, petition_id)
+    async def _follow(self, chat_id: int, kind: TargetKind, ident: str) -> Reply:
+        target = target_key(kind.kind, ident)
+        follows = self._store.follows_of(chat_id)
+        if target in follows:
+            return Reply(
+                f"This chat already follows {kind.name(ident, self._store.target_state(target))}."
+                f" /status {html.escape(kind.reference(ident))} shows where it stands."
+            )
+        if len(follows) >= self._limit:
+            return Reply(
+                f"This chat is at its limit of {self._limit} follows. "
+                "Send /list and unfollow one first."
+            )
+        looked = await self._current(kind, ident)
+        if looked.state is None:
+            return Reply(looked.problem or "")
+        self._store.add_follow(chat_id, target, looked.state)
+        return Reply(kind.follow_reply(ident, looked.state, self._clock()))
+
+    def _read(self, reference: str, command: str) -> tuple[TargetKind, str] | Reply:
+        """The kind and ident that `reference` names, or the friendly reply saying what's wrong."""
+        for kind in self._kinds.values():
+            try:
+                ident = kind.read_reference(reference.strip())
+            except BadReference as exc:
+                hint = f"\nFor example: /{command} {html.escape(kind.example)}"
+                return Reply(f"{exc}{'' if exc.buttons else hint}", exc.buttons)
+            if ident is not None:
+                return kind, ident
+        raise AssertionError("the last kind reads every reference")
+
+    @staticmethod
+    def _by_list_number(follows: list[str], reference: str) -> str | None:
+        """`/unfollow 2`: the second entry of /list, when the chat follows no petition 2."""
+        text = reference.strip()
+        if text.isdigit() and 1 <= int(text) <= len(follows):
+            return follows[int(text) - 1]
+        return None
+
+    def _kind_of(self, target: str) -> tuple[TargetKind, str]:
+        kind_name, ident = split_target(target)
+        return self._kinds[kind_name], ident
+
+    def _browsable(self, kind_name: str) -> Browsable:
+        kind = self._kinds[kind_name]
+        assert kind.command is not None, f"{kind_name} has no command to browse with"
+        return kind  # type: ignore[return-value]
+
+    async def _current(self, kind: TargetKind, ident: str) -> Lookup:
+        """The target as last polled if it is followed here, else as fetched now."""
+        target = target_key(kind.kind, ident)
         state = self._store.target_state(target)
         if state is not None and self._store.followers_of(target):
-            return PetitionLookup(snapshot_from_state(state))
-        return await self._petitions.look_up(petition_id, self._clock())
-
-
-def _problem(looked: PetitionLookup, petition_id: int) -> str:
-    return _PROBLEMS[looked.problem or LookupProblem.UNAVAILABLE].format(id=petition_id)
-
-
-def _what_comes(snapshot: PetitionSnapshot) -> str:
-    if snapshot.removed or snapshot.state == "rejected":
-        return "Following. Rejected petitions rarely change, but I'll tell this chat if it does."
-    if snapshot.state == "closed":
-        return (
-            "Following. It has closed, but I'll tell this chat when the government responds (or "
-            "is late), when a debate is scheduled, moved or held, and about other business."
-        )
-    return (
-        "Following. I'll tell this chat about signature milestones, the "
-        f"{format_count(snapshot.response_threshold)} and {format_count(snapshot.debate_threshold)}"
-        " thresholds, the government response (and if it is late), debates, and closing."
-    )
+            return Lookup(state)
+        return await kind.look_up(ident, self._clock())

@@ -1,24 +1,33 @@
 """Outbound HTTP to the upstream sources: one aiohttp session for the whole bot.
 
 Owns timeouts, the User-Agent, the per-host connection limit, retries with exponential backoff
-and jitter on 5xx, 429, timeouts and connection errors, and the rule that only the configured
-source origins are ever contacted. Redirects are never followed here: a source decides which
-redirect targets it trusts. Knows nothing about what the sources serve.
+and jitter on 5xx, 429, timeouts and connection errors (a 429's Retry-After is honoured, and
+holds back every request to that host), the pacing of "polite" origins (one request at a time,
+at most one per `polite_interval_seconds`), and the rule that only the configured source origins
+are ever contacted. Redirects are never followed here: a source decides which redirect targets it
+trusts. Knows nothing about what the sources serve.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 from tenacity import (
     AsyncRetrying,
+    RetryCallState,
     RetryError,
     retry_if_exception_type,
     stop_after_attempt,
+    stop_any,
     wait_random_exponential,
 )
 
@@ -26,16 +35,48 @@ from bot.config import HttpConfig
 
 log = logging.getLogger(__name__)
 USER_AGENT = (
-    "AccountabilityAlerts/0.1 (Telegram bot that alerts followers of UK Parliament petitions)"
+    "AccountabilityAlerts/0.1 (Telegram bot that alerts followers of UK Parliament petitions "
+    "and government statements)"
 )
+# A Retry-After longer than this is not waited out inside a poll: the fetch fails for now, and
+# the host is left alone until the time it named.
+LONGEST_RETRY_AFTER_SECONDS = 60.0
+Origin = tuple[str, str, int | None]
 
 
 class UpstreamError(Exception):
     """The source could not be read this time (down, slow, throttled or garbled)."""
 
 
+class UpstreamRefused(UpstreamError):
+    """The source understood the request and refused it (a 4xx other than 429); `detail` is
+    what it said, when it said something."""
+
+    def __init__(self, url: str, status: int, detail: str) -> None:
+        super().__init__(f"{url} answered HTTP {status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
 class _Retryable(Exception):
-    """A response or failure worth trying again."""
+    """A response or failure worth trying again; `retry_after` is the wait the host asked for."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class _Pace:
+    """One origin's turn-taking: requests one at a time, `interval` apart, none before a
+    Retry-After runs out."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.lock = asyncio.Lock()
+        self.next_start = 0.0  # time.monotonic() before which no request starts
+
+    def hold_off(self, seconds: float) -> None:
+        self.next_start = max(self.next_start, time.monotonic() + seconds)
 
 
 @dataclass(frozen=True)
@@ -53,9 +94,19 @@ class HttpResponse:
 class HttpClient:
     """GETs from the configured origins; create it inside the running event loop."""
 
-    def __init__(self, config: HttpConfig, allowed_origins: Iterable[str]) -> None:
+    def __init__(
+        self,
+        config: HttpConfig,
+        allowed_origins: Iterable[str],
+        polite_origins: Iterable[str] = (),
+    ) -> None:
+        """Only `allowed_origins` (and `polite_origins`) are fetched from; `polite_origins` are
+        paced, one request at a time, `config.polite_interval_seconds` apart."""
         self._config = config
-        self._allowed = {_origin(url) for url in allowed_origins}
+        self._paces = {
+            _origin(url): _Pace(config.polite_interval_seconds) for url in polite_origins
+        }
+        self._allowed = {_origin(url) for url in allowed_origins} | set(self._paces)
         self._session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=config.timeout_seconds),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
@@ -72,11 +123,16 @@ class HttpClient:
         """One GET with retries; 2xx, 3xx and 4xx other than 429 come back as they are."""
         if not self.is_allowed(url):
             raise UpstreamError(f"refusing to fetch {url}: not a configured source")
+        backoff = wait_random_exponential(
+            multiplier=self._config.backoff_seconds, max=self._config.backoff_seconds * 16
+        )
+
+        def wait(state: RetryCallState) -> float:
+            return max(backoff(state), _asked_wait(state))
+
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self._config.retries + 1),
-            wait=wait_random_exponential(
-                multiplier=self._config.backoff_seconds, max=self._config.backoff_seconds * 16
-            ),
+            stop=stop_any(stop_after_attempt(self._config.retries + 1), _asked_to_wait_too_long),
+            wait=wait,
             retry=retry_if_exception_type(_Retryable),
         )
         try:
@@ -88,7 +144,39 @@ class HttpClient:
             raise UpstreamError(f"{url}: {cause}") from None
         raise AssertionError("unreachable: tenacity either returns or raises")
 
+    async def get_json(self, url: str) -> Any:
+        """GET a JSON document; anything else (a refusal, an HTML page, garbage) raises."""
+        response = await self.get(url)
+        if 400 <= response.status < 500:
+            raise UpstreamRefused(url, response.status, _refusal(response.body))
+        if response.status != 200:
+            raise UpstreamError(f"{url} answered HTTP {response.status}")
+        if "json" not in response.content_type:
+            raise UpstreamError(f"{url} sent {response.content_type or 'no type'}, not JSON")
+        try:
+            return json.loads(response.body)
+        except (ValueError, UnicodeDecodeError):
+            raise UpstreamError(f"{url} sent malformed JSON") from None
+
     async def _get_once(self, url: str, headers: Mapping[str, str] | None) -> HttpResponse:
+        pace = self._paces.get(_origin(url))
+        if pace is None:
+            return await self._request(url, headers)
+        async with pace.lock:
+            wait = pace.next_start - time.monotonic()
+            if wait > LONGEST_RETRY_AFTER_SECONDS:
+                raise UpstreamError(f"{url}: the host asked us to wait {wait:.0f} s more")
+            if wait > 0:
+                await asyncio.sleep(wait)
+            pace.next_start = time.monotonic() + pace.interval
+            try:
+                return await self._request(url, headers)
+            except _Retryable as exc:
+                if exc.retry_after:
+                    pace.hold_off(exc.retry_after)
+                raise
+
+    async def _request(self, url: str, headers: Mapping[str, str] | None) -> HttpResponse:
         try:
             async with self._session.get(url, headers=headers, allow_redirects=False) as response:
                 body = await response.read()
@@ -98,10 +186,47 @@ class HttpClient:
             raise _Retryable(type(exc).__name__) from None
         if result.status == 429 or result.status >= 500:
             log.info("fetch %s answered %s, may retry", url, result.status)
-            raise _Retryable(f"HTTP {result.status}")
+            retry_after = _retry_after(result.headers.get("Retry-After"))
+            raise _Retryable(f"HTTP {result.status}", retry_after)
         return result
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
+def _refusal(body: bytes) -> str:
+    """What a refusal says: GOV.UK's `{"error": …}`, Parliament's ProblemDetails, or its text."""
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return body[:200].decode("utf-8", "replace").strip()
+    if isinstance(document, dict):
+        for key in ("error", "detail", "title", "message"):
+            if isinstance(document.get(key), str):
+                return document[key]
+    return ""
+
+
+def _asked_wait(state: RetryCallState) -> float:
+    """The Retry-After of the failed attempt, in seconds (0 when none was given)."""
+    failure = state.outcome.exception() if state.outcome else None
+    return getattr(failure, "retry_after", None) or 0.0
+
+
+def _asked_to_wait_too_long(state: RetryCallState) -> bool:
+    return _asked_wait(state) > LONGEST_RETRY_AFTER_SECONDS
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def _origin(url: str) -> Origin:
     parts = urlsplit(url)
     return parts.scheme, (parts.hostname or "").lower(), parts.port

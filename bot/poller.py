@@ -1,21 +1,24 @@
-"""The poll cycle: fetch every followed target once, detect, queue deliveries, then send.
+"""The poll cycle of one source: hand it every followed target of its kind, store, then send.
 
-Fetch once, fan out: a target is refreshed once per cycle however many chats follow it, and its
-new state and the deliveries for all its followers are stored in one write. An upstream fault on
-one target is logged and skipped; it never stops the cycle or produces an alert.
+Poll per source, fetch once, fan out: the source sees all its targets at once and decides how
+few requests answer them; each target's new state and the deliveries for all its followers are
+stored in one write. Two sources of one kind (GOV.UK and Parliament both feed statement follows)
+never run at the same time, so neither overwrites the other's changes to a target's state. An
+upstream fault is logged and skipped; it never stops the schedule or produces an alert.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.http import UpstreamError
 from bot.sender import Sender
-from bot.sources.base import Refresh, Source, split_target
+from bot.sources.base import Refresh, Source, split_target, target_key
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -42,29 +45,39 @@ class Poller:
         self._sources = sources
         self._sender = sender
         self._clock = clock
+        self._kind_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
-    async def run_cycle(self, kind: str) -> CycleReport:
-        """Refresh every followed target of one source kind, store the results, send alerts."""
-        now = self._clock()
-        source = self._sources[kind]
-        targets = [t for t in self._store.followed_targets() if split_target(t)[0] == kind]
-        results = await asyncio.gather(*(self._refresh(source, t, now) for t in targets))
-        refreshes = {t: r for t, r in zip(targets, results, strict=True) if r is not None}
-        queued = self._store.record_cycle(refreshes, now)
+    async def run_cycle(self, name: str) -> CycleReport:
+        """Poll the source called `name` for every target of its kind, store, send alerts."""
+        source = self._sources[name]
+        async with self._kind_locks[source.kind]:
+            now = self._clock()
+            targets = {
+                ident: self._store.target_state(target)
+                for target in self._store.followed_targets()
+                for kind, ident in [split_target(target)]
+                if kind == source.kind
+            }
+            refreshes = await self._poll(source, targets, now) if targets else {}
+            queued = self._store.record_cycle(
+                {target_key(source.kind, ident): r for ident, r in refreshes.items()}, now
+            )
         sent = await self._sender.send_pending()
         report = CycleReport(
             len(targets), len(refreshes), len(targets) - len(refreshes), queued, sent
         )
-        log.log(logging.INFO if queued or sent else logging.DEBUG, "%s cycle: %s", kind, report)
+        log.log(logging.INFO if queued or sent else logging.DEBUG, "%s cycle: %s", name, report)
         return report
 
-    async def _refresh(self, source: Source, target: str, now: datetime) -> Refresh | None:
-        _, ident = split_target(target)
+    @staticmethod
+    async def _poll(
+        source: Source, targets: dict[str, dict | None], now: datetime
+    ) -> dict[str, Refresh]:
         try:
-            return await source.refresh(ident, self._store.target_state(target), now)
+            return await source.poll(targets, now)
         except UpstreamError as exc:
-            log.warning("%s not refreshed: %s", target, exc)
+            log.warning("%s not polled: %s", source.name, exc)
         except Exception:
-            # A bug for one target must not silence every other target.
-            log.exception("%s not refreshed: unexpected error", target)
-        return None
+            # A bug in one source must not stop its schedule or the others.
+            log.exception("%s not polled: unexpected error", source.name)
+        return {}

@@ -6,6 +6,7 @@ there are no module-level globals.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ class Runtime:
     http: HttpClient
     follows: FollowService
     poller: Poller
+    refresh_departments: Callable[[], Awaitable[None]]
 
 
 def runtime(context: CallbackContext[Any, Any, Any, Any]) -> Runtime:

@@ -7,8 +7,9 @@ fast while the tracking data grows:
   `{"follows": [<target key>, ...], "paused": <bool: Telegram said Forbidden>}`.
 - the same path with `.tracking` before the suffix (tracking): table `targets`,
   `{"target": <"kind:ident">, "state": <source-owned JSON>}`, and table `deliveries`,
-  `{"chat_id", "target", "key": <stable event key>, "text": <HTML, dropped once sent>,
-  "status": "pending" | "sent" | "failed" | "dropped", "created_at", "sent_at": <ISO 8601>}`.
+  `{"chat_id", "target", "key": <stable event key>, "same_as": [<other keys of the same news>],
+  "text": <HTML, dropped once sent>, "status": "pending" | "sent" | "failed" | "dropped",
+  "created_at", "sent_at": <ISO 8601>}`.
 
 Every write goes through a cache and reaches disk only on `flush`, as one atomic replace
 (temporary file, fsync, os.replace): one flush per command, one per poll cycle, one per sending
@@ -122,7 +123,8 @@ class Store:
         self._delivered: set[tuple[int, str]] = set()
         self._pending: dict[int, Delivery] = {}
         for doc in self._deliveries.all():
-            self._delivered.add((doc["chat_id"], doc["key"]))
+            for key in (doc["key"], *doc.get("same_as", ())):
+                self._delivered.add((doc["chat_id"], key))
             if doc.get("status") == PENDING:
                 self._pending[doc.doc_id] = _delivery(doc)
 
@@ -219,7 +221,8 @@ class Store:
         """Store each target's new state and its alerts' deliveries, in one flush.
 
         `refreshes` maps a target key to a bot.sources.base.Refresh. Returns how many new
-        deliveries were queued. A (chat, key) pair already delivered, or queued, is skipped.
+        deliveries were queued. An alert is skipped for a chat that already had, or has queued,
+        any of its keys (its own or one it is the `same_as` of).
         """
         states: dict[str, dict[str, Any]] = {}
         new_deliveries: list[dict[str, Any]] = []
@@ -230,14 +233,15 @@ class Store:
             states[target] = refresh.state
             for alert in refresh.alerts:
                 for chat_id in followers:
-                    if (chat_id, alert.key) in self._delivered:
+                    if any((chat_id, key) in self._delivered for key in alert.keys):
                         continue
-                    self._delivered.add((chat_id, alert.key))
+                    self._delivered.update((chat_id, key) for key in alert.keys)
                     new_deliveries.append(
                         {
                             "chat_id": chat_id,
                             "target": target,
                             "key": alert.key,
+                            "same_as": list(alert.same_as),
                             "text": alert.text,
                             "status": PENDING,
                             "created_at": now.isoformat(),

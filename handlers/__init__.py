@@ -1,17 +1,28 @@
 """Telegram update handlers: thin adapters from updates to the services in `bot/`.
 
-`register` wires them in the order a reader meets them; `COMMANDS` is the one list that feeds
-both Telegram's command menu and /help.
+`register` wires them in the order a reader meets them. The command list behind Telegram's menu
+and /help is built from the commands here plus each target kind's own (/statements, /debates),
+which `register` is told about so that it can route them.
 """
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import Application, CommandHandler, TypeHandler, filters
+from collections.abc import Iterable
 
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from handlers.buttons import answer, press
 from handlers.chats import resume_chat
 from handlers.commands import (
-    COMMANDS,
+    browse,
     follow,
     help_command,
     list_follows,
@@ -22,10 +33,10 @@ from handlers.commands import (
 )
 from handlers.errors import report_error
 
-__all__ = ["COMMANDS", "register"]
+__all__ = ["register"]
 
 
-def register(application: Application) -> None:
+def register(application: Application, kind_commands: Iterable[str]) -> None:
     # Any update from a chat shows it can hear us again; group -1 runs before the commands.
     application.add_handler(TypeHandler(Update, resume_chat), group=-1)
     application.add_handler(
@@ -37,4 +48,7 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler(["unfollow", "unwatch"], unfollow))
     application.add_handler(CommandHandler("list", list_follows))
     application.add_handler(CommandHandler("status", status))
+    application.add_handler(CommandHandler(list(kind_commands), browse))
+    application.add_handler(CallbackQueryHandler(press))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, answer))
     application.add_error_handler(report_error)

@@ -1,57 +1,94 @@
-"""Command handlers: read the command, call one FollowService method, reply in HTML.
+"""Command handlers: read the command, call one FollowService method, send its Reply.
 
 In groups, only the group's administrators may change what the group follows; anyone may ask
-for /status or /list.
+for /status, /list or browse a kind's listing.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
-from telegram import BotCommand, Chat, ChatMember, Update
+from telegram import (
+    BotCommand,
+    Chat,
+    ChatMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
 from telegram.ext import ContextTypes
 
+from bot.following import ADMINS_ONLY
 from bot.runtime import runtime
+from bot.sources.base import Command, Reply
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+AWAITING_KEY = "awaiting"  # chat_data: user id -> what a kind asked that user
 
-
-@dataclass(frozen=True)
-class Command:
-    name: str
-    description: str
-    example: str
-
-
-COMMANDS = (
+BEFORE_KINDS = (
     Command("follow", "Follow a petition by number or link", "/follow 300412"),
-    Command("unfollow", "Stop following a petition", "/unfollow 300412"),
+    Command("unfollow", "Stop following something", "/unfollow 300412"),
     Command("list", "What this chat follows, with current counts", "/list"),
-    Command("status", "Where a petition stands now", "/status 300412"),
-    Command("help", "The commands, with an example each", "/help"),
+    Command("status", "Where a petition or a follow stands now", "/status 300412"),
 )
-BOT_COMMANDS = [BotCommand(c.name, c.description) for c in COMMANDS]
+AFTER_KINDS = (Command("help", "The commands, with an example each", "/help"),)
 
 WELCOME = (
-    "👋 <b>Accountability Alerts</b> watches UK Parliament petitions for you.\n\n"
+    "👋 <b>Accountability Alerts</b> watches UK Parliament petitions and government "
+    "statements for you.\n\n"
     "Follow a petition and I'll message this chat the moment something changes: signature "
     "milestones, the 10,000 signatures that oblige a government response, the 100,000 that put "
     "a debate on the table, the response itself, and when the government is <b>late</b> with it "
     "(it has agreed to respond within 21 days). Debates scheduled, moved or held, and closing "
     "dates too.\n\n"
     "To start, send /follow with a petition's number or link, for example:\n"
-    "/follow https://petition.parliament.uk/petitions/300412"
+    "/follow https://petition.parliament.uk/petitions/300412\n\n"
+    "/statements follows what a department says; /debates lists the petition debates coming up."
 )
-ADMINS_ONLY = "Only this group's admins can change what it follows."
 
 
-def help_text() -> str:
+def all_commands(kind_commands: list[Command]) -> list[Command]:
+    """The one list behind Telegram's command menu and /help."""
+    return [*BEFORE_KINDS, *kind_commands, *AFTER_KINDS]
+
+
+def bot_commands(kind_commands: list[Command]) -> list[BotCommand]:
+    return [BotCommand(c.name, c.description) for c in all_commands(kind_commands)]
+
+
+def help_text(kind_commands: list[Command]) -> str:
     lines = ["<b>What I understand</b>"]
-    lines += [f"/{c.name}: {c.description}. Example: <code>{c.example}</code>" for c in COMMANDS]
+    lines += [
+        f"/{c.name}: {c.description}. Example: <code>{c.example}</code>"
+        for c in all_commands(kind_commands)
+    ]
     lines.append("/watch and /unwatch work too. You can paste a petition link after /follow.")
     return "\n".join(lines)
+
+
+async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
+    """Send a Reply as HTML with its buttons; remember what it asks the user, if anything."""
+    await update.effective_message.reply_html(reply.text, reply_markup=keyboard(reply))
+    remember_question(update, context, reply)
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+def remember_question(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
+    # The question belongs to whoever triggered it: in a group, the others' messages aren't
+    # answers to it.
+    if reply.awaiting is not None and update.effective_user is not None:
+        context.chat_data.setdefault(AWAITING_KEY, {})[update.effective_user.id] = reply.awaiting
 
 
 def admins_only(handler: Handler) -> Handler:
@@ -59,7 +96,7 @@ def admins_only(handler: Handler) -> Handler:
 
     @functools.wraps(handler)
     async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if await _may_change_follows(update, context):
+        if await may_change_follows(update, context):
             await handler(update, context)
         else:
             await update.effective_message.reply_html(ADMINS_ONLY)
@@ -77,51 +114,65 @@ async def start_with_petition(update: Update, context: ContextTypes.DEFAULT_TYPE
     """Deep link `/start p_<number>`: follow that petition in one tap."""
     petition = context.args[0].removeprefix("p_")
     reply = await runtime(context).follows.follow(update.effective_chat.id, petition)
-    await update.effective_message.reply_html(reply)
+    await send(update, context, reply)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the commands with one example each."""
-    await update.effective_message.reply_html(help_text())
+    await update.effective_message.reply_html(help_text(runtime(context).follows.commands()))
 
 
 @admins_only
 async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Follow the petition named by number or link."""
+    """Follow what the text names: a petition, `debates`, `statements home-office …`."""
     reply = await runtime(context).follows.follow(
         update.effective_chat.id, " ".join(context.args or [])
     )
-    await update.effective_message.reply_html(reply)
+    await send(update, context, reply)
 
 
 @admins_only
 async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop following a petition."""
+    """Stop following what the text names, or the follow with that number in /list."""
     reply = await runtime(context).follows.unfollow(
         update.effective_chat.id, " ".join(context.args or [])
     )
-    await update.effective_message.reply_html(reply)
+    await send(update, context, reply)
 
 
 async def list_follows(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Everything this chat follows, with current counts."""
-    await update.effective_message.reply_html(
-        runtime(context).follows.list_follows(update.effective_chat.id)
-    )
+    await send(update, context, runtime(context).follows.list_follows(update.effective_chat.id))
 
 
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The status card of one petition."""
+    """The status card of one petition or follow."""
     reply = await runtime(context).follows.status(" ".join(context.args or []))
-    await update.effective_message.reply_html(reply)
+    await send(update, context, reply)
 
 
-async def _may_change_follows(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def browse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A kind's own command (/statements, /debates): its menu, listing, or a follow."""
+    kind = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
+    reply = await runtime(context).follows.browse(
+        update.effective_chat.id,
+        kind,
+        " ".join(context.args or []),
+        await may_change_follows(update, context),
+    )
+    await send(update, context, reply)
+
+
+async def may_change_follows(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     chat = update.effective_chat
     if chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
         return True
     message = update.effective_message
-    if message.sender_chat is not None and message.sender_chat.id == chat.id:
+    if (
+        message is not None
+        and message.sender_chat is not None
+        and message.sender_chat.id == chat.id
+    ):
         return True  # an anonymous admin posting as the group
     if update.effective_user is None:
         return False

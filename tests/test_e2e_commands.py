@@ -25,9 +25,13 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
         assert help_text.splitlines() == [
             "<b>What I understand</b>",
             "/follow: Follow a petition by number or link. Example: <code>/follow 300412</code>",
-            "/unfollow: Stop following a petition. Example: <code>/unfollow 300412</code>",
+            "/unfollow: Stop following something. Example: <code>/unfollow 300412</code>",
             "/list: What this chat follows, with current counts. Example: <code>/list</code>",
-            "/status: Where a petition stands now. Example: <code>/status 300412</code>",
+            "/status: Where a petition or a follow stands now. Example: <code>/status 300412</code>",
+            "/statements: Follow what a department says, optionally on some keywords. Example: "
+            "<code>/statements home-office grooming gangs</code>",
+            "/debates: Petition debates in the next four weeks; follow them all. Example: "
+            "<code>/debates</code>",
             "/help: The commands, with an example each. Example: <code>/help</code>",
             "/watch and /unwatch work too. You can paste a petition link after /follow.",
         ]
@@ -36,6 +40,8 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
             "unfollow",
             "list",
             "status",
+            "statements",
+            "debates",
             "help",
         ]
 
@@ -47,7 +53,7 @@ async def test_deep_link_follows_in_one_tap(telegram, petitions, make_config):
         assert reply.startswith(f"📜 <b>{TITLE}</b>") and "🔔 Following." in reply
         listing = await ask(telegram, ANN, "/list")
         assert listing == (
-            "<b>This chat follows 1 petition</b>\n"
+            "<b>What this chat follows (1)</b>\n"
             f"1. <b>{TITLE}</b>\n"
             "    1,289 signatures · open · /status 300412 · /unfollow 300412"
         )
@@ -58,14 +64,14 @@ async def test_list_status_unfollow_and_aliases(telegram, petitions, make_config
     petitions.add(627130, OPEN_WITH_RESPONSE)
     async with running_bot(make_config()):
         assert (await ask(telegram, ANN, "/list")).startswith(
-            "This chat doesn't follow any petitions yet."
+            "This chat doesn't follow anything yet."
         )
         await ask(telegram, ANN, "/watch 300412")
         await ask(
             telegram, ANN, "/follow https://petition.parliament.uk/archived/petitions/627130/"
         )
         listing = await ask(telegram, ANN, "/list")
-        assert listing.startswith("<b>This chat follows 2 petitions</b>")
+        assert listing.startswith("<b>What this chat follows (2)</b>")
         assert "12,123 signatures · open · /status 627130" in listing
         status = await ask(telegram, ANN, "/status 627130")
         assert "🏛 Government response: responded on 6 December 2022 (20 days after the " in status
@@ -75,7 +81,7 @@ async def test_list_status_unfollow_and_aliases(telegram, petitions, make_config
         )
         again = await ask(telegram, ANN, "/unfollow 300412")
         assert again == "This chat doesn't follow petition 300412. /list shows what it follows."
-        assert (await ask(telegram, ANN, "/list")).startswith("<b>This chat follows 1 petition</b>")
+        assert (await ask(telegram, ANN, "/list")).startswith("<b>What this chat follows (1)</b>")
 
 
 async def test_status_of_an_unfollowed_petition_fetches_it(telegram, petitions, make_config):
@@ -112,14 +118,15 @@ async def test_bad_input_gets_a_friendly_reply_and_changes_nothing(
         await ask(telegram, ANN, "/follow 300412")
         twice = await ask(telegram, ANN, "/follow 300412")
         assert twice == (
-            "This chat already follows petition 300412. /status 300412 shows where it stands."
+            f"This chat already follows petition 300412 “{TITLE}”. "
+            "/status 300412 shows where it stands."
         )
         over_limit = await ask(telegram, ANN, "/follow 627130")
         assert over_limit == (
-            "This chat follows 1 petitions, the most allowed. Send /list and unfollow one first."
+            "This chat is at its limit of 1 follows. Send /list and unfollow one first."
         )
         listing = await ask(telegram, ANN, "/list")
-        assert listing.startswith("<b>This chat follows 1 petition</b>\n1. <b>Reduce fixed")
+        assert listing.startswith("<b>What this chat follows (1)</b>\n1. <b>Reduce fixed")
 
 
 async def test_in_groups_only_admins_change_follows(telegram, petitions, make_config):
@@ -160,4 +167,4 @@ async def test_migrated_group_and_flood_control(telegram, petitions, make_config
         assert alert.startswith("📈 <b>5,000 signatures</b>")
         telegram.user_says(new_id, "/list", user_id=ADMIN, chat_type="supergroup")
         listing = await telegram.next_message(new_id, after=1)
-        assert listing.startswith("<b>This chat follows 1 petition</b>")
+        assert listing.startswith("<b>What this chat follows (1)</b>")

@@ -34,19 +34,19 @@ async def test_fetch_once_fan_out_and_isolate_failures(petitions, tmp_path):
     def now() -> datetime:
         return datetime.now(UTC)
 
-    poller = Poller(store, {"petition": source}, Sender(bot, store, now), now)  # type: ignore[arg-type]
+    poller = Poller(store, {"petitions": source}, Sender(bot, store, now), now)  # type: ignore[arg-type]
     try:
         for chat in (10, 11, 12):
             store.add_follow(chat, "petition:1", None)
         store.add_follow(10, "petition:2", None)
-        baseline = await poller.run_cycle("petition")
+        baseline = await poller.run_cycle("petitions")
         assert (baseline.targets, baseline.refreshed, baseline.queued) == (2, 2, 0)
 
         petitions.update(1, signature_count=5_000)
         petitions.update(2, signature_count=5_000)
         petitions.faults[2] = "malformed"
         before = dict(petitions.requests)
-        report = await poller.run_cycle("petition")
+        report = await poller.run_cycle("petitions")
         assert petitions.requests[1] - before[1] == 1  # three followers, one fetch
         assert (report.refreshed, report.skipped, report.queued, report.sent) == (1, 1, 3, 3)
         assert sorted(chat for chat, _ in bot.sent) == [10, 11, 12]

@@ -1,44 +1,196 @@
-"""What every source (petitions now; GOV.UK and Parliament statements next) gives the engine.
+"""What every target kind and every source gives the engine, and the types they exchange.
 
-A source turns a target's stored state into a fresh state plus alerts. The scheduler, storage,
-deliveries and sender only see these types, so a new source plugs in without touching them.
+A **target kind** (petition, statements, debates) is what a chat can follow: it reads a user's
+reference, looks a target up, and words its card, its /list line and its follow reply. A
+**source** is one upstream API polled on its own schedule: it is handed every followed target of
+its kind at once, so it can answer all of them with as few requests as it can, and returns each
+target's new state and alerts. The follow service, scheduler, poller, storage and sender only see
+these types, so a new kind or source plugs in without touching them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
+
+from bot.http import UpstreamError
+
+log = logging.getLogger(__name__)
+Stored = dict[str, Any]
 
 
 @dataclass(frozen=True)
 class Alert:
-    """One piece of news about a target: `key` is stable, `text` is ready-to-send Telegram HTML."""
+    """One piece of news about a target: `key` is stable, `text` is ready-to-send Telegram HTML.
+
+    `same_as` are the keys another source gives the same news (a debate seen both on the
+    petition and in the listings; a statement laid in both Houses): a chat that already had any
+    of them does not get it again.
+    """
 
     key: str
     text: str
+    same_as: tuple[str, ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return (self.key, *self.same_as)
 
 
 @dataclass(frozen=True)
 class Refresh:
     """A target's new stored state (JSON-ready) and the alerts that the change produced."""
 
-    state: dict[str, Any]
+    state: Stored
     alerts: list[Alert] = field(default_factory=list)
 
 
 class Source(Protocol):
-    kind: str
+    """One upstream API, polled on its own schedule for every followed target of `kind`."""
 
-    async def refresh(
-        self, ident: str, stored: dict[str, Any] | None, now: datetime
-    ) -> Refresh | None:
-        """Fetch the target once and compare with `stored` (None: take a silent baseline).
+    name: str  # the schedule's name: one poll job per source
+    kind: str  # the target kind whose follows it serves
 
-        Returns None when there is nothing to store this time (the target is not public now).
-        Raises bot.http.UpstreamError when the upstream could not be read; nothing is stored then.
+    async def poll(self, targets: Mapping[str, Stored | None], now: datetime) -> dict[str, Refresh]:
+        """Refresh every target (ident to stored state; None: take a silent baseline).
+
+        A target left out of the answer has nothing to store this time. Raises
+        bot.http.UpstreamError when the upstream could not be read; nothing is stored then.
         """
         ...
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str  # callback data: `f:<target>` follows a target, `b:<kind>:<payload>` browses
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot answers: Telegram HTML, optional rows of inline buttons, and optionally the
+    kind that reads the user's next plain message (`awaiting` is what it was asked for)."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    awaiting: tuple[str, str] | None = None  # (kind, context), e.g. ("statements", "home-office")
+
+
+@dataclass(frozen=True)
+class FollowThis:
+    """A kind's answer to browsing that means: follow this target of mine."""
+
+    ident: str
+
+
+class BadReference(ValueError):
+    """The text names a target of this kind, but wrongly; the message says why, kindly (HTML).
+
+    `buttons` offer the likely meanings (the closest department names, say).
+    """
+
+    def __init__(self, message: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
+        super().__init__(message)
+        self.buttons = buttons
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A fresh look at one target: its storable state, or the friendly reason there is none."""
+
+    state: Stored | None = None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str
+    example: str
+
+
+class TargetKind(Protocol):
+    """What the follow service asks of each kind of thing a chat can follow."""
+
+    kind: str
+    example: str  # a reference to show in hints, e.g. "300412"
+    command: Command | None  # the kind's own browsing command (/statements); then it is Browsable
+
+    def read_reference(self, text: str) -> str | None:
+        """The ident `text` names; None when it is not this kind's; raises BadReference."""
+        ...
+
+    def reference(self, ident: str) -> str:
+        """How commands name the target, e.g. `statements home-office grooming gangs`."""
+        ...
+
+    def name(self, ident: str, state: Stored | None) -> str:
+        """A short HTML name for replies such as "Stopped following …"."""
+        ...
+
+    async def look_up(self, ident: str, now: datetime) -> Lookup:
+        """Fetch the target afresh, for a command; upstream faults become a friendly problem."""
+        ...
+
+    def card(self, ident: str, state: Stored, now: datetime) -> str:
+        """The /status card (HTML)."""
+        ...
+
+    def list_line(self, ident: str, state: Stored | None, now: datetime) -> str:
+        """The target's entry in /list (HTML)."""
+        ...
+
+    def follow_reply(self, ident: str, state: Stored, now: datetime) -> str:
+        """What following it says: the card and the alerts to expect (HTML)."""
+        ...
+
+
+class Browsable(TargetKind, Protocol):
+    """A kind with a command of its own (its `command`)."""
+
+    async def browse(self, args: str, now: datetime) -> Reply | FollowThis:
+        """The kind's own command (`/statements home-office`): a menu, a listing, or a follow."""
+        ...
+
+
+@runtime_checkable
+class Menu(Protocol):
+    """A browsable kind with buttons of its own (`b:<kind>:<payload>`) and questions to ask."""
+
+    async def answer(self, context: str, text: str, now: datetime) -> Reply | FollowThis:
+        """The user's plain message after a Reply that was `awaiting` (context, text)."""
+        ...
+
+    async def press(self, payload: str, now: datetime) -> Reply | FollowThis:
+        """A tap on one of the kind's `b:` buttons."""
+        ...
+
+
+async def refresh_each(
+    kind: str,
+    targets: Mapping[str, Stored | None],
+    refresh: Callable[[str, Stored | None], Awaitable[Refresh | None]],
+) -> dict[str, Refresh]:
+    """Refresh targets one request each, concurrently; a fault on one never stops the others."""
+
+    async def one(ident: str, stored: Stored | None) -> Refresh | None:
+        try:
+            return await refresh(ident, stored)
+        except UpstreamError as exc:
+            log.warning("%s not refreshed: %s", target_key(kind, ident), exc)
+        except Exception:
+            # A bug for one target must not silence every other target.
+            log.exception("%s not refreshed: unexpected error", target_key(kind, ident))
+        return None
+
+    results = await asyncio.gather(*(one(ident, stored) for ident, stored in targets.items()))
+    return {
+        ident: result for ident, result in zip(targets, results, strict=True) if result is not None
+    }
 
 
 def target_key(kind: str, ident: str | int) -> str:

@@ -1,4 +1,4 @@
-"""Fetching one petition's JSON from the configured petitions site.
+"""Fetching petitions' JSON from the configured petitions site: one petition, or a list page.
 
 I/O only: classifies the answer (JSON, not modified, 404, 410, not public) and picks the
 conditional-request validator for next time. Follows exactly one kind of redirect, the site's
@@ -15,7 +15,7 @@ from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from bot.http import HttpClient, HttpResponse, UpstreamError
 
@@ -62,6 +62,14 @@ class PetitionClient:
                 return await self.fetch(petition_id, archived=True)
             return PetitionFetch(FetchStatus.NOT_PUBLIC)
         return _classify(response, archived)
+
+    async def fetch_list(self, facet: str, page: int = 1) -> dict[str, Any]:
+        """One page of a list facet (`awaiting_debate`, `debated`, ...): `{links, data: [...]}`."""
+        url = f"{self._base_url}/petitions.json?{urlencode({'state': facet, 'page': page})}"
+        document = await self._http.get_json(url)
+        if not isinstance(document, dict) or not isinstance(document.get("data"), list):
+            raise UpstreamError(f"{url} sent no list of petitions")
+        return document
 
 
 def _classify(response: HttpResponse, archived: bool) -> PetitionFetch:

@@ -13,11 +13,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.sources.petitions.model import PetitionSnapshot
+from bot.sources.text import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 # The government has agreed to respond within 21 days of the response threshold.
 RESPONSE_DUE_AFTER = timedelta(days=21)
 OVERDUE_REMINDER_EVERY = timedelta(days=7)

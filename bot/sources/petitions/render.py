@@ -7,10 +7,9 @@ the clip budgets keep any message well under Telegram's 4,096 characters.
 from __future__ import annotations
 
 import html
-from datetime import date, datetime
+from datetime import datetime
 
 from bot.sources.petitions.detect import (
-    LONDON,
     RESPONSE_DUE_AFTER,
     EventKind,
     PetitionEvent,
@@ -18,6 +17,7 @@ from bot.sources.petitions.detect import (
     response_due_at,
 )
 from bot.sources.petitions.model import PetitionSnapshot
+from bot.sources.text import format_count, format_date, quote
 
 PUBLIC_SITE = "https://petition.parliament.uk"
 MESSAGE_LIMIT = 4096
@@ -42,25 +42,6 @@ _REJECTION_REASONS = {
     "offensive": "It's offensive, nonsense, a joke, or an advert.",
     "already-happening": "The Government or Parliament is already doing what it asks.",
 }
-
-
-def quote(text: str, limit: int) -> str:
-    """Upstream text made safe for Telegram HTML: clipped to `limit` characters, then escaped."""
-    text = text.replace("\r\n", "\n").strip()
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return html.escape(text, quote=True)
-
-
-def format_count(count: int) -> str:
-    return f"{count:,}"
-
-
-def format_date(day: date | datetime) -> str:
-    """A day as people in the UK say it; instants are read on London's clock."""
-    if isinstance(day, datetime):
-        day = day.astimezone(LONDON)
-    return f"{day.day} {day:%B %Y}"
 
 
 def petition_url(snapshot: PetitionSnapshot) -> str:
@@ -294,9 +275,10 @@ def _debate_cancelled(event: PetitionEvent) -> str:
     )
 
 
-def _debate_links(links: dict[str, str]) -> str:
+def render_debate_links(links: dict[str, str]) -> str:
+    """A debate's links (transcript, video, ...) as one line of labelled links."""
     return " · ".join(
-        f'<a href="{html.escape(url, quote=True)}">{_LINK_LABELS[name]}</a>'
+        f'<a href="{html.escape(url, quote=True)}">{_LINK_LABELS.get(name, "Link")}</a>'
         for name, url in links.items()
     )
 
@@ -309,7 +291,7 @@ def _debate_held(event: PetitionEvent) -> str:
     if debate.overview:
         lines.append(quote(debate.overview, 1200))
     if debate.links():
-        lines.append(_debate_links(debate.links()))
+        lines.append(render_debate_links(debate.links()))
     return "\n".join(lines)
 
 
@@ -328,7 +310,7 @@ def _debate_links_added(event: PetitionEvent) -> str:
     debate = event.petition.debate
     assert debate is not None
     added = {name: url for name, url in debate.links().items() if name in event.detail}
-    return f"🔗 <b>New debate links</b> for {_title(event.petition)}\n{_debate_links(added)}"
+    return f"🔗 <b>New debate links</b> for {_title(event.petition)}\n{render_debate_links(added)}"
 
 
 def _other_business(event: PetitionEvent) -> str:

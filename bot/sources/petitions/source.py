@@ -1,19 +1,21 @@
-"""The petitions source: fetch once, parse, carry memory forward, detect, render.
+"""The petitions source: fetch each followed petition once, parse, carry memory, detect, render.
 
 Glue between the client (I/O) and the pure model, detection and rendering. The stored state of
 a petition target is `{"snapshot": <snapshot_to_dict>, "validator": <Last-Modified or null>}`.
+Petitions are still polled one request each (behind the per-source interface).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from bot.http import UpstreamError
-from bot.sources.base import Alert, Refresh
+from bot.sources.base import Alert, Refresh, refresh_each
 from bot.sources.petitions.client import FetchStatus, PetitionClient, PetitionFetch
 from bot.sources.petitions.detect import carry_forward, detect_events
 from bot.sources.petitions.model import (
@@ -55,10 +57,16 @@ def _state(snapshot: PetitionSnapshot, validator: str | None) -> dict[str, Any]:
 
 
 class PetitionSource:
+    name = "petitions"
     kind = KIND
 
     def __init__(self, client: PetitionClient) -> None:
         self._client = client
+
+    async def poll(
+        self, targets: Mapping[str, dict[str, Any] | None], now: datetime
+    ) -> dict[str, Refresh]:
+        return await refresh_each(KIND, targets, lambda ident, s: self.refresh(ident, s, now))
 
     async def look_up(self, petition_id: int, now: datetime) -> PetitionLookup:
         """Fetch a petition afresh, for a command; upstream faults become UNAVAILABLE."""

@@ -1,0 +1,76 @@
+"""The debates source: the petitions site's debate lists and What's On's calendar, once a cycle.
+
+Reads the `awaiting_debate` facet (scheduled debates come first, so a few pages hold them all),
+the newest page of `debated` and `not_debated`, and the Commons' events of the next four weeks;
+joins them into the listing and compares it with the stored one. Any fault in any of them skips
+the cycle, so a half-read listing never looks like a cancellation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bot.sources.base import Alert, Refresh
+from bot.sources.debates.detect import detect_debates
+from bot.sources.debates.model import KIND, Debate, join, listing_from_state, listing_to_state
+from bot.sources.debates.render import UPCOMING, render_alert
+from bot.sources.petitions.client import PetitionClient
+from bot.sources.petitions.model import PetitionParseError, PetitionSnapshot, parse_petition
+from bot.sources.text import LONDON
+from bot.sources.whatson.client import WhatsOnClient
+from bot.sources.whatson.parse import petition_debates
+
+AWAITING_PAGES = 4
+
+
+class DebatesSource:
+    name = KIND
+    kind = KIND
+
+    def __init__(self, petitions: PetitionClient, whatson: WhatsOnClient) -> None:
+        self._petitions = petitions
+        self._whatson = whatson
+
+    async def read(self, now: datetime) -> dict[int, Debate]:
+        """The listing as the sources say it is now."""
+        today = london_day(now)
+        awaiting = await self._facet("awaiting_debate", AWAITING_PAGES, now)
+        debated = await self._facet("debated", 1, now)
+        not_debated = await self._facet("not_debated", 1, now)
+        events = await self._whatson.commons_events(today, today + UPCOMING - timedelta(days=1))
+        return join(awaiting, debated, not_debated, petition_debates(events))
+
+    async def poll(
+        self, targets: Mapping[str, dict[str, Any] | None], now: datetime
+    ) -> dict[str, Refresh]:
+        listing = await self.read(now)
+        state = listing_to_state(listing)
+        refreshes = {}
+        for ident, stored in targets.items():
+            events = (
+                []
+                if stored is None
+                else detect_debates(listing_from_state(stored), listing, london_day(now))
+            )
+            refreshes[ident] = Refresh(state, [Alert(e.key, render_alert(e)) for e in events])
+        return refreshes
+
+    async def _facet(self, facet: str, pages: int, now: datetime) -> list[PetitionSnapshot]:
+        snapshots: list[PetitionSnapshot] = []
+        for page in range(1, pages + 1):
+            document = await self._petitions.fetch_list(facet, page)
+            for item in document["data"]:
+                try:
+                    snapshots.append(parse_petition(item, observed_at=now, archived=False))
+                except PetitionParseError:
+                    continue
+            links = document.get("links")
+            if not isinstance(links, dict) or not links.get("next"):
+                break
+        return snapshots
+
+
+def london_day(now: datetime) -> date:
+    return now.astimezone(LONDON).date()

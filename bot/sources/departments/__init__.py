@@ -1,0 +1,1 @@
+"""The department directory: GOV.UK slugs, names and short forms, Parliament answering bodies."""

@@ -1,0 +1,1 @@
+"""GOV.UK Search: government statements, speeches, press releases, news and responses."""

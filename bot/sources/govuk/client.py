@@ -1,0 +1,65 @@
+"""Querying GOV.UK's search API (`/api/search.json`) for statement-type documents.
+
+I/O only. Always ordered newest first (`order=-public_timestamp`: without it the order is "most
+viewed"), with the fields the parser needs named explicitly; several organisations in one query
+are OR-ed by the API. A 422 (GOV.UK refused the query) comes back as bot.http.UpstreamRefused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+from bot.http import HttpClient
+
+DOCUMENT_TYPES = (
+    "written_statement",
+    "oral_statement",
+    "speech",
+    "press_release",
+    "news_story",
+    "government_response",
+)
+FIELDS = (
+    "title",
+    "link",
+    "content_id",
+    "description",
+    "public_timestamp",
+    "first_published_at",
+    "content_store_document_type",
+    "display_type",
+    "organisations",
+    "people",
+    "latest_change_note",
+    "is_withdrawn",
+)
+
+
+class GovukClient:
+    def __init__(self, http: HttpClient, base_url: str) -> None:
+        self._http = http
+        self._url = f"{base_url.rstrip('/')}/api/search.json"
+
+    async def search(
+        self,
+        organisations: Sequence[str] | None,
+        keywords: Sequence[str] = (),
+        *,
+        start: int = 0,
+        count: int = 50,
+    ) -> dict[str, Any]:
+        """One page of statement-type documents, newest first; `None`: every organisation."""
+        params: list[tuple[str, str | int]] = [
+            ("order", "-public_timestamp"),
+            ("count", count),
+            ("start", start),
+        ]
+        params += [("filter_content_store_document_type", t) for t in DOCUMENT_TYPES]
+        params += [("filter_organisations", slug) for slug in organisations or ()]
+        if keywords:
+            params.append(("q", " ".join(keywords)))
+        params += [("fields", name) for name in FIELDS]
+        document = await self._http.get_json(f"{self._url}?{urlencode(params)}")
+        return document if isinstance(document, dict) else {}

@@ -1,0 +1,68 @@
+"""GOV.UK search results to statement items.
+
+Pure: no I/O. Lenient: any field may be missing or null (only `link` or `content_id` and a title
+are needed). Links are made absolute on the public site, whatever host served the search.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.sources.departments.directory import Directory
+from bot.sources.statements.model import StatementItem, parse_instant, text_of
+from bot.sources.text import one_line, plain_text
+
+PUBLIC_SITE = "https://www.gov.uk"
+SOURCE = "govuk"
+# When a result has no display_type, the document type in words.
+_LABELS = {
+    "written_statement": "Written statement to Parliament",
+    "oral_statement": "Oral statement to Parliament",
+    "speech": "Speech",
+    "press_release": "Press release",
+    "news_story": "News story",
+    "government_response": "Government response",
+}
+
+
+def parse_results(document: Any, directory: Directory) -> list[StatementItem]:
+    results = document.get("results") if isinstance(document, dict) else None
+    if not isinstance(results, list):
+        return []
+    items = (parse_result(result, directory) for result in results if isinstance(result, dict))
+    return [item for item in items if item is not None]
+
+
+def parse_result(result: dict[str, Any], directory: Directory) -> StatementItem | None:
+    link, title = text_of(result.get("link")), text_of(result.get("title"))
+    identity = text_of(result.get("content_id")) or link
+    stamp = parse_instant(result.get("public_timestamp"))
+    if not identity or not title or stamp is None:
+        return None
+    published = parse_instant(result.get("first_published_at")) or stamp
+    organisations = [o for o in result.get("organisations") or () if isinstance(o, dict)]
+    slugs = [text_of(o.get("slug")) for o in organisations if text_of(o.get("slug"))]
+    # The lead department first: the one the directory knows, so stories match Parliament's.
+    slugs.sort(key=lambda slug: directory.get(slug) is None)
+    lead = directory.get(slugs[0]) if slugs else None
+    names = [text_of(o.get("title")) for o in organisations if text_of(o.get("title"))]
+    people = [text_of(p.get("title")) for p in result.get("people") or () if isinstance(p, dict)]
+    document_type = text_of(result.get("content_store_document_type"))
+    description = plain_text(text_of(result.get("description")))
+    return StatementItem(
+        id=f"{SOURCE}:{identity}",
+        stamp=stamp.isoformat(),
+        title=title,
+        departments=tuple(slugs),
+        department_name=lead.name if lead else (names[0] if names else "GOV.UK"),
+        kind_label=text_of(result.get("display_type"))
+        or _LABELS.get(document_type, "Announcement"),
+        minister=", ".join(name for name in people if name),
+        published=published,
+        day_only=False,
+        url=link if "://" in link else f"{PUBLIC_SITE}{link}",
+        excerpt=one_line(description, 300),
+        change_note=text_of(result.get("latest_change_note")),
+        withdrawn=result.get("is_withdrawn") is True,
+        text=description,
+    )

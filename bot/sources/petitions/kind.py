@@ -1,0 +1,98 @@
+"""Petitions as a target kind: what the follow service asks about a petition, answered.
+
+Reads a petition number or link, looks it up through the petitions source, and words its card,
+its /list line and its follow reply with the pure renderers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.sources.base import BadReference, Command, Lookup
+from bot.sources.petitions.links import BadPetitionReference, parse_petition_reference
+from bot.sources.petitions.model import PetitionSnapshot
+from bot.sources.petitions.render import render_card
+from bot.sources.petitions.source import (
+    KIND,
+    LookupProblem,
+    PetitionSource,
+    snapshot_from_state,
+)
+from bot.sources.text import format_count, quote
+
+_PROBLEMS = {
+    LookupProblem.NOT_FOUND: "There's no public petition number {id}. Check the number?",
+    LookupProblem.NOT_PUBLIC: (
+        "Petition {id} isn't public yet: it is still gathering sponsors or being checked by "
+        "the petitions committee. Try again once it's published."
+    ),
+    LookupProblem.REMOVED: "Petition {id} has been removed from the site, so there's nothing to "
+    "follow.",
+    LookupProblem.UNAVAILABLE: (
+        "I couldn't reach the petitions site just now. Please try again in a minute."
+    ),
+}
+
+
+class PetitionKind:
+    kind = KIND
+    example = "300412"
+    command: Command | None = None
+
+    def __init__(self, source: PetitionSource, extra_hosts: frozenset[str]) -> None:
+        self._source = source
+        self._extra_hosts = extra_hosts
+
+    def read_reference(self, text: str) -> str | None:
+        # The last kind asked: whatever no other kind claimed is read as a petition.
+        try:
+            return str(parse_petition_reference(text, self._extra_hosts))
+        except BadPetitionReference as exc:
+            raise BadReference(str(exc)) from None
+
+    def reference(self, ident: str) -> str:
+        return ident
+
+    def name(self, ident: str, state: dict[str, Any] | None) -> str:
+        title = f" “{quote(snapshot_from_state(state).title, 300)}”" if state else ""
+        return f"petition {ident}{title}"
+
+    async def look_up(self, ident: str, now: datetime) -> Lookup:
+        looked = await self._source.look_up(int(ident), now)
+        if looked.state is None:
+            problem = _PROBLEMS[looked.problem or LookupProblem.UNAVAILABLE]
+            return Lookup(problem=problem.format(id=ident))
+        return Lookup(looked.state)
+
+    def card(self, ident: str, state: dict[str, Any], now: datetime) -> str:
+        return render_card(snapshot_from_state(state), now)
+
+    def list_line(self, ident: str, state: dict[str, Any] | None, now: datetime) -> str:
+        if state is None:
+            return f"Petition {ident}: checking…"
+        snapshot = snapshot_from_state(state)
+        return (
+            f"<b>{quote(snapshot.title, 120)}</b>\n"
+            f"    {format_count(snapshot.signature_count)} signatures · {snapshot.state} · "
+            f"/status {ident} · /unfollow {ident}"
+        )
+
+    def follow_reply(self, ident: str, state: dict[str, Any], now: datetime) -> str:
+        snapshot = snapshot_from_state(state)
+        return f"{render_card(snapshot, now)}\n\n🔔 {_what_comes(snapshot)}"
+
+
+def _what_comes(snapshot: PetitionSnapshot) -> str:
+    if snapshot.removed or snapshot.state == "rejected":
+        return "Following. Rejected petitions rarely change, but I'll tell this chat if it does."
+    if snapshot.state == "closed":
+        return (
+            "Following. It has closed, but I'll tell this chat when the government responds (or "
+            "is late), when a debate is scheduled, moved or held, and about other business."
+        )
+    return (
+        "Following. I'll tell this chat about signature milestones, the "
+        f"{format_count(snapshot.response_threshold)} and {format_count(snapshot.debate_threshold)}"
+        " thresholds, the government response (and if it is late), debates, and closing."
+    )

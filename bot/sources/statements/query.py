@@ -1,0 +1,87 @@
+"""What a statements follow asks for: one department or any, and keywords that must all appear.
+
+Pure: no I/O. Reads the user's words (`home-office grooming gangs`, `Home Office grooming`,
+`DfE`, `any grooming gangs`) against the department directory, and matches items locally, so
+that one upstream query serves every follow.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import escape
+
+from bot.sources.base import BadReference, Button
+from bot.sources.departments.directory import ANY, Department, Directory
+from bot.sources.statements.model import StatementItem
+
+KIND = "statements"
+MAX_KEYWORDS = 8
+MAX_KEYWORD_CHARACTERS = 100
+_WORD = re.compile(r"[\w'\u2019-]+")
+_LONGEST_DEPARTMENT_WORDS = 8
+
+
+@dataclass(frozen=True)
+class StatementQuery:
+    department: str | None  # a GOV.UK slug; None for every department
+    keywords: tuple[str, ...] = ()
+
+    @property
+    def ident(self) -> str:
+        return f"{self.department or ANY}:{' '.join(self.keywords)}"
+
+    @classmethod
+    def from_ident(cls, ident: str) -> StatementQuery:
+        department, _, words = ident.partition(":")
+        return cls(None if department == ANY else department, tuple(words.split()))
+
+    def matches(self, item: StatementItem) -> bool:
+        if self.department is not None and self.department not in item.departments:
+            return False
+        haystack = f"{item.title}\n{item.text or item.excerpt}".lower()
+        return all(re.search(rf"\b{re.escape(word)}", haystack) for word in self.keywords)
+
+
+def read_keywords(text: str) -> tuple[str, ...]:
+    """The keywords in `text`, lower case, each once; raises BadReference when too many."""
+    words = tuple(dict.fromkeys(word.lower().strip("'\u2019-") for word in _WORD.findall(text)))
+    words = tuple(word for word in words if word)
+    if len(words) > MAX_KEYWORDS or len(" ".join(words)) > MAX_KEYWORD_CHARACTERS:
+        raise BadReference(
+            f"That's a lot of keywords: up to {MAX_KEYWORDS} words, please. Every one of them "
+            "must appear in an item for it to match, so a few distinctive words work best."
+        )
+    return words
+
+
+def read_query(text: str, directory: Directory) -> StatementQuery:
+    """The follow that `text` asks for: a department (or `any`) then optional keywords."""
+    words = text.split()
+    if not words:
+        raise BadReference(
+            "Which department? Send /statements to pick one, or for example "
+            "<code>/statements home-office grooming gangs</code>."
+        )
+    if words[0].lower() in {ANY, "all"}:
+        keywords = read_keywords(" ".join(words[1:]))
+        return StatementQuery(None, keywords)
+    for size in range(min(len(words), _LONGEST_DEPARTMENT_WORDS), 0, -1):
+        department = directory.find(" ".join(words[:size]))
+        if department is not None:
+            return StatementQuery(department.slug, read_keywords(" ".join(words[size:])))
+    unknown = " ".join(words[:3])
+    suggestions = directory.closest(unknown) or list(directory.departments[:4])
+    raise BadReference(
+        f"I don't know a department called “{escape(unknown[:40])}”. Did you mean one of these? "
+        "Tap it, then send your keywords.",
+        pick_buttons(suggestions),
+    )
+
+
+def pick_buttons(departments: list[Department]) -> tuple[tuple[Button, ...], ...]:
+    """Department buttons, two to a row; a tap asks for keywords."""
+    buttons = [
+        Button(department.label, f"b:{KIND}:{department.slug}") for department in departments
+    ]
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))

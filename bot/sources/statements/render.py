@@ -1,0 +1,97 @@
+"""Statement messages: alerts, the /status card, the /list line and the follow reply, in HTML.
+
+Pure: no I/O. Every piece of upstream text passes through `quote` (clipped, escaped).
+"""
+
+from __future__ import annotations
+
+import html
+
+from bot.sources.departments.directory import Directory
+from bot.sources.statements.detect import StatementEvent, StatementEventKind
+from bot.sources.statements.model import StatementItem
+from bot.sources.statements.query import StatementQuery
+from bot.sources.text import format_date, quote
+
+WHAT_COMES = (
+    "new written and oral statements, speeches, press releases, news stories and government "
+    "responses on GOV.UK, written statements laid in Parliament, and when one is updated, "
+    "corrected or withdrawn"
+)
+
+
+def describe(query: StatementQuery, directory: Directory) -> str:
+    """The follow in words: "Home Office statements on “grooming gangs”"."""
+    department = directory.get(query.department) if query.department else None
+    if query.department is None:
+        who = "Statements from every department"
+    elif department is not None:
+        who = f"{html.escape(department.name)} statements"
+    else:
+        who = f"{html.escape(query.department)} statements"
+    if not query.keywords:
+        return who
+    return f"{who} on “{html.escape(' '.join(query.keywords))}”"
+
+
+def command_reference(query: StatementQuery) -> str:
+    words = " ".join(query.keywords)
+    return html.escape(f"statements {query.department or 'any'} {words}".strip())
+
+
+def render_alert(event: StatementEvent, query: StatementQuery) -> str:
+    item = event.item
+    if event.kind is StatementEventKind.UPDATED:
+        headline = f"✏️ <b>Updated: {quote(item.title, 250)}</b>"
+    elif event.kind is StatementEventKind.WITHDRAWN:
+        headline = f"🗑 <b>Withdrawn: {quote(item.title, 250)}</b>"
+    elif item.corrects:
+        headline = f"✏️ <b>Correction: {quote(item.title, 250)}</b>"
+    else:
+        headline = f"🏛 <b>{quote(item.title, 250)}</b>"
+    lines = [headline, f"{quote(item.department_name, 120)} · {quote(item.kind_label, 80)}"]
+    if item.minister:
+        lines.append(f"👤 {quote(item.minister, 150)}")
+    if event.kind is StatementEventKind.UPDATED and item.change_note:
+        lines.append(f"What changed: “{quote(item.change_note, 400)}”")
+    elif event.kind is StatementEventKind.WITHDRAWN:
+        lines.append("The government has withdrawn this item; it stays on record as withdrawn.")
+    elif item.corrects:
+        lines.append("This corrects an earlier written statement.")
+    excerpt = f": {quote(item.excerpt, 300)}" if item.excerpt else ""
+    lines.append(f"🗓 {format_date(item.published)}{excerpt}")
+    lines.append(html.escape(item.url, quote=True))
+    return "\n".join(lines) + f"\n\n<i>Stop these alerts: /unfollow {command_reference(query)}</i>"
+
+
+def render_items(items: list[StatementItem]) -> str:
+    if not items:
+        return "Nothing matching in the last few weeks yet: I'll tell you when something comes."
+    return "\n".join(
+        f"• {format_date(item.published)} · {quote(item.kind_label, 60)} · "
+        f'<a href="{html.escape(item.url, quote=True)}">{quote(item.title, 160)}</a>'
+        for item in items
+    )
+
+
+def render_card(query: StatementQuery, items: list[StatementItem], directory: Directory) -> str:
+    return (
+        f"🏛 <b>{describe(query, directory)}</b>\n"
+        "From GOV.UK and Parliament's written statements. The latest:\n"
+        f"{render_items(items)}"
+    )
+
+
+def render_follow_reply(
+    query: StatementQuery, items: list[StatementItem], directory: Directory
+) -> str:
+    return (
+        f"🔔 Following <b>{describe(query, directory)}</b>. I'll tell this chat about "
+        f"{WHAT_COMES}.\n\nThe latest matching:\n{render_items(items[:3])}\n\n"
+        f"<i>Stop: /unfollow {command_reference(query)}</i>"
+    )
+
+
+def render_list_line(query: StatementQuery, directory: Directory) -> str:
+    reference = command_reference(query)
+    return f"🏛 <b>{describe(query, directory)}</b>\n    /status {reference} · /unfollow {reference}"

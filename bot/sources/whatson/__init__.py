@@ -1,0 +1,1 @@
+"""Parliament's What's On calendar: Westminster Hall e-petition debates, with their times."""

@@ -1,0 +1,1 @@
+"""Parliament's written ministerial statements (the Written Questions and Statements API)."""
