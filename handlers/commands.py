@@ -30,7 +30,7 @@ BEFORE_KINDS = (
     Command("follow", "Follow a petition by number or link", "/follow 300412"),
     Command("unfollow", "Stop following something", "/unfollow 300412"),
     Command("list", "What this chat follows, with current counts", "/list"),
-    Command("status", "Where a petition or a follow stands now", "/status 300412"),
+    Command("status", "Where a petition or a follow stands", "/status 300412"),
 )
 AFTER_KINDS = (Command("help", "The commands, with an example each", "/help"),)
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: the fake Telegram and petitions servers, and the real bot running on them.
+"""Shared fixtures: the fake Telegram, petitions, GOV.UK and Parliament servers, and the real bot
+running on them.
 
 End-to-end tests go in through the front door (Telegram updates, upstream HTTP) and assert what
 comes out; `running_bot` starts the application the way run_polling does, minus the signals.
@@ -15,36 +16,74 @@ import pytest
 
 from bot.app import build_application
 from bot.config import Config, parse_config
+from tests.fakes.govuk import FakeGovuk
+from tests.fakes.parliament import FakeParliament
 from tests.fakes.petitions import FakePetitions
+from tests.fakes.server import FakeServer
 from tests.fakes.telegram import FakeTelegram
 
 TOKEN = "123456:TEST-token-never-logged"
 
 
+@contextlib.asynccontextmanager
+async def serving(fake: FakeServer) -> AsyncIterator[Any]:
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+
+
 @pytest.fixture
 async def telegram() -> AsyncIterator[FakeTelegram]:
-    fake = FakeTelegram(TOKEN)
-    await fake.start()
-    yield fake
-    await fake.stop()
+    async with serving(FakeTelegram(TOKEN)) as fake:
+        yield fake
 
 
 @pytest.fixture
 async def petitions() -> AsyncIterator[FakePetitions]:
-    fake = FakePetitions()
-    await fake.start()
-    yield fake
-    await fake.stop()
+    async with serving(FakePetitions()) as fake:
+        yield fake
 
 
 @pytest.fixture
-def make_config(tmp_path: Path, telegram: FakeTelegram, petitions: FakePetitions):
+async def govuk() -> AsyncIterator[FakeGovuk]:
+    async with serving(FakeGovuk()) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def parliament() -> AsyncIterator[FakeParliament]:
+    async with serving(FakeParliament()) as fake:
+        yield fake
+
+
+@pytest.fixture
+def make_config(
+    tmp_path: Path,
+    telegram: FakeTelegram,
+    petitions: FakePetitions,
+    govuk: FakeGovuk,
+    parliament: FakeParliament,
+):
     def make(**sections: dict[str, Any]) -> Config:
         raw: dict[str, Any] = {
             "telegram": {"token": TOKEN, "api_base_url": telegram.base_url},
             "storage": {"path": str(tmp_path / "data" / "alerts.json")},
             "petitions": {"base_url": petitions.base_url, "poll_interval_seconds": 0.5},
-            "http": {"timeout_seconds": 1, "retries": 1, "backoff_seconds": 0.01},
+            "govuk": {"base_url": govuk.base_url, "poll_interval_seconds": 0.5},
+            "parliament": {
+                "statements_base_url": parliament.base_url,
+                "whatson_base_url": parliament.base_url,
+                "members_base_url": parliament.base_url,
+                "poll_interval_seconds": 0.5,
+            },
+            "http": {
+                "timeout_seconds": 1,
+                "retries": 1,
+                "backoff_seconds": 0.01,
+                "polite_interval_seconds": 0.01,
+            },
         }
         for name, values in sections.items():
             raw.setdefault(name, {}).update(values)

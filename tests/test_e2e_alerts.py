@@ -118,7 +118,7 @@ async def test_restart_sends_no_duplicate_and_keeps_following(telegram, petition
     sent_before = len(telegram.messages_to(ANN))
     requests_before = petitions.requests[300412]
     async with running_bot(config):
-        await petitions.wait_for_requests(300412, requests_before + 3)
+        await petitions.wait_for_petition_requests(300412, requests_before + 3)
         assert len(telegram.messages_to(ANN)) == sent_before
         petitions.update(300412, signature_count=10_050)
         alert = await telegram.next_message(ANN)
@@ -133,7 +133,7 @@ async def test_a_blocked_chat_does_not_stop_the_others_and_resumes(
         ann_attempts = await milestone_while_ann_fails(telegram, petitions, telegram.blocked)
         # Held, not retried every cycle: the next cycles make no attempt for Ann.
         requests = petitions.requests[300412]
-        await petitions.wait_for_requests(300412, requests + 3)
+        await petitions.wait_for_petition_requests(300412, requests + 3)
         assert telegram.attempts.count(ANN) == ann_attempts + 1
         telegram.blocked.discard(ANN)
         seen = len(telegram.messages_to(ANN))
@@ -154,7 +154,9 @@ async def test_upstream_faults_never_alert_and_never_stop_the_loop(
             petitions.faults[300412] = fault
             # While it is broken the data changes too: nothing may be made of the garbage.
             petitions.update(300412, signature_count=1_289)
-            await petitions.wait_for_requests(300412, petitions.requests[300412] + 3, timeout=20)
+            await petitions.wait_for_petition_requests(
+                300412, petitions.requests[300412] + 3, timeout=20
+            )
         del petitions.faults[300412]
         petitions.update(300412, signature_count=5_002)
         alert = await telegram.next_message(ANN, after=after_follow, timeout=20)
@@ -193,7 +195,7 @@ async def test_following_a_petition_already_overdue_says_so(telegram, petitions,
         card = await follow(telegram, ANN, "/follow 300412")
         assert "awaiting a response for 30 days: 9 days overdue" in card
         requests = petitions.requests[300412]
-        await petitions.wait_for_requests(300412, requests + 2)
+        await petitions.wait_for_petition_requests(300412, requests + 2)
         assert len(telegram.messages_to(ANN)) == 1  # no replay of the overdue alert
 
 
@@ -248,5 +250,5 @@ async def test_pending_alerts_are_sent_after_a_restart(telegram, petitions, make
         alert = await telegram.next_message(ANN, after=1)
         assert alert.startswith("📈 <b>5,000 signatures</b>")
         requests = petitions.requests[300412]
-        await petitions.wait_for_requests(300412, requests + 2)
+        await petitions.wait_for_petition_requests(300412, requests + 2)
     assert len(telegram.messages_to(ANN)) == 2

@@ -27,7 +27,7 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
             "/follow: Follow a petition by number or link. Example: <code>/follow 300412</code>",
             "/unfollow: Stop following something. Example: <code>/unfollow 300412</code>",
             "/list: What this chat follows, with current counts. Example: <code>/list</code>",
-            "/status: Where a petition or a follow stands now. Example: <code>/status 300412</code>",
+            "/status: Where a petition or a follow stands. Example: <code>/status 300412</code>",
             "/statements: Follow what a department says, optionally on some keywords. Example: "
             "<code>/statements home-office grooming gangs</code>",
             "/debates: Petition debates in the next four weeks; follow them all. Example: "

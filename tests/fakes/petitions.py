@@ -4,7 +4,9 @@ Each petition is a real captured document (from tests/fixtures) that a test can 
 bot runs. Like the real site it floors Last-Modified to 10 s and answers If-Modified-Since with
 304, redirects archived petitions to /archived/, answers 404 and 410, and redirects petitions in
 moderation to an HTML page. A test can also make a petition fail: 500, a timeout, malformed
-JSON or an HTML page served as 200.
+JSON or an HTML page served as 200. The list facets the debates source reads
+(`awaiting_debate`, `debated`, `not_debated`) are derived from the petitions' debate fields,
+in the site's order.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.server import FakeServer
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 HTML_PAGE = "<!DOCTYPE html><html><body><h1>Petitions</h1></body></html>"
 
@@ -28,12 +32,33 @@ def load_fixture(name: str) -> dict[str, Any]:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
+_SHOW_ONLY = {
+    "signatures_by_country",
+    "signatures_by_constituency",
+    "signatures_by_region",
+    "other_parliamentary_business",
+}
+
+
+def _facet(attributes: dict[str, Any]) -> str:
+    """The debate facet a petition is listed under, from its debate fields, as the site does."""
+    debate = attributes.get("debate") or {}
+    if debate.get("debated_on"):
+        return "debated"
+    if attributes.get("debate_outcome_at"):
+        return "not_debated"
+    if attributes.get("scheduled_debate_date") or attributes.get("debate_threshold_reached_at"):
+        return "awaiting_debate"
+    return "none"
+
+
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class FakePetitions:
+class FakePetitions(FakeServer):
     def __init__(self) -> None:
+        super().__init__()
         self.documents: dict[int, dict[str, Any]] = {}
         self.archived: set[int] = set()
         self.gone: set[int] = set()
@@ -43,25 +68,12 @@ class FakePetitions:
         self.requests: Counter[int] = Counter()
         self.conditional_requests: Counter[int] = Counter()
         self.hang_seconds = 5.0
-        self._runner: web.AppRunner | None = None
-        self._changed = asyncio.Condition()
-        self.base_url = ""
 
-    async def start(self) -> None:
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_get("/petitions.json", self._list)
         app.router.add_get("/petitions/{id}.json", self._show)
         app.router.add_get("/archived/petitions/{id}.json", self._show_archived)
         app.router.add_get("/petitions/{id}/moderation-info", self._html)
-        self._runner = web.AppRunner(app, shutdown_timeout=0.1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base_url = f"http://127.0.0.1:{port}"
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     # --- what a test does ---------------------------------------------------------------------
 
@@ -82,11 +94,10 @@ class FakePetitions:
         data["attributes"].update(copy.deepcopy(attributes))
         data["attributes"]["updated_at"] = iso(datetime.now(UTC))
 
-    async def wait_for_requests(self, petition_id: int, count: int, timeout: float = 10) -> None:
-        async with self._changed:
-            await asyncio.wait_for(
-                self._changed.wait_for(lambda: self.requests[petition_id] >= count), timeout
-            )
+    async def wait_for_petition_requests(
+        self, petition_id: int, count: int, timeout: float = 10
+    ) -> None:
+        await self.wait_until(lambda: self.requests[petition_id] >= count, timeout)
 
     # --- the site -----------------------------------------------------------------------------
 
@@ -104,6 +115,27 @@ class FakePetitions:
             raise web.HTTPFound(f"/petitions/{petition_id}")
         return await self._serve(request, petition_id)
 
+    async def _list(self, request: web.Request) -> web.Response:
+        facet = request.query.get("state", "all")
+        found = [
+            d["data"] for d in self.documents.values() if _facet(d["data"]["attributes"]) == facet
+        ]
+        if facet == "awaiting_debate":
+            found.sort(key=lambda p: p["attributes"].get("scheduled_debate_date") or "9999")
+        page = int(request.query.get("page", 1))
+        items = [
+            {
+                "type": "petition",
+                "id": p["id"],
+                "links": {"self": f"{self.base_url}/petitions/{p['id']}.json"},
+                "attributes": {k: v for k, v in p["attributes"].items() if k not in _SHOW_ONLY},
+            }
+            for p in found[(page - 1) * 50 : page * 50]
+        ]
+        next_page = f"{self.base_url}/petitions.json?page={page + 1}&state={facet}"
+        links = {"self": str(request.url), "next": next_page if len(found) > page * 50 else None}
+        return web.json_response({"links": links, "data": items})
+
     async def _html(self, request: web.Request) -> web.Response:
         return web.Response(text=HTML_PAGE, content_type="text/html")
 
@@ -112,8 +144,6 @@ class FakePetitions:
             return await self._answer(request, petition_id)
         finally:
             self.requests[petition_id] += 1
-            async with self._changed:
-                self._changed.notify_all()
 
     async def _answer(self, request: web.Request, petition_id: int) -> web.StreamResponse:
         if self.errors_before_success[petition_id] > 0:

@@ -1,8 +1,10 @@
 """A fake Telegram Bot API on 127.0.0.1, enough for python-telegram-bot's Application.
 
-Serves getMe, deleteWebhook, setMyCommands, getChatMember, getUpdates (long polling) and
-sendMessage; records every message sent, and can answer 403 (blocked), 429 (flood), 400 (Bad
-Request), a ChatMigrated 400 for chosen chats, or 502 while "down".
+Serves getMe, deleteWebhook, setMyCommands, getChatMember, getUpdates (long polling),
+sendMessage, editMessageText and answerCallbackQuery; records every message sent with its inline
+keyboard (refusing callback data over 64 bytes, as Telegram does), lets a test tap a button, and
+can answer 403 (blocked), 429 (flood), 400 (Bad Request), a ChatMigrated 400 for chosen chats,
+or 502 while "down".
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ import contextlib
 import itertools
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.server import FakeServer
 
 BOT_USER = {
     "id": 4242,
@@ -33,10 +37,17 @@ BOT_USER = {
 class SentMessage:
     chat_id: int
     text: str
+    message_id: int = 0
+    buttons: list[list[tuple[str, str]]] = field(default_factory=list)  # rows of (label, data)
+
+    def data_of(self, label: str) -> str:
+        """The callback data of the button labelled `label`."""
+        return next(data for row in self.buttons for text, data in row if text == label)
 
 
-class FakeTelegram:
+class FakeTelegram(FakeServer):
     def __init__(self, token: str) -> None:
+        super().__init__()
         self.token = token
         self.sent: list[SentMessage] = []
         self.attempts: list[int] = []  # chat ids of every sendMessage, refused ones too
@@ -47,27 +58,19 @@ class FakeTelegram:
         self.down = False  # sendMessage answers 502 Bad Gateway while set
         self.admins: dict[int, set[int]] = {}
         self.commands: list[dict[str, Any]] = []
+        self.edits: list[SentMessage] = []  # every editMessageText, as edited
+        self.answered_callbacks = 0
         self._chat_types: dict[int, str] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
-        self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
-        self.base_url = ""
+
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
 
     async def start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
-        self._runner = web.AppRunner(app, shutdown_timeout=0.1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base_url = f"http://127.0.0.1:{port}/bot"
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await super().start()
+        self.base_url += "/bot"
 
     # --- what a test does ---------------------------------------------------------------------
 
@@ -93,24 +96,39 @@ class FakeTelegram:
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         self._updates.append({"update_id": next(self._update_ids), "message": message})
-        asyncio.get_running_loop().create_task(self._notify())
+        asyncio.get_running_loop().create_task(self.notify())
+
+    def user_taps(self, message: SentMessage, label: str, *, user_id: int | None = None) -> None:
+        """Queue a tap on the button labelled `label` under `message`."""
+        chat_type = self._chat_types.get(message.chat_id, "private")
+        user = user_id if user_id is not None else abs(message.chat_id)
+        query = {
+            "id": str(next(self._update_ids)),
+            "from": {"id": user, "is_bot": False, "first_name": "Ann"},
+            "chat_instance": "1",
+            "data": message.data_of(label),
+            "message": {
+                "message_id": message.message_id,
+                "date": int(time.time()),
+                "chat": {"id": message.chat_id, "type": chat_type, "first_name": "Ann"},
+                "from": BOT_USER,
+                "text": message.text,
+            },
+        }
+        self._updates.append({"update_id": next(self._update_ids), "callback_query": query})
+        asyncio.get_running_loop().create_task(self.notify())
 
     def messages_to(self, chat_id: int) -> list[str]:
         return [m.text for m in self.sent if m.chat_id == chat_id]
+
+    def last_to(self, chat_id: int) -> SentMessage:
+        return [m for m in self.sent if m.chat_id == chat_id][-1]
 
     async def next_message(self, chat_id: int, *, after: int | None = None, timeout: float = 10):
         """The first message to `chat_id` beyond the `after` messages it had (default: now)."""
         seen = len(self.messages_to(chat_id)) if after is None else after
         await self.wait_until(lambda: len(self.messages_to(chat_id)) > seen, timeout)
         return self.messages_to(chat_id)[seen]
-
-    async def wait_until(self, condition, timeout: float = 10) -> None:
-        async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(condition), timeout)
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
 
     # --- the Bot API --------------------------------------------------------------------------
 
@@ -169,21 +187,41 @@ class FakeTelegram:
             if self.flood_answers > 0:
                 self.flood_answers -= 1
                 return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
-            text = params["text"]
-            if params.get("parse_mode") != "HTML" or telegram_html_text(text) is None:
-                return _error(400, "Bad Request: can't parse entities")
-            self.sent.append(SentMessage(chat_id, text))
-            chat = {"id": chat_id, "type": self._chat_types.get(chat_id, "private")}
-            message = {
-                "message_id": next(self._message_ids),
-                "date": int(time.time()),
-                "chat": chat,
-                "from": BOT_USER,
-                "text": text,
-            }
-            return _ok(message)
+            refusal = _refusal(params)
+            if refusal is not None:
+                return refusal
+            sent = SentMessage(chat_id, params["text"], next(self._message_ids), _buttons(params))
+            self.sent.append(sent)
+            return _ok(self._message(sent))
         finally:
-            await self._notify()
+            await self.notify()
+
+    async def _api_editmessagetext(self, params: dict[str, Any]) -> web.Response:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        refusal = _refusal(params)
+        if refusal is not None:
+            return refusal
+        for sent in self.sent:
+            if (sent.chat_id, sent.message_id) == (chat_id, message_id):
+                sent.text, sent.buttons = params["text"], _buttons(params)
+                self.edits.append(SentMessage(chat_id, sent.text, message_id, sent.buttons))
+                await self.notify()
+                return _ok(self._message(sent))
+        return _error(400, "Bad Request: message to edit not found")
+
+    async def _api_answercallbackquery(self, params: dict[str, Any]) -> web.Response:
+        self.answered_callbacks += 1
+        return _ok(True)
+
+    def _message(self, sent: SentMessage) -> dict[str, Any]:
+        chat = {"id": sent.chat_id, "type": self._chat_types.get(sent.chat_id, "private")}
+        return {
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": BOT_USER,
+            "text": sent.text,
+        }
 
 
 class _TelegramHTML(HTMLParser):
@@ -216,6 +254,22 @@ def telegram_html_text(message: str) -> str | None:
     if not parser.valid or parser.open or not 0 < len(parser.text) <= 4096:
         return None
     return parser.text
+
+
+def _refusal(params: dict[str, Any]) -> web.Response | None:
+    """Telegram's answer to text it can't parse, or a keyboard it won't take; None if fine."""
+    if params.get("parse_mode") != "HTML" or telegram_html_text(params["text"]) is None:
+        return _error(400, "Bad Request: can't parse entities")
+    for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
+        for button in row:
+            if len(button.get("callback_data", "").encode()) > 64:
+                return _error(400, "Bad Request: BUTTON_DATA_INVALID")
+    return None
+
+
+def _buttons(params: dict[str, Any]) -> list[list[tuple[str, str]]]:
+    keyboard = (params.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [[(b["text"], b.get("callback_data", "")) for b in row] for row in keyboard]
 
 
 async def _params(request: web.Request) -> dict[str, Any]:

@@ -1,0 +1,185 @@
+"""A fake of Parliament's APIs on 127.0.0.1: Written Statements, What's On and Members.
+
+Written statements come out as the real list does (reference §9): ordered Lords then Commons,
+`uin` descending; `text` the HTML body with its tags dropped and no separator, cut to 255
+characters plus "..."; `linkedStatements` always empty in the list, filled only by
+`/statements/{id}`; `links[].href` a per-response counter. What's On answers a flat, unordered
+array of events in the asked window (31 days at most). Members answers the answering bodies.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import date, datetime
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakes.server import FakeServer
+
+ANSWERING_BODIES = [
+    {"id": 1, "name": "Home Office", "shortName": "Home Office", "target": "Home Office"},
+    {"id": 60, "name": "Department for Education", "shortName": "DfE", "target": "Education"},
+    {"id": 14, "name": "HM Treasury", "shortName": "Treasury", "target": "Treasury"},
+]
+MINISTERS = {
+    "Commons": {"id": 4066, "name": "Priti Patel", "listAs": "Patel, Priti"},
+    "Lords": {"id": 4876, "name": "Baroness Williams of Trafford", "listAs": "Williams"},
+}
+
+
+class FakeParliament(FakeServer):
+    STATEMENTS = "/api/writtenstatements/statements"
+    EVENTS = "/calendar/events/list.json"
+    BODIES = "/api/Reference/AnsweringBodies"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.statements: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+        self.failing: set[str] = set()  # paths that answer 500
+        self._ids = itertools.count(1282200)
+        self._counter = itertools.count(261475)
+        self._event_ids = itertools.count(60001)
+        self._uins = {"Commons": itertools.count(751), "Lords": itertools.count(745)}
+
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_get(self.STATEMENTS, self._list)
+        app.router.add_get(self.STATEMENTS + "/{id}", self._single)
+        app.router.add_get(self.EVENTS, self._events)
+        app.router.add_get(self.BODIES, self._bodies)
+
+    # --- what a test does ---------------------------------------------------------------------
+
+    def lay(
+        self,
+        title: str,
+        html: str,
+        *,
+        body: tuple[int, str] = (1, "Home Office"),
+        house: str = "Commons",
+        made: date | None = None,
+        corrects: int | None = None,
+        linked: bool = False,
+    ) -> dict[str, Any]:
+        """A written statement laid today (or on `made`); returns it."""
+        statement_id = next(self._ids)
+        links = []
+        if corrects is not None:
+            links.append(
+                {"linkedStatementId": corrects, "linkType": "CorrectedStatement", "linkDate": None}
+            )
+        statement = {
+            "id": statement_id,
+            "memberId": MINISTERS[house]["id"],
+            "member": {**MINISTERS[house], "party": "Conservative", "partyAbbreviation": "Con"},
+            "memberRole": "Minister of State, Home Office",
+            "uin": f"{'HC' if house == 'Commons' else 'HL'}WS{next(self._uins[house])}",
+            "dateMade": f"{(made or date.today()).isoformat()}T00:00:00",
+            "answeringBodyId": body[0],
+            "answeringBodyName": body[1],
+            "title": title,
+            "text": html,
+            "house": house,
+            "noticeNumber": 0 if house == "Lords" else 1,
+            "hasAttachments": False,
+            "hasLinkedStatements": bool(links) or linked,
+            "linkedStatements": links,
+            "attachments": [],
+        }
+        self.statements.append(statement)
+        return statement
+
+    def lay_in_both_houses(self, title: str, html: str, **kwargs: Any) -> None:
+        self.lay(title, html, house="Lords", linked=True, **kwargs)
+        self.lay(title, html, house="Commons", linked=True, **kwargs)
+
+    def list_debate(
+        self, petition_id: int, day: date, time: str = "16:30", topic: str = "a topic"
+    ) -> dict[str, Any]:
+        """A Westminster Hall e-petition debate in What's On; returns it for later changes."""
+        event = {
+            "Id": next(self._event_ids),
+            "StartDate": f"{day.isoformat()}T00:00:00",
+            "EndDate": f"{day.isoformat()}T00:00:00",
+            "CancelledDate": None,
+            "StartTime": time,
+            "EndTime": "",
+            "Description": f"e-petition {petition_id} relating to {topic}",
+            "Notes": None,
+            "SortOrder": 1,
+            "EventActivities": [],
+            "Type": "Westminster Hall",
+            "House": "Commons",
+            "LeadHouse": "Commons",
+            "Category": "Debate",
+            "Location": "Westminster Hall",
+            "HasSpeakers": True,
+            "Members": [],
+            "Tags": [],
+            "Metadata": [],
+            "SummarisedDetails": "Commons - Westminster Hall",
+        }
+        self.events.append(event)
+        return event
+
+    # --- the APIs -----------------------------------------------------------------------------
+
+    async def _list(self, request: web.Request) -> web.Response:
+        if self.STATEMENTS in self.failing:
+            return web.Response(status=500, text="Internal Server Error")
+        query = request.query
+        since = query.get("madeWhenFrom", "0000-00-00")
+        until = query.get("madeWhenTo", "9999-99-99")
+        bodies = {int(b) for b in query.getall("answeringBodies", [])}
+        words = query.get("searchTerm", "").lower().split()
+        found = [
+            s
+            for s in self.statements
+            if since <= s["dateMade"][:10] <= until
+            and (not bodies or s["answeringBodyId"] in bodies)
+            and (not words or any(w in f"{s['title']} {s['text']}".lower() for w in words))
+        ]
+        found.sort(key=lambda s: (s["house"] != "Lords", -int(s["uin"][4:])))
+        skip, take = int(query.get("skip", 0)), int(query.get("take", 20))
+        results = [
+            {
+                "value": {**s, "text": _list_text(s["text"]), "linkedStatements": []},
+                "links": [
+                    {"rel": "self", "href": f"/Statements/{next(self._counter)}", "method": "GET"}
+                ],
+            }
+            for s in found[skip : skip + take]
+        ]
+        return web.json_response({"totalResults": len(found), "results": results})
+
+    async def _single(self, request: web.Request) -> web.Response:
+        wanted = int(request.match_info["id"])
+        for statement in self.statements:
+            if statement["id"] == wanted:
+                return web.json_response({"value": statement, "links": []})
+        return web.json_response({"title": "Not Found", "status": 404}, status=404)
+
+    async def _events(self, request: web.Request) -> web.Response:
+        if self.EVENTS in self.failing:
+            return web.Response(status=500, text="Internal Server Error")
+        start = date.fromisoformat(request.query["queryParameters.startDate"])
+        end = date.fromisoformat(request.query["queryParameters.endDate"])
+        if (end - start).days >= 31:
+            return web.json_response({"message": "The request is invalid."}, status=400)
+        found = [
+            e
+            for e in self.events
+            if start <= datetime.fromisoformat(e["StartDate"]).date() <= end
+            and e["House"] == request.query.get("queryParameters.house", e["House"])
+        ]
+        return web.json_response(list(reversed(found)))  # in no particular order
+
+    async def _bodies(self, request: web.Request) -> web.Response:
+        return web.json_response(ANSWERING_BODIES)
+
+
+def _list_text(html: str) -> str:
+    text = re.sub(r"<[^>]+>", "", html)
+    return text[:255] + "..." if len(text) > 255 else text
