@@ -85,32 +85,42 @@ def render_alert(event: DebateEvent) -> str:
     return f"{body}\n\n{_where(debate)}\n{FOOTER}"
 
 
-def render_listing(debates: dict[int, Debate], today: date) -> str:
-    """The petition debates in the next four weeks, soonest first."""
-    upcoming = sorted(
-        (d for d in debates.values() if d.scheduled and today <= d.day < today + UPCOMING),  # type: ignore[operator]
+def upcoming(debates: dict[int, Debate], today: date) -> list[Debate]:
+    """The debates scheduled in the next four weeks, soonest first."""
+    return sorted(
+        (
+            d
+            for d in debates.values()
+            if d.scheduled and d.day and today <= d.day < today + UPCOMING
+        ),
         key=lambda d: (d.day, d.time or "99", d.petition_id),
     )
-    if not upcoming:
-        waiting = sum(
-            1 for d in debates.values() if d.day is None and not d.held and not d.not_debated
-        )
+
+
+def render_listing(debates: dict[int, Debate], today: date) -> str:
+    """The petition debates in the next four weeks, soonest first."""
+    coming = upcoming(debates, today)
+    if not coming:
+        waiting = sum(1 for d in debates.values() if not (d.day or d.held or d.not_debated))
         more = f" {waiting} petitions are waiting for a date." if waiting else ""
         return f"🗓 No petition debates are scheduled in the next four weeks.{more}"
     lines = ["🗓 <b>Petition debates in the next four weeks</b>"]
-    for debate in upcoming[:LISTING_LIMIT]:
+    for debate in coming[:LISTING_LIMIT]:
         lines.append(
             f"• <b>{when(debate)}</b>: {petition_line(debate)}\n  "
             f"{PETITION_URL.format(id=debate.petition_id)}"
         )
-    if len(upcoming) > LISTING_LIMIT:
-        lines.append(f"…and {len(upcoming) - LISTING_LIMIT} more.")
+    if len(coming) > LISTING_LIMIT:
+        lines.append(f"…and {len(coming) - LISTING_LIMIT} more.")
     return "\n".join(lines)
 
 
 def render_list_line(debates: dict[int, Debate], today: date) -> str:
-    coming = sum(1 for d in debates.values() if d.scheduled and d.day and d.day >= today)
-    return f"🗓 <b>All petition debates</b> · {coming} coming up\n    /debates · /unfollow debates"
+    coming = len(upcoming(debates, today))
+    return (
+        f"🗓 <b>All petition debates</b> · {coming} in the next four weeks\n"
+        "    /debates · /unfollow debates"
+    )
 
 
 def _where(debate: Debate) -> str:
