@@ -1,5 +1,5 @@
 """The poll cycle: one fetch per petition however many chats follow it; one bad target never
-stops the others."""
+stops the others; statement requests don't grow with follows."""
 
 from __future__ import annotations
 
@@ -9,8 +9,13 @@ from bot.config import HttpConfig
 from bot.http import HttpClient
 from bot.poller import Poller
 from bot.sender import Sender
+from bot.sources.departments.directory import Directory
+from bot.sources.govuk.client import GovukClient
+from bot.sources.govuk.source import GovukStatementsSource
 from bot.sources.petitions.client import PetitionClient
 from bot.sources.petitions.source import PetitionSource
+from bot.sources.written_statements.client import WrittenStatementsClient
+from bot.sources.written_statements.source import WrittenStatementsSource
 from bot.store import Store
 from tests.samples import OPEN_BELOW_10K
 
@@ -54,3 +59,56 @@ async def test_fetch_once_fan_out_and_isolate_failures(petitions, tmp_path):
     finally:
         store.close()
         await http.close()
+
+
+async def cycle_requests(follows: list[str], govuk, parliament, path) -> dict[str, list[int]]:
+    """Upstream requests of three cycles of each statement source, for `follows`, on the same
+    upstream content each time, with one new item on each source after each cycle."""
+    govuk.documents.clear()
+    parliament.statements.clear()
+    govuk.publish_backlog("Grooming gangs inquiry update", 3)
+    parliament.lay_in_both_houses("Asylum Accommodation", "<p>The plan.</p>")
+    config = HttpConfig(retries=0, polite_interval_seconds=0.001)
+    http = HttpClient(config, [], [govuk.base_url, parliament.base_url])
+    directory = Directory()
+    sources = {
+        "govuk": GovukStatementsSource(GovukClient(http, govuk.base_url), directory),
+        "wms": WrittenStatementsSource(
+            WrittenStatementsClient(http, parliament.base_url), directory
+        ),
+    }
+    store = Store(path)
+    bot = RecordingBot()
+
+    def now() -> datetime:
+        return datetime.now(UTC)
+
+    poller = Poller(store, sources, Sender(bot, store, now), now)  # type: ignore[arg-type]
+    counts: dict[str, list[int]] = {"govuk": [], "wms": []}
+    try:
+        for chat, follow in enumerate(follows):
+            store.add_follow(chat % 50, f"statements:{follow}", None)
+        for _ in range(3):
+            for name, fake in (("govuk", govuk), ("wms", parliament)):
+                before = len(fake.paths)
+                await poller.run_cycle(name)
+                counts[name].append(len(fake.paths) - before)
+            govuk.publish("Grooming gangs: a new statement")
+            parliament.lay("Schools funding", "<p>Funding.</p>", body=(60, "DfE"), linked=True)
+    finally:
+        store.close()
+        await http.close()
+    return counts
+
+
+async def test_statement_requests_do_not_grow_with_follows_or_chats(govuk, parliament, tmp_path):
+    departments = ["home-office", "department-for-education", "hm-treasury", "any"]
+    words = ["", "grooming", "grooming gangs", "schools", "asylum plan", "funding"]
+    many = [f"{d}:{w}" for d in departments for w in words]
+    many = (many * 9)[:200]
+    one = await cycle_requests(["home-office:grooming"], govuk, parliament, tmp_path / "a.json")
+    more = await cycle_requests(many, govuk, parliament, tmp_path / "b.json")
+    assert one == more
+    # One search and one statements query a cycle; a statement with links is read once, ever.
+    assert one["govuk"] == [1, 1, 1]
+    assert one["wms"] == [1 + 2, 1 + 1, 1 + 1]
