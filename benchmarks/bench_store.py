@@ -27,7 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.following import FollowService
 from bot.poller import Poller
 from bot.sender import Sender
+from bot.sources.base import Reply
 from bot.sources.petitions.client import FetchStatus, PetitionFetch
+from bot.sources.petitions.kind import PetitionKind
 from bot.sources.petitions.source import PetitionSource
 from bot.store import Store
 
@@ -70,7 +72,7 @@ def percentiles(samples: list[float]) -> str:
 
 
 async def time_commands(
-    command: Callable[[int, str], Awaitable[str]], calls: list[tuple[int, int]], expect: str
+    command: Callable[[int, str], Awaitable[Reply]], calls: list[tuple[int, int]], expect: str
 ) -> list[float]:
     """Seconds taken by each call of `command` (chat, petition), checking every reply."""
     times = []
@@ -78,7 +80,7 @@ async def time_commands(
         started = time.perf_counter()
         reply = await command(chat, str(petition))
         times.append(time.perf_counter() - started)
-        assert expect in reply, reply
+        assert expect in reply.text, reply
     return times
 
 
@@ -93,10 +95,10 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
     with tempfile.TemporaryDirectory() as directory:
         store = Store(Path(directory) / "alerts.json")
         source = PetitionSource(upstream)  # type: ignore[arg-type]
-        service = FollowService(store, source, 10_000, frozenset(), clock)
+        service = FollowService(store, [PetitionKind(source, frozenset())], 10_000, clock)
         bot = SilentBot()
         sender = Sender(bot, store, clock)  # type: ignore[arg-type]
-        poller = Poller(store, {"petition": source}, sender, clock)
+        poller = Poller(store, {source.name: source}, sender, clock)
 
         chats = follows // 5
         started = time.perf_counter()
@@ -104,7 +106,7 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
             petition = FIRST_ID + n % petitions
             state = (await source.look_up(petition, clock())).state
             store.add_follow(1_000_000 + n // 5, f"petition:{petition}", state)
-        await poller.run_cycle("petition")  # persists the baselines
+        await poller.run_cycle(source.name)  # persists the baselines
         load_seconds = time.perf_counter() - started
         size = sum(p.stat().st_size for p in Path(directory).iterdir()) / 1e6
         print(
@@ -128,7 +130,7 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
                 attributes = upstream.documents[petition]["data"]["attributes"]
                 attributes["signature_count"] = 20_000 + 10_000 * (cycle + 1)
             started = time.perf_counter()
-            report = await poller.run_cycle("petition")
+            report = await poller.run_cycle(source.name)
             cycle_times.append(time.perf_counter() - started)
             assert report.refreshed == petitions and report.queued > 0, report
         store.close()
