@@ -20,6 +20,33 @@ def test_example_config_loads_with_the_token_from_the_environment():
     assert config.petitions.poll_interval_seconds == 60
     assert config.limits.follows_per_chat == 50
     assert config.storage.path == Path("data/alerts.json")
+    assert (config.govuk.base_url, config.govuk.poll_interval_seconds) == (
+        "https://www.gov.uk",
+        300,
+    )
+    assert config.parliament.members_base_url == "https://members-api.parliament.uk"
+    assert config.parliament.poll_interval_seconds == 900
+    assert config.http.polite_interval_seconds == 1.0
+
+
+def test_every_source_url_and_interval_can_be_overridden_down_to_one_second():
+    config = parse_config(
+        {
+            "telegram": {"token": "1:a"},
+            "govuk": {"base_url": "http://127.0.0.1:8001/", "poll_interval_seconds": 1},
+            "parliament": {
+                "statements_base_url": "http://127.0.0.1:8002",
+                "whatson_base_url": "http://127.0.0.1:8003",
+                "members_base_url": "http://127.0.0.1:8004",
+                "poll_interval_seconds": 1,
+            },
+            "http": {"polite_interval_seconds": 0.05},
+        },
+        {},
+    )
+    assert config.govuk.base_url == "http://127.0.0.1:8001"
+    assert config.parliament.members_base_url == "http://127.0.0.1:8004"
+    assert config.govuk.poll_interval_seconds == config.parliament.poll_interval_seconds == 1
 
 
 def test_environment_token_overrides_the_file():
@@ -51,6 +78,14 @@ def test_environment_token_overrides_the_file():
             "telegram.admin_ids must be a list of user ids",
         ),
         ({"telegram": {"token": "1:a"}, "storage": "x"}, "storage must be a \\[section\\]"),
+        (
+            {"telegram": {"token": "1:a"}, "parliament": {"members_url": "x"}},
+            "unknown config key parliament.members_url",
+        ),
+        (
+            {"telegram": {"token": "1:a"}, "http": {"polite_interval_seconds": -1}},
+            "http.polite_interval_seconds must be greater than 0",
+        ),
     ],
 )
 def test_mistakes_name_the_key(raw, message):
