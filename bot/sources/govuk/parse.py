@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.sources.departments.directory import Directory
-from bot.sources.statements.model import StatementItem, parse_instant, text_of
+from bot.sources.statements.model import StatementItem
 from bot.sources.text import one_line, plain_text
+from bot.sources.values import instant_of, text_of
 
 PUBLIC_SITE = "https://www.gov.uk"
 SOURCE = "govuk"
@@ -36,10 +37,10 @@ def parse_results(document: Any, directory: Directory) -> list[StatementItem]:
 def parse_result(result: dict[str, Any], directory: Directory) -> StatementItem | None:
     link, title = text_of(result.get("link")), text_of(result.get("title"))
     identity = text_of(result.get("content_id")) or link
-    stamp = parse_instant(result.get("public_timestamp"))
+    stamp = instant_of(result.get("public_timestamp"))
     if not identity or not title or stamp is None:
         return None
-    published = parse_instant(result.get("first_published_at")) or stamp
+    published = instant_of(result.get("first_published_at")) or stamp
     organisations = [o for o in result.get("organisations") or () if isinstance(o, dict)]
     slugs = [text_of(o.get("slug")) for o in organisations if text_of(o.get("slug"))]
     # The lead department first: the one the directory knows, so stories match Parliament's.

@@ -17,8 +17,9 @@ from bot.sources.departments.directory import Directory
 from bot.sources.govuk.client import GovukClient
 from bot.sources.govuk.parse import SOURCE, parse_results
 from bot.sources.statements.follows import refresh_follows
-from bot.sources.statements.model import StatementItem, parse_instant
+from bot.sources.statements.model import StatementItem
 from bot.sources.statements.query import KIND, StatementQuery
+from bot.sources.values import instant_of
 
 PAGE_SIZE = 50
 MAX_PAGES = 5
@@ -62,7 +63,7 @@ class GovukStatementsSource:
             results = document.get("results")
             if watermark is None or not isinstance(results, list) or len(results) < PAGE_SIZE:
                 break
-            if not found or min(parse_instant(i.stamp) or watermark for i in found) <= watermark:
+            if not found or min(instant_of(i.stamp) or watermark for i in found) <= watermark:
                 break
         return items
 
@@ -76,9 +77,7 @@ class GovukStatementsSource:
 def _watermark(states: Any) -> datetime | None:
     """How far back every follow has read already, less the overlap; None: only the first page."""
     read = [
-        parse_instant(state.get("checked_to", {}).get(SOURCE))
-        for state in states
-        if state is not None
+        instant_of(state.get("checked_to", {}).get(SOURCE)) for state in states if state is not None
     ]
     if not read or None in read:
         return None

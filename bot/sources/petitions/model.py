@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, fields, is_dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
+
+from bot.sources.values import day_of, instant_of, text_of
 
 DEFAULT_RESPONSE_THRESHOLD = 10_000
 DEFAULT_DEBATE_THRESHOLD = 100_000
@@ -109,27 +111,28 @@ def parse_petition(document: Any, *, observed_at: datetime, archived: bool) -> P
         raise PetitionParseError("the petition has no id or attributes")
 
     parliament = item.get("parliament") if isinstance(item.get("parliament"), dict) else {}
-    state = _text(attributes.get("state")) or "open"
+    state = text_of(attributes.get("state")) or "open"
     count = _int(attributes.get("signature_count")) or 0
     rejection = attributes.get("rejection") if isinstance(attributes.get("rejection"), dict) else {}
+    rejected = state == "rejected"
     return PetitionSnapshot(
         id=petition_id,
-        title=_text(attributes.get("action")),
+        title=text_of(attributes.get("action")),
         state=state,
         signature_count=count,
         observed_at=observed_at,
         archived=archived or item.get("type") == "archived-petition",
-        opened_at=_timestamp(attributes.get("opened_at", attributes.get("open_at"))),
-        closed_at=_timestamp(attributes.get("closed_at")),
-        closing_date=_date(attributes.get("closing_date")) if state == "open" else None,
-        response_threshold_reached_at=_timestamp(attributes.get("response_threshold_reached_at")),
-        government_response_at=_timestamp(attributes.get("government_response_at")),
-        debate_threshold_reached_at=_timestamp(attributes.get("debate_threshold_reached_at")),
-        scheduled_debate_date=_date(attributes.get("scheduled_debate_date")),
-        debate_outcome_at=_timestamp(attributes.get("debate_outcome_at")),
+        opened_at=instant_of(attributes.get("opened_at", attributes.get("open_at"))),
+        closed_at=instant_of(attributes.get("closed_at")),
+        closing_date=day_of(attributes.get("closing_date")) if state == "open" else None,
+        response_threshold_reached_at=instant_of(attributes.get("response_threshold_reached_at")),
+        government_response_at=instant_of(attributes.get("government_response_at")),
+        debate_threshold_reached_at=instant_of(attributes.get("debate_threshold_reached_at")),
+        scheduled_debate_date=day_of(attributes.get("scheduled_debate_date")),
+        debate_outcome_at=instant_of(attributes.get("debate_outcome_at")),
         # A 2019 capture shows an empty rejection object on an open petition: trust `state`.
-        rejection_code=_text(rejection.get("code")) or None if state == "rejected" else None,
-        rejection_details=_text(rejection.get("details")) or None if state == "rejected" else None,
+        rejection_code=(text_of(rejection.get("code")) or None) if rejected else None,
+        rejection_details=(text_of(rejection.get("details")) or None) if rejected else None,
         response=_response(attributes.get("government_response")),
         debate=_debate(attributes.get("debate")),
         business=_business(attributes.get("other_parliamentary_business")),
@@ -143,10 +146,10 @@ def _response(value: Any) -> GovernmentResponse | None:
     if not isinstance(value, dict):
         return None
     return GovernmentResponse(
-        responded_on=_date(value.get("responded_on")),
-        summary=_text(value.get("summary")),
-        details_digest=_digest(_text(value.get("details"))),
-        updated_at=_timestamp(value.get("updated_at")),
+        responded_on=day_of(value.get("responded_on")),
+        summary=text_of(value.get("summary")),
+        details_digest=_digest(text_of(value.get("details"))),
+        updated_at=instant_of(value.get("updated_at")),
     )
 
 
@@ -154,9 +157,9 @@ def _debate(value: Any) -> DebateOutcome | None:
     if not isinstance(value, dict):
         return None
     return DebateOutcome(
-        debated_on=_date(value.get("debated_on")),
-        overview=_text(value.get("overview")),
-        **{name: _text(value.get(name)) for name in DEBATE_LINK_FIELDS},
+        debated_on=day_of(value.get("debated_on")),
+        overview=text_of(value.get("overview")),
+        **{name: text_of(value.get(name)) for name in DEBATE_LINK_FIELDS},
     )
 
 
@@ -167,14 +170,10 @@ def _business(value: Any) -> tuple[BusinessItem, ...]:
     for entry in value:
         if not isinstance(entry, dict):
             continue
-        subject, body = _text(entry.get("subject")), _text(entry.get("body"))
-        key = _text(entry.get("created_at")) or _digest(subject + "\n" + body)
+        subject, body = text_of(entry.get("subject")), text_of(entry.get("body"))
+        key = text_of(entry.get("created_at")) or _digest(subject + "\n" + body)
         items.append(BusinessItem(key=key, subject=subject, body=body))
     return tuple(items)
-
-
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _int(value: Any) -> int | None:
@@ -185,25 +184,6 @@ def _int(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value)
     return None
-
-
-def _timestamp(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def _date(value: Any) -> date | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def _digest(text: str) -> str:
@@ -235,17 +215,17 @@ def snapshot_from_dict(stored: dict[str, Any]) -> PetitionSnapshot:
     """Rebuild a snapshot from its storage form."""
     values = dict(stored)
     for name in _DATETIME_FIELDS:
-        values[name] = _timestamp(values.get(name))
+        values[name] = instant_of(values.get(name))
     for name in _DATE_FIELDS:
-        values[name] = _date(values.get(name))
+        values[name] = day_of(values.get(name))
     if values.get("response"):
         response = dict(values["response"])
-        response["responded_on"] = _date(response.get("responded_on"))
-        response["updated_at"] = _timestamp(response.get("updated_at"))
+        response["responded_on"] = day_of(response.get("responded_on"))
+        response["updated_at"] = instant_of(response.get("updated_at"))
         values["response"] = GovernmentResponse(**response)
     if values.get("debate"):
         debate = dict(values["debate"])
-        debate["debated_on"] = _date(debate.get("debated_on"))
+        debate["debated_on"] = day_of(debate.get("debated_on"))
         values["debate"] = DebateOutcome(**debate)
     values["business"] = tuple(BusinessItem(**item) for item in values.get("business", ()))
     return PetitionSnapshot(**values)

@@ -18,14 +18,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.sources.statements.model import (
-    LONDON,
-    StatementItem,
-    item_from_dict,
-    item_to_dict,
-    parse_instant,
-)
+from bot.sources.statements.model import LONDON, StatementItem, item_from_dict, item_to_dict
 from bot.sources.statements.query import StatementQuery
+from bot.sources.values import instant_of
 
 # GOV.UK indexes an item a little after its public timestamp: one published just before the
 # follow, but not yet searchable then, is still news.
@@ -77,7 +72,7 @@ def detect_statements(
     """The follow's new state and its events, from the items one source saw this time."""
     state = _copy(state or new_state(now))
     silent = source not in state["baselined"]
-    since = parse_instant(state["since"]) or now
+    since = instant_of(state["since"]) or now
     seen: dict[str, dict[str, Any]] = state["seen"]
     recent = {stored["id"]: item_from_dict(stored) for stored in state["recent"]}
     events: list[StatementEvent] = []
@@ -101,7 +96,7 @@ def detect_statements(
     state["seen"] = {
         item_id: entry
         for item_id, entry in seen.items()
-        if (parse_instant(entry["at"]) or now) >= now - KEEP_SEEN
+        if (instant_of(entry["at"]) or now) >= now - KEEP_SEEN
     }
     newest = sorted(recent.values(), key=lambda i: i.published, reverse=True)[:RECENT_ITEMS]
     state["recent"] = [item_to_dict(item) for item in newest]

@@ -7,11 +7,12 @@ Pure: no I/O. GOV.UK search results and Parliament's written statements both bec
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from bot.sources.departments.directory import normalise
 from bot.sources.text import LONDON
+from bot.sources.values import instant_of
 
 
 @dataclass(frozen=True)
@@ -43,20 +44,6 @@ class StatementItem:
         return f"{lead}:{self.day}:{normalise(self.title)}"
 
 
-def parse_instant(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def text_of(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
 def item_to_dict(item: StatementItem) -> dict[str, Any]:
     stored = {f.name: getattr(item, f.name) for f in fields(item) if f.name != "text"}
     stored["published"] = item.published.isoformat()
@@ -67,7 +54,7 @@ def item_to_dict(item: StatementItem) -> dict[str, Any]:
 
 def item_from_dict(stored: dict[str, Any]) -> StatementItem:
     values = dict(stored)
-    values["published"] = parse_instant(values["published"])
+    values["published"] = instant_of(values["published"])
     values["departments"] = tuple(values.get("departments", ()))
     values["corrects"] = tuple(values.get("corrects", ()))
     return StatementItem(**values)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot.sources.values import day_of, text_of
+
 PUBLIC_EVENT_URL = "https://whatson.parliament.uk/event/cal{id}"
 _PETITION = re.compile(r"e-petitions?\s+(\d{1,9})", re.IGNORECASE)
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})")
@@ -45,8 +47,8 @@ def petition_debates(events: list[dict[str, Any]]) -> dict[int, ListedDebate]:
 
 
 def _debates(event: dict[str, Any]) -> list[ListedDebate]:
-    description = _text(event.get("Description"))
-    event_id, day = event.get("Id"), _day(event.get("StartDate"))
+    description = text_of(event.get("Description"))
+    event_id, day = event.get("Id"), day_of(event.get("StartDate"))
     if not isinstance(event_id, int) or day is None:
         return []
     return [
@@ -57,23 +59,10 @@ def _debates(event: dict[str, Any]) -> list[ListedDebate]:
             time=_time(event.get("StartTime")),
             cancelled=bool(event.get("CancelledDate")),
             description=description,
-            location=_text(event.get("Location")) or _text(event.get("Type")),
+            location=text_of(event.get("Location")) or text_of(event.get("Type")),
         )
         for number in dict.fromkeys(_PETITION.findall(description))
     ]
-
-
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _day(value: Any) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def _time(value: Any) -> str:

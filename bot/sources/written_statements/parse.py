@@ -7,12 +7,13 @@ with no time. The public link is the statement's page on questions-statements.pa
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from bot.sources.departments.directory import Directory
-from bot.sources.statements.model import StatementItem, text_of
+from bot.sources.statements.model import StatementItem
 from bot.sources.text import LONDON, one_line, plain_text
+from bot.sources.values import day_of, text_of
 
 SOURCE = "wms"
 PUBLIC_SITE = "https://questions-statements.parliament.uk"
@@ -48,7 +49,7 @@ def parse_statement(
         text_of(value.get("title")),
         text_of(value.get("uin")),
     )
-    made = _day(value.get("dateMade"))
+    made = day_of(value.get("dateMade"))
     if not isinstance(statement_id, int) or not title or made is None:
         return None
     body_id = value.get("answeringBodyId")
@@ -81,12 +82,3 @@ def parse_statement(
 
 def has_links(value: dict[str, Any]) -> bool:
     return value.get("hasLinkedStatements") is True
-
-
-def _day(value: Any) -> date | None:
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
