@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from bot.config import HttpConfig
+from bot.http import HttpClient
+from bot.sources.departments.client import MembersClient, refresh_directory
 from bot.sources.departments.directory import Directory
 
 
@@ -36,3 +39,20 @@ def test_answering_bodies_map_by_id_then_by_name_and_learn_renamed_ids():
     )
     assert learned == 1
     assert directory.for_answering_body(230).slug == "home-office"  # type: ignore[union-attr]
+
+
+async def test_the_daily_refresh_learns_new_ids_from_the_members_api_and_survives_faults(
+    parliament,
+):
+    http = HttpClient(HttpConfig(retries=0), [], [parliament.base_url])
+    directory = Directory()
+    members = MembersClient(http, parliament.base_url)
+    try:
+        parliament.answering_bodies.append({"id": 240, "name": "Home Office"})
+        await refresh_directory(members, directory)
+        assert directory.for_answering_body(240).slug == "home-office"  # type: ignore[union-attr]
+        parliament.failing.add(parliament.BODIES)
+        await refresh_directory(members, directory)  # logged, and what it knew stays
+        assert directory.for_answering_body(240).slug == "home-office"  # type: ignore[union-attr]
+    finally:
+        await http.close()

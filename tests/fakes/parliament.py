@@ -39,6 +39,7 @@ class FakeParliament(FakeServer):
         self.statements: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
         self.failing: set[str] = set()  # paths that answer 500
+        self.answering_bodies = list(ANSWERING_BODIES)
         self._ids = itertools.count(1282200)
         self._counter = itertools.count(261475)
         self._event_ids = itertools.count(60001)
@@ -177,7 +178,9 @@ class FakeParliament(FakeServer):
         return web.json_response(list(reversed(found)))  # in no particular order
 
     async def _bodies(self, request: web.Request) -> web.Response:
-        return web.json_response(ANSWERING_BODIES)
+        if self.BODIES in self.failing:
+            return web.Response(status=500, text="Internal Server Error")
+        return web.json_response(self.answering_bodies)
 
 
 def _list_text(html: str) -> str:
