@@ -179,6 +179,12 @@ async def test_unknown_departments_and_refusals_get_clear_replies(
         )
         suggestions = [label for row in telegram.last_to(ANN).buttons for label, _ in row]
         assert "Home Office" in suggestions
+        await ask(telegram, ANN, "/statements HO children's homes")
+        twice = await ask(telegram, ANN, "/follow statements home-office children's homes")
+        assert twice == (
+            "This chat already follows Home Office statements on “children&#x27;s homes”. "
+            "/status statements home-office children&#x27;s homes shows where it stands."
+        )
         too_many = await ask(telegram, ANN, "/statements HO a b c d e f g h i")
         assert too_many.startswith("That's a lot of keywords")
         govuk.refusal = "Query is too long"
@@ -186,7 +192,7 @@ async def test_unknown_departments_and_refusals_get_clear_replies(
         assert refused == (
             "GOV.UK's search refused that (“Query is too long”). Try fewer or plainer keywords."
         )
-        assert (await ask(telegram, ANN, "/list")).startswith("This chat doesn't follow anything")
+        assert (await ask(telegram, ANN, "/list")).startswith("<b>What this chat follows (1)</b>")
 
 
 async def test_a_restart_repeats_nothing(telegram, govuk, parliament, make_config):

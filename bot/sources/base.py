@@ -125,7 +125,8 @@ class TargetKind(Protocol):
         ...
 
     def reference(self, ident: str) -> str:
-        """How commands name the target, e.g. `statements home-office grooming gangs`."""
+        """How commands name the target, e.g. `statements home-office grooming gangs` (plain
+        text: the service escapes it)."""
         ...
 
     def name(self, ident: str, state: Stored | None) -> str:

@@ -27,8 +27,8 @@ from bot.sources.statements.query import (
     read_query,
 )
 from bot.sources.statements.render import (
-    command_reference,
     describe,
+    reference,
     render_card,
     render_follow_reply,
     render_list_line,
@@ -67,7 +67,7 @@ class StatementsKind:
         return read_query(rest, self._directory).ident
 
     def reference(self, ident: str) -> str:
-        return command_reference(StatementQuery.from_ident(ident))
+        return reference(StatementQuery.from_ident(ident))
 
     def name(self, ident: str, state: dict[str, Any] | None) -> str:
         return describe(StatementQuery.from_ident(ident), self._directory)

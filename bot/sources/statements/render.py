@@ -34,9 +34,13 @@ def describe(query: StatementQuery, directory: Directory) -> str:
     return f"{who} on “{html.escape(' '.join(query.keywords))}”"
 
 
+def reference(query: StatementQuery) -> str:
+    """How commands name the follow: `statements home-office grooming gangs` (plain text)."""
+    return f"statements {query.department or 'any'} {' '.join(query.keywords)}".strip()
+
+
 def command_reference(query: StatementQuery) -> str:
-    words = " ".join(query.keywords)
-    return html.escape(f"statements {query.department or 'any'} {words}".strip())
+    return html.escape(reference(query))
 
 
 def render_alert(event: StatementEvent, query: StatementQuery) -> str:
