@@ -84,7 +84,7 @@ class FollowService:
         follows = self._store.follows_of(chat_id)
         if not follows:
             return Reply(
-                "This chat doesn't follow anything yet.\n"
+                "This chat doesn't follow anything yet. Try:\n"
                 + "\n".join(
                     f"/follow {kind.example}" for kind in self._kinds.values() if not kind.command
                 )
