@@ -123,10 +123,15 @@ class FollowService:
         """A tap on an inline button: `f:<target>` follows it, `b:<kind>:<payload>` browses."""
         if data.startswith(FOLLOW_PREFIX):
             kind_name, ident = split_target(data.removeprefix(FOLLOW_PREFIX))
-            if kind_name in self._kinds:
-                if not may_follow:
-                    return Reply(ADMINS_ONLY)
-                return await self._follow(chat_id, self._kinds[kind_name], ident)
+            kind = self._kinds.get(kind_name)
+            if kind is not None:
+                # A button may be older than the bot's data: read its target as if typed.
+                try:
+                    checked = kind.read_reference(kind.reference(ident))
+                except BadReference as exc:
+                    return Reply(str(exc), exc.buttons)
+                if checked is not None:
+                    return await self._settle(chat_id, kind, FollowThis(checked), may_follow)
         elif data.startswith(BROWSE_PREFIX):
             kind_name, payload = split_target(data.removeprefix(BROWSE_PREFIX))
             kind = self._kinds.get(kind_name)

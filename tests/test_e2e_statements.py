@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from tests.conftest import running_bot
 from tests.e2e import ask, say_date
+from tests.fakes.telegram import SentMessage
 
 ANN, BOB = 1001, 1002
 STOP = "\n\n<i>Stop these alerts: /unfollow statements home-office grooming gangs</i>"
@@ -227,3 +228,25 @@ async def test_an_upstream_fault_sends_nothing_and_the_loop_carries_on(
         parliament.failing.clear()
         caught_up = await telegram.next_message(ANN)
         assert caught_up.startswith("🏛 <b>Published while GOV.UK is down</b>")
+
+
+async def test_a_stale_button_is_read_like_typed_text(telegram, govuk, parliament, make_config):
+    async with running_bot(make_config()):
+        await ask(telegram, ANN, "/help")
+        stale = SentMessage(
+            ANN,
+            "an old menu",
+            telegram.last_to(ANN).message_id,
+            [[("Magic", "f:statements:department-of-magic:"), ("Gone", "b:nothing:x")]],
+        )
+        seen = len(telegram.messages_to(ANN))
+        telegram.user_taps(stale, "Magic")
+        assert (await telegram.next_message(ANN, after=seen)).startswith(
+            "I don't know a department called “department-of-magic”."
+        )
+        telegram.user_taps(stale, "Gone")
+        await telegram.wait_until(lambda: telegram.edits != [])
+        assert telegram.edits[-1].text == (
+            "That button is out of date. Send /help to see what I can do."
+        )
+        assert (await ask(telegram, ANN, "/list")).startswith("This chat doesn't follow anything")
