@@ -4,7 +4,9 @@ Poll per source, fetch once, fan out: the source sees all its targets at once an
 few requests answer them; each target's new state and the deliveries for all its followers are
 stored in one write. Two sources of one kind (GOV.UK and Parliament both feed statement follows)
 never run at the same time, so neither overwrites the other's changes to a target's state. An
-upstream fault is logged and skipped; it never stops the schedule or produces an alert.
+upstream fault is skipped; it never stops the schedule or produces an alert, and a source that
+keeps failing the same way is logged once per streak (and again when it recovers), not every
+cycle.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class Poller:
         self._sender = sender
         self._clock = clock
         self._kind_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._failing: dict[str, str] = {}  # source name -> how it last failed
 
     async def run_cycle(self, name: str) -> CycleReport:
         """Poll the source called `name` for every target of its kind, store, send alerts."""
@@ -69,15 +72,22 @@ class Poller:
         log.log(logging.INFO if queued or sent else logging.DEBUG, "%s cycle: %s", name, report)
         return report
 
-    @staticmethod
     async def _poll(
-        source: Source, targets: dict[str, dict | None], now: datetime
+        self, source: Source, targets: dict[str, dict | None], now: datetime
     ) -> dict[str, Refresh]:
         try:
-            return await source.poll(targets, now)
+            refreshes = await source.poll(targets, now)
         except UpstreamError as exc:
-            log.warning("%s not polled: %s", source.name, exc)
+            again = self._failing.get(source.name) == str(exc)
+            self._failing[source.name] = str(exc)
+            log.log(
+                logging.DEBUG if again else logging.WARNING, "%s not polled: %s", source.name, exc
+            )
         except Exception:
             # A bug in one source must not stop its schedule or the others.
             log.exception("%s not polled: unexpected error", source.name)
+        else:
+            if self._failing.pop(source.name, None) is not None:
+                log.info("%s polled again", source.name)
+            return refreshes
         return {}

@@ -3,10 +3,11 @@ stops the others; statement requests don't grow with follows."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from bot.config import HttpConfig
-from bot.http import HttpClient
+from bot.http import HttpClient, UpstreamRefused
 from bot.poller import Poller
 from bot.sender import Sender
 from bot.sources.departments.directory import Directory
@@ -112,3 +113,42 @@ async def test_statement_requests_do_not_grow_with_follows_or_chats(govuk, parli
     # One search and one statements query a cycle; a statement with links is read once, ever.
     assert one["govuk"] == [1, 1, 1]
     assert one["wms"] == [1 + 2, 1 + 1, 1 + 1]
+
+
+class RefusedSource:
+    name, kind = "refused", "statements"
+
+    def __init__(self) -> None:
+        self.refusal: str | None = "no"
+
+    async def poll(self, targets, now):
+        if self.refusal is not None:
+            raise UpstreamRefused("http://127.0.0.1/x", 422, self.refusal)
+        return {}
+
+
+async def test_a_source_failing_the_same_way_is_logged_once_per_streak(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG, logger="bot.poller")
+    store = Store(tmp_path / "alerts.json")
+    source = RefusedSource()
+
+    def now() -> datetime:
+        return datetime.now(UTC)
+
+    poller = Poller(store, {source.name: source}, Sender(RecordingBot(), store, now), now)  # type: ignore[arg-type,dict-item]
+    store.add_follow(1, "statements:home-office:", None)
+    try:
+        for _ in range(3):
+            await poller.run_cycle(source.name)
+        source.refusal = "something else"
+        await poller.run_cycle(source.name)
+        source.refusal = None
+        await poller.run_cycle(source.name)
+    finally:
+        store.close()
+    said = [r.getMessage() for r in caplog.records if r.name == "bot.poller" and r.levelno >= 20]
+    assert [m for m in said if "not polled" in m] == [
+        "refused not polled: http://127.0.0.1/x answered HTTP 422: no",
+        "refused not polled: http://127.0.0.1/x answered HTTP 422: something else",
+    ]
+    assert "refused polled again" in said
