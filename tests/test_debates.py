@@ -131,3 +131,15 @@ def test_old_outcomes_entering_the_listing_are_history_and_links_added_later_are
     [added] = detect_debates({1: held}, {1: more}, TODAY)
     assert added.kind is DebateEventKind.LINKS_ADDED
     assert "Transcript" in render_alert(added) and "Video" not in render_alert(added)
+
+
+def test_a_long_listing_stays_within_telegrams_limit():
+    listing = {
+        n: Debate(
+            n, "A very long petition title " * 10, 100_000 + n, TODAY + timedelta(days=n % 27)
+        )
+        for n in range(1, 120)
+    }
+    text = render_listing(listing, TODAY)
+    assert len(text) < 3_500 and text.endswith("more.")
+    assert telegram_html_text(text) is not None

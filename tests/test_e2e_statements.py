@@ -126,8 +126,8 @@ async def test_pick_a_department_with_buttons_then_keywords(
         telegram.user_taps(picker, "Home Office")
         await telegram.wait_until(lambda: len(telegram.edits) == 1)
         assert picker.text == (
-            "Send keywords to look for in <b>Home Office</b> statements (an item must contain "
-            "all of them), or tap Any statement."
+            "Reply with keywords to look for in <b>Home Office</b> statements (an item must "
+            "contain all of them), or tap Any statement."
         )
         telegram.user_says(ANN, "Grooming gangs")
         followed = await telegram.next_message(ANN)

@@ -15,7 +15,8 @@ from bot.sources.whatson.parse import PUBLIC_EVENT_URL
 
 PETITION_URL = "https://petition.parliament.uk/petitions/{id}"
 UPCOMING = timedelta(days=28)
-LISTING_LIMIT = 25
+# Room left under Telegram's 4,096 characters for a card's follow reply around the listing.
+LISTING_BUDGET = 3_300
 FOOTER = "<i>Stop these alerts: /unfollow debates</i>"
 WHAT_COMES = (
     "I'll tell this chat when any petition debate is scheduled, moved or cancelled, when it is "
@@ -105,13 +106,17 @@ def render_listing(debates: dict[int, Debate], today: date) -> str:
         more = f" {waiting} petitions are waiting for a date." if waiting else ""
         return f"🗓 No petition debates are scheduled in the next four weeks.{more}"
     lines = ["🗓 <b>Petition debates in the next four weeks</b>"]
-    for debate in coming[:LISTING_LIMIT]:
-        lines.append(
+    size = len(lines[0])
+    for shown, debate in enumerate(coming):
+        line = (
             f"• <b>{when(debate)}</b>: {petition_line(debate)}\n  "
             f"{PETITION_URL.format(id=debate.petition_id)}"
         )
-    if len(coming) > LISTING_LIMIT:
-        lines.append(f"…and {len(coming) - LISTING_LIMIT} more.")
+        size += len(line) + 1
+        if size > LISTING_BUDGET:
+            lines.append(f"…and {len(coming) - shown} more.")
+            break
+        lines.append(line)
     return "\n".join(lines)
 
 

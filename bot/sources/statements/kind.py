@@ -121,8 +121,8 @@ class StatementsKind:
             return Reply("That department is no longer listed. Send /statements to pick again.")
         whose = f"<b>{quote(department.name, 100)}</b>" if department else "every department's"
         return Reply(
-            f"Send keywords to look for in {whose} statements (an item must contain all of "
-            "them), or tap Any statement.",
+            f"Reply with keywords to look for in {whose} statements (an item must contain all "
+            "of them), or tap Any statement.",
             ((Button("Any statement", f"f:{KIND}:{payload}:"),),),
             awaiting=(KIND, payload),
         )
