@@ -15,10 +15,12 @@ from datetime import datetime
 from bot.sources.base import (
     BadReference,
     Browsable,
+    Button,
     Command,
     FollowThis,
     Lookup,
     Menu,
+    Pasteable,
     Reply,
     TargetKind,
     split_target,
@@ -139,6 +141,25 @@ class FollowService:
                 answer = await kind.press(payload, self._clock())
                 return await self._settle(chat_id, kind, answer, may_follow)
         return Reply("That button is out of date. Send /help to see what I can do.")
+
+    async def read_message(self, chat_id: int, text: str) -> Reply:
+        """A plain message in a private chat: the card of whatever it names, with a Follow
+        button, or a one-line hint."""
+        pasteable = [kind for kind in self._kinds.values() if isinstance(kind, Pasteable)]
+        for kind in pasteable:
+            ident = kind.find_in_text(text)
+            if ident is None:
+                continue
+            looked = await self._current(kind, ident)
+            if looked.state is None:
+                return Reply(looked.problem or "")
+            card = kind.card(ident, looked.state, self._clock())
+            target = target_key(kind.kind, ident)
+            if target in self._store.follows_of(chat_id):
+                return Reply(f"{card}\n\n🔔 This chat follows it.")
+            return Reply(card, ((Button("🔔 Follow", FOLLOW_PREFIX + target),),))
+        hints = " or ".join(kind.paste_hint for kind in pasteable)
+        return Reply(f"Send me {hints} to see where it stands, or /help for everything I can do.")
 
     def resume(self, chat_id: int) -> None:
         """The chat talked to the bot: it can receive messages again."""

@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.buttons import answer, press
+from handlers.buttons import message, press
 from handlers.chats import resume_chat
 from handlers.commands import (
     browse,
@@ -50,5 +50,5 @@ def register(application: Application, kind_commands: Iterable[str]) -> None:
     application.add_handler(CommandHandler("status", status))
     application.add_handler(CommandHandler(list(kind_commands), browse))
     application.add_handler(CallbackQueryHandler(press))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, answer))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, message))
     application.add_error_handler(report_error)

@@ -168,3 +168,33 @@ async def test_migrated_group_and_flood_control(telegram, petitions, make_config
         telegram.user_says(new_id, "/list", user_id=ADMIN, chat_type="supergroup")
         listing = await telegram.next_message(new_id, after=1)
         assert listing.startswith("<b>What this chat follows (1)</b>")
+
+
+async def test_paste_a_link_in_a_sentence_then_follow_with_one_tap(
+    telegram, petitions, make_config
+):
+    petitions.add(300412, OPEN_BELOW_10K)
+    async with running_bot(make_config()):
+        card = await ask(
+            telegram, ANN, "please sign <https://petition.parliament.uk/petitions/300412>!"
+        )
+        assert card.startswith(f"📜 <b>{TITLE}</b>\nPetition 300412 · Open")
+        assert telegram.last_to(ANN).buttons == [[("🔔 Follow", "f:petition:300412")]]
+        seen = len(telegram.messages_to(ANN))
+        telegram.user_taps(telegram.last_to(ANN), "🔔 Follow")
+        followed = await telegram.next_message(ANN, after=seen)
+        assert followed.startswith(f"📜 <b>{TITLE}</b>") and "🔔 Following." in followed
+        again = await ask(telegram, ANN, "300412")
+        assert again.endswith("🔔 This chat follows it.")
+        assert telegram.last_to(ANN).buttons == []
+        hint = await ask(telegram, ANN, "hello, what can you do?")
+        assert hint == (
+            "Send me a petition's link or number (such as 300412) to see where it stands, "
+            "or /help for everything I can do."
+        )
+        by_command = await ask(
+            telegram,
+            ANN,
+            "/unfollow https://petition.parliament.uk/petitions/300412/signatures/new",
+        )
+        assert by_command.startswith("🔕 Stopped following petition 300412")

@@ -171,6 +171,17 @@ class Menu(Protocol):
         ...
 
 
+@runtime_checkable
+class Pasteable(TargetKind, Protocol):
+    """A kind whose targets people paste into a private chat (a petition link, say)."""
+
+    paste_hint: str  # what to paste, for the hint, e.g. "a petition's link or number"
+
+    def find_in_text(self, text: str) -> str | None:
+        """The ident a pasted message names, anywhere in it; None if it names none."""
+        ...
+
+
 async def refresh_each(
     kind: str,
     targets: Mapping[str, Stored | None],

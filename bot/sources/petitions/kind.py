@@ -10,7 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from bot.sources.base import BadReference, Command, Lookup
-from bot.sources.petitions.links import BadPetitionReference, parse_petition_reference
+from bot.sources.petitions.links import (
+    BadPetitionReference,
+    find_petition_reference,
+    parse_petition_reference,
+)
 from bot.sources.petitions.model import PetitionSnapshot
 from bot.sources.petitions.render import render_card
 from bot.sources.petitions.source import (
@@ -39,6 +43,7 @@ class PetitionKind:
     kind = KIND
     example = "300412"
     command: Command | None = None
+    paste_hint = "a petition's link or number (such as 300412)"
 
     def __init__(self, source: PetitionSource, extra_hosts: frozenset[str]) -> None:
         self._source = source
@@ -50,6 +55,10 @@ class PetitionKind:
             return str(parse_petition_reference(text, self._extra_hosts))
         except BadPetitionReference as exc:
             raise BadReference(str(exc)) from None
+
+    def find_in_text(self, text: str) -> str | None:
+        petition = find_petition_reference(text, self._extra_hosts)
+        return None if petition is None else str(petition)
 
     def reference(self, ident: str) -> str:
         return ident

@@ -1,7 +1,8 @@
-"""Reading a petition reference typed or pasted in chat: a number or a link to one.
+"""Reading a petition reference typed or pasted in chat: a number, a link, or a link in a sentence.
 
 Pure: no I/O. Only the petition number is taken from a link; the bot never fetches the URL a
-user typed, and a link to any other host is refused.
+user typed, and a link to any other host is refused. A link may sit in a sentence, in angle
+brackets or before a full stop, and may be the petition's `/signatures/new` page.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ import re
 from urllib.parse import urlsplit
 
 PUBLIC_HOSTS = frozenset({"petition.parliament.uk", "www.petition.parliament.uk"})
-_PATH = re.compile(r"^(?:/archived)?/petitions/(\d{1,9})(?:\.json)?/?$")
+_PATH = re.compile(r"^(?:/archived)?/petitions/(\d{1,9})(?:\.json|/signatures/new)?/?$")
 _NUMBER = re.compile(r"^#?(\d{1,9})$")
+# A link inside other words: up to the first space, bracket or quote.
+_EMBEDDED_LINK = re.compile(r"[^\s<>()\"']*/petitions/\d{1,9}[^\s<>()\"']*", re.IGNORECASE)
+_TRAILING = ".,;:!?"
 
 
 class BadPetitionReference(ValueError):
@@ -26,6 +30,9 @@ def parse_petition_reference(text: str, extra_hosts: frozenset[str] = frozenset(
     candidate = text.strip()
     if not candidate:
         raise BadPetitionReference("Tell me which petition: its number or its link.")
+    embedded = _EMBEDDED_LINK.search(candidate)
+    if embedded:
+        candidate = embedded.group(0).rstrip(_TRAILING)
     number = _NUMBER.match(candidate)
     if number:
         return _positive(number.group(1))
@@ -53,6 +60,14 @@ def parse_petition_reference(text: str, extra_hosts: frozenset[str] = frozenset(
             "https://petition.parliament.uk/petitions/300412"
         )
     return _positive(path.group(1))
+
+
+def find_petition_reference(text: str, extra_hosts: frozenset[str] = frozenset()) -> int | None:
+    """The petition a pasted message names (a number, or a link anywhere in it), else None."""
+    try:
+        return parse_petition_reference(text, extra_hosts)
+    except BadPetitionReference:
+        return None
 
 
 def _positive(digits: str) -> int:
