@@ -45,8 +45,12 @@ log = logging.getLogger(__name__)
 SEND_RETRIES = 3
 CONFIG_KEY = "config"
 STORE_KEY = "store"
-# The kinds with a command of their own, routed by the handlers.
-KIND_COMMANDS = tuple(kind.command.name for kind in (StatementsKind, DebatesKind))
+# The kinds' own commands, routed by the handlers.
+KIND_COMMANDS = tuple(
+    command.name
+    for kind in (StatementsKind, DebatesKind, PetitionKind)
+    for command in kind.commands
+)
 DEPARTMENTS_REFRESH_EVERY = timedelta(days=1)
 
 

@@ -13,14 +13,15 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.sources.base import (
+    Asking,
     BadReference,
     Browsable,
     Button,
     Command,
     FollowThis,
     Lookup,
-    Menu,
     Pasteable,
+    Pressable,
     Reply,
     TargetKind,
     split_target,
@@ -42,12 +43,18 @@ class FollowService:
     ) -> None:
         self._store = store
         self._kinds = {kind.kind: kind for kind in kinds}
+        # Which kind answers each of the kinds' own commands.
+        self._owners: dict[str, Browsable] = {
+            command.name: kind  # type: ignore[misc]
+            for kind in kinds
+            for command in kind.commands
+        }
         self._limit = follows_per_chat
         self._clock = clock
 
     def commands(self) -> list[Command]:
-        """The kinds' own commands (/statements, /debates), in the kinds' order."""
-        return [kind.command for kind in self._kinds.values() if kind.command is not None]
+        """The kinds' own commands (/statements, /debates, /search, ...), in the kinds' order."""
+        return [command for kind in self._kinds.values() for command in kind.commands]
 
     async def follow(self, chat_id: int, reference: str) -> Reply:
         read = self._read(reference, "follow")
@@ -87,9 +94,7 @@ class FollowService:
         if not follows:
             return Reply(
                 "This chat doesn't follow anything yet. Try:\n"
-                + "\n".join(
-                    f"/follow {kind.example}" for kind in self._kinds.values() if not kind.command
-                )
+                + "\n".join(f"/follow {html.escape(k.example)}" for k in self._kinds.values())
                 + "".join(f"\n/{c.name}: {c.description.lower()}" for c in self.commands())
             )
         lines = [f"<b>What this chat follows ({len(follows)})</b>"]
@@ -99,11 +104,11 @@ class FollowService:
             lines.append(f"{number}. {kind.list_line(ident, state, self._clock())}")
         return Reply("\n".join(lines))
 
-    async def browse(self, chat_id: int, kind_name: str, args: str, may_follow: bool) -> Reply:
+    async def browse(self, chat_id: int, command: str, args: str, may_follow: bool) -> Reply:
         """A kind's own command, e.g. /statements home-office grooming gangs."""
-        kind = self._browsable(kind_name)
+        kind = self._owners[command]
         try:
-            answer = await kind.browse(args.strip(), self._clock())
+            answer = await kind.browse(command, args.strip(), self._clock())
         except BadReference as exc:
             return Reply(str(exc), exc.buttons)
         return await self._settle(chat_id, kind, answer, may_follow)
@@ -113,7 +118,7 @@ class FollowService:
     ) -> Reply:
         """The user's plain message after a question a kind asked (`Reply.awaiting`)."""
         kind = self._kinds.get(awaiting[0])
-        if not isinstance(kind, Menu):
+        if not isinstance(kind, Asking):
             return Reply("I've lost track of that question. Please start again.")
         try:
             answer = await kind.answer(awaiting[1], text.strip(), self._clock())
@@ -137,9 +142,9 @@ class FollowService:
         elif data.startswith(BROWSE_PREFIX):
             kind_name, payload = split_target(data.removeprefix(BROWSE_PREFIX))
             kind = self._kinds.get(kind_name)
-            if isinstance(kind, Menu):
+            if isinstance(kind, Pressable):
                 answer = await kind.press(payload, self._clock())
-                return await self._settle(chat_id, kind, answer, may_follow)
+                return await self._settle(chat_id, kind, answer, may_follow)  # type: ignore[arg-type]
         return Reply("That button is out of date. Send /help to see what I can do.")
 
     async def read_message(self, chat_id: int, text: str) -> Reply:
@@ -216,11 +221,6 @@ class FollowService:
     def _kind_of(self, target: str) -> tuple[TargetKind, str]:
         kind_name, ident = split_target(target)
         return self._kinds[kind_name], ident
-
-    def _browsable(self, kind_name: str) -> Browsable:
-        kind = self._kinds[kind_name]
-        assert kind.command is not None, f"{kind_name} has no command to browse with"
-        return kind  # type: ignore[return-value]
 
     async def _current(self, kind: TargetKind, ident: str) -> Lookup:
         """The target as last polled if it is followed here, else as fetched now."""

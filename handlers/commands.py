@@ -153,10 +153,10 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def browse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A kind's own command (/statements, /debates): its menu, listing, or a follow."""
-    kind = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
+    command = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
     reply = await runtime(context).follows.browse(
         update.effective_chat.id,
-        kind,
+        command,
         " ".join(context.args or []),
         await may_change_follows(update, context),
     )

@@ -32,6 +32,9 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
             "<code>/statements home-office grooming gangs</code>",
             "/debates: Petition debates in the next four weeks; follow them all. Example: "
             "<code>/debates</code>",
+            "/search: Open petitions that match some words. Example: <code>/search climate</code>",
+            "/overdue: The government's late list: petitions past the response deadline. "
+            "Example: <code>/overdue</code>",
             "/help: The commands, with an example each. Example: <code>/help</code>",
             "/watch and /unwatch work too. You can paste a petition link after /follow.",
         ]
@@ -42,6 +45,8 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
             "status",
             "statements",
             "debates",
+            "search",
+            "overdue",
             "help",
         ]
 

@@ -118,7 +118,7 @@ class TargetKind(Protocol):
 
     kind: str
     example: str  # a reference to show in hints, e.g. "300412"
-    command: Command | None  # the kind's own browsing command (/statements); then it is Browsable
+    commands: tuple[Command, ...]  # its own commands (/statements, /search): then it is Browsable
 
     def read_reference(self, text: str) -> str | None:
         """The ident `text` names; None when it is not this kind's; raises BadReference."""
@@ -151,23 +151,28 @@ class TargetKind(Protocol):
 
 
 class Browsable(TargetKind, Protocol):
-    """A kind with a command of its own (its `command`)."""
+    """A kind with commands of its own (its `commands`)."""
 
-    async def browse(self, args: str, now: datetime) -> Reply | FollowThis:
-        """The kind's own command (`/statements home-office`): a menu, a listing, or a follow."""
+    async def browse(self, command: str, args: str, now: datetime) -> Reply | FollowThis:
+        """One of the kind's commands (`/statements home-office`): a menu, a listing, a follow."""
         ...
 
 
 @runtime_checkable
-class Menu(Protocol):
-    """A browsable kind with buttons of its own (`b:<kind>:<payload>`) and questions to ask."""
-
-    async def answer(self, context: str, text: str, now: datetime) -> Reply | FollowThis:
-        """The user's plain message after a Reply that was `awaiting` (context, text)."""
-        ...
+class Pressable(Protocol):
+    """A kind with buttons of its own (`b:<kind>:<payload>`): menus, pages."""
 
     async def press(self, payload: str, now: datetime) -> Reply | FollowThis:
         """A tap on one of the kind's `b:` buttons."""
+        ...
+
+
+@runtime_checkable
+class Asking(Protocol):
+    """A kind that asks the user something (a Reply `awaiting` an answer)."""
+
+    async def answer(self, context: str, text: str, now: datetime) -> Reply | FollowThis:
+        """The user's plain message after a Reply that was `awaiting` (context, text)."""
         ...
 
 

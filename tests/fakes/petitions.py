@@ -4,9 +4,9 @@ Each petition is a real captured document (from tests/fixtures) that a test can 
 bot runs. Like the real site it floors Last-Modified to 10 s and answers If-Modified-Since with
 304, redirects archived petitions to /archived/, answers 404 and 410, and redirects petitions in
 moderation to an HTML page. A test can also make a petition fail: 500, a timeout, malformed
-JSON or an HTML page served as 200. The list facets the debates source reads
-(`awaiting_debate`, `debated`, `not_debated`) are derived from the petitions' debate fields,
-in the site's order.
+JSON or an HTML page served as 200. The list facets (`open`, `awaiting_response`,
+`awaiting_debate`, `debated`, `not_debated`) are derived from the petitions' fields, in the site's
+order, searched with `q` (every word in the title) and paged with `page` and `count`.
 """
 
 from __future__ import annotations
@@ -40,16 +40,27 @@ _SHOW_ONLY = {
 }
 
 
-def _facet(attributes: dict[str, Any]) -> str:
-    """The debate facet a petition is listed under, from its debate fields, as the site does."""
+def _facets(attributes: dict[str, Any]) -> set[str]:
+    """The list facets a petition is listed under, from its fields, as the site decides."""
+    facets = {"all", attributes.get("state", "open")}
     debate = attributes.get("debate") or {}
     if debate.get("debated_on"):
-        return "debated"
-    if attributes.get("debate_outcome_at"):
-        return "not_debated"
-    if attributes.get("scheduled_debate_date") or attributes.get("debate_threshold_reached_at"):
-        return "awaiting_debate"
-    return "none"
+        facets.add("debated")
+    elif attributes.get("debate_outcome_at"):
+        facets.add("not_debated")
+    elif attributes.get("scheduled_debate_date") or attributes.get("debate_threshold_reached_at"):
+        facets.add("awaiting_debate")
+    if attributes.get("response_threshold_reached_at") and not attributes.get(
+        "government_response_at"
+    ):
+        facets.add("awaiting_response")
+    return facets
+
+
+_ORDER = {
+    "awaiting_debate": lambda p: p["attributes"].get("scheduled_debate_date") or "9999",
+    "awaiting_response": lambda p: p["attributes"]["response_threshold_reached_at"],
+}
 
 
 def iso(moment: datetime) -> str:
@@ -117,12 +128,15 @@ class FakePetitions(FakeServer):
 
     async def _list(self, request: web.Request) -> web.Response:
         facet = request.query.get("state", "all")
+        words = request.query.get("q", "").lower().split()
         found = [
-            d["data"] for d in self.documents.values() if _facet(d["data"]["attributes"]) == facet
+            d["data"]
+            for d in self.documents.values()
+            if facet in _facets(d["data"]["attributes"])
+            and all(w in d["data"]["attributes"]["action"].lower() for w in words)
         ]
-        if facet == "awaiting_debate":
-            found.sort(key=lambda p: p["attributes"].get("scheduled_debate_date") or "9999")
-        page = int(request.query.get("page", 1))
+        found.sort(key=_ORDER.get(facet, lambda p: -p["attributes"]["signature_count"]))
+        page, size = int(request.query.get("page", 1)), min(int(request.query.get("count", 25)), 50)
         items = [
             {
                 "type": "petition",
@@ -130,10 +144,10 @@ class FakePetitions(FakeServer):
                 "links": {"self": f"{self.base_url}/petitions/{p['id']}.json"},
                 "attributes": {k: v for k, v in p["attributes"].items() if k not in _SHOW_ONLY},
             }
-            for p in found[(page - 1) * 50 : page * 50]
+            for p in found[(page - 1) * size : page * size]
         ]
         next_page = f"{self.base_url}/petitions.json?page={page + 1}&state={facet}"
-        links = {"self": str(request.url), "next": next_page if len(found) > page * 50 else None}
+        links = {"self": str(request.url), "next": next_page if len(found) > page * size else None}
         return web.json_response({"links": links, "data": items})
 
     async def _html(self, request: web.Request) -> web.Response:

@@ -23,7 +23,9 @@ _NAMES = {"debates", "debate", "all debates", "petition debates", "all petition 
 class DebatesKind:
     kind = KIND
     example = "debates"
-    command = Command(KIND, "Petition debates in the next four weeks; follow them all", "/debates")
+    commands = (
+        Command(KIND, "Petition debates in the next four weeks; follow them all", "/debates"),
+    )
 
     def __init__(self, source: DebatesSource) -> None:
         self._source = source
@@ -61,7 +63,7 @@ class DebatesKind:
             "<i>Stop: /unfollow debates</i>"
         )
 
-    async def browse(self, args: str, now: datetime) -> Reply | FollowThis:
+    async def browse(self, command: str, args: str, now: datetime) -> Reply | FollowThis:
         looked = await self.look_up(ALL, now)
         if looked.state is None:
             return Reply(looked.problem or "")

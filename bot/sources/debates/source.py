@@ -17,7 +17,7 @@ from bot.sources.debates.detect import detect_debates
 from bot.sources.debates.model import KIND, Debate, join, listing_from_state, listing_to_state
 from bot.sources.debates.render import UPCOMING, render_alert
 from bot.sources.petitions.client import PetitionClient
-from bot.sources.petitions.model import PetitionParseError, PetitionSnapshot, parse_petition
+from bot.sources.petitions.model import PetitionSnapshot, has_next_page, parse_list
 from bot.sources.text import LONDON
 from bot.sources.whatson.client import WhatsOnClient
 from bot.sources.whatson.parse import petition_debates
@@ -61,13 +61,8 @@ class DebatesSource:
         snapshots: list[PetitionSnapshot] = []
         for page in range(1, pages + 1):
             document = await self._petitions.fetch_list(facet, page)
-            for item in document["data"]:
-                try:
-                    snapshots.append(parse_petition(item, observed_at=now, archived=False))
-                except PetitionParseError:
-                    continue
-            links = document.get("links")
-            if not isinstance(links, dict) or not links.get("next"):
+            snapshots += parse_list(document, observed_at=now)
+            if not has_next_page(document):
                 break
         return snapshots
 

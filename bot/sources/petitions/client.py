@@ -23,6 +23,7 @@ from bot.http import HttpClient, HttpResponse, UpstreamError
 # hidden by a 304, so If-Modified-Since is only safe once that bucket had closed.
 LAST_MODIFIED_BUCKET = timedelta(seconds=10)
 _REDIRECTS = {301, 302, 303, 307, 308}
+LIST_PAGE_SIZE = 50  # the site's largest page
 _ARCHIVED_PATH = re.compile(r"^/archived/petitions/(\d+)\.json$")
 
 
@@ -63,9 +64,13 @@ class PetitionClient:
             return PetitionFetch(FetchStatus.NOT_PUBLIC)
         return _classify(response, archived)
 
-    async def fetch_list(self, facet: str, page: int = 1) -> dict[str, Any]:
-        """One page of a list facet (`awaiting_debate`, `debated`, ...): `{links, data: [...]}`."""
-        url = f"{self._base_url}/petitions.json?{urlencode({'state': facet, 'page': page})}"
+    async def fetch_list(self, facet: str, page: int = 1, query: str = "") -> dict[str, Any]:
+        """One page of 50 of a list facet (`awaiting_debate`, `open`, ...), optionally searched
+        (`q`): `{links, data: [...]}`."""
+        params: dict[str, str | int] = {"state": facet, "page": page, "count": LIST_PAGE_SIZE}
+        if query:
+            params["q"] = query
+        url = f"{self._base_url}/petitions.json?{urlencode(params)}"
         document = await self._http.get_json(url)
         if not isinstance(document, dict) or not isinstance(document.get("data"), list):
             raise UpstreamError(f"{url} sent no list of petitions")

@@ -6,14 +6,23 @@ its /list line and its follow reply with the pure renderers.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
-from bot.sources.base import BadReference, Command, Lookup
+from bot.http import UpstreamError
+from bot.sources.base import BadReference, Command, FollowThis, Lookup, Reply
 from bot.sources.petitions.links import (
     BadPetitionReference,
     find_petition_reference,
     parse_petition_reference,
+)
+from bot.sources.petitions.lists import (
+    SEARCH_PAGE,
+    late_list,
+    render_late_page,
+    render_search_page,
+    search_words,
 )
 from bot.sources.petitions.model import PetitionSnapshot
 from bot.sources.petitions.render import render_card
@@ -25,6 +34,7 @@ from bot.sources.petitions.source import (
 )
 from bot.sources.text import format_count, quote
 
+log = logging.getLogger(__name__)
 _PROBLEMS = {
     LookupProblem.NOT_FOUND: "There's no public petition number {id}. Check the number?",
     LookupProblem.NOT_PUBLIC: (
@@ -42,7 +52,14 @@ _PROBLEMS = {
 class PetitionKind:
     kind = KIND
     example = "300412"
-    command: Command | None = None
+    commands = (
+        Command("search", "Open petitions that match some words", "/search climate"),
+        Command(
+            "overdue",
+            "The government's late list: petitions past the response deadline",
+            "/overdue",
+        ),
+    )
     paste_hint = "a petition's link or number (such as 300412)"
 
     def __init__(self, source: PetitionSource, extra_hosts: frozenset[str]) -> None:
@@ -73,6 +90,39 @@ class PetitionKind:
             problem = _PROBLEMS[looked.problem or LookupProblem.UNAVAILABLE]
             return Lookup(problem=problem.format(id=ident))
         return Lookup(looked.state)
+
+    async def browse(self, command: str, args: str, now: datetime) -> Reply | FollowThis:
+        if command == "overdue":
+            return await self._late_page(0, now)
+        words = search_words(args)
+        if not words:
+            return Reply("What should I look for? For example: <code>/search climate</code>")
+        return await self._search_page(words, 0, now)
+
+    async def press(self, payload: str, now: datetime) -> Reply | FollowThis:
+        which, _, rest = payload.partition(":")
+        number, _, words = rest.partition(":")
+        if not number.isdigit() or which not in {"o", "s"}:
+            return Reply("That button is out of date. Send /help to see what I can do.")
+        if which == "o":
+            return await self._late_page(int(number), now)
+        return await self._search_page(words, int(number), now)
+
+    async def _late_page(self, page: int, now: datetime) -> Reply:
+        try:
+            awaiting = await self._source.awaiting_response(now)
+        except UpstreamError as exc:
+            log.warning("the late list could not be read: %s", exc)
+            return Reply(_PROBLEMS[LookupProblem.UNAVAILABLE])
+        return render_late_page(late_list(awaiting, now), page)
+
+    async def _search_page(self, words: str, offset: int, now: datetime) -> Reply:
+        try:
+            found, more = await self._source.search(words, offset, SEARCH_PAGE, now)
+        except UpstreamError as exc:
+            log.warning("search for %r failed: %s", words, exc)
+            return Reply(_PROBLEMS[LookupProblem.UNAVAILABLE])
+        return render_search_page(words, found, offset, more)
 
     def card(self, ident: str, state: dict[str, Any], now: datetime) -> str:
         return render_card(snapshot_from_state(state), now)

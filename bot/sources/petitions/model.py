@@ -142,6 +142,22 @@ def parse_petition(document: Any, *, observed_at: datetime, archived: bool) -> P
     )
 
 
+def parse_list(document: dict[str, Any], *, observed_at: datetime) -> list[PetitionSnapshot]:
+    """The petitions of a list page (`{links, data: [...]}`); an item that is not one is skipped."""
+    snapshots = []
+    for item in document.get("data") or ():
+        try:
+            snapshots.append(parse_petition(item, observed_at=observed_at, archived=False))
+        except PetitionParseError:
+            continue
+    return snapshots
+
+
+def has_next_page(document: dict[str, Any]) -> bool:
+    links = document.get("links")
+    return isinstance(links, dict) and bool(links.get("next"))
+
+
 def _response(value: Any) -> GovernmentResponse | None:
     if not isinstance(value, dict):
         return None

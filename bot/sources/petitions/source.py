@@ -10,18 +10,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from bot.http import UpstreamError
 from bot.sources.base import Alert, Refresh, refresh_each
-from bot.sources.petitions.client import FetchStatus, PetitionClient, PetitionFetch
+from bot.sources.petitions.client import (
+    LIST_PAGE_SIZE,
+    FetchStatus,
+    PetitionClient,
+    PetitionFetch,
+)
 from bot.sources.petitions.detect import carry_forward, detect_events
 from bot.sources.petitions.model import (
     PetitionParseError,
     PetitionSnapshot,
+    has_next_page,
     mark_observed,
+    parse_list,
     parse_petition,
     snapshot_from_dict,
     snapshot_to_dict,
@@ -30,6 +37,8 @@ from bot.sources.petitions.render import render_event
 
 log = logging.getLogger(__name__)
 KIND = "petition"
+AWAITING_RESPONSE_FOR = timedelta(minutes=1)
+AWAITING_RESPONSE_PAGES = 10
 
 
 class LookupProblem(StrEnum):
@@ -62,6 +71,32 @@ class PetitionSource:
 
     def __init__(self, client: PetitionClient) -> None:
         self._client = client
+        self._awaiting: tuple[datetime, list[PetitionSnapshot]] | None = None
+
+    async def awaiting_response(self, now: datetime) -> list[PetitionSnapshot]:
+        """Every petition awaiting a government response (the site's `awaiting_response` list,
+        oldest threshold first), read afresh at most once a minute."""
+        if self._awaiting is not None and now - self._awaiting[0] < AWAITING_RESPONSE_FOR:
+            return self._awaiting[1]
+        petitions: list[PetitionSnapshot] = []
+        for page in range(1, AWAITING_RESPONSE_PAGES + 1):
+            document = await self._client.fetch_list("awaiting_response", page)
+            petitions += parse_list(document, observed_at=now)
+            if not has_next_page(document):
+                break
+        self._awaiting = (now, petitions)
+        return petitions
+
+    async def search(
+        self, words: str, offset: int, count: int, now: datetime
+    ) -> tuple[list[PetitionSnapshot], bool]:
+        """`count` open petitions matching `words` from `offset`, most signed first, and whether
+        there are more."""
+        document = await self._client.fetch_list("open", offset // LIST_PAGE_SIZE + 1, words)
+        found = parse_list(document, observed_at=now)
+        start = offset % LIST_PAGE_SIZE
+        more = len(found) > start + count or has_next_page(document)
+        return found[start : start + count], more
 
     async def poll(
         self, targets: Mapping[str, dict[str, Any] | None], now: datetime

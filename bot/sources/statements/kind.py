@@ -44,10 +44,12 @@ _WORDS = {"statements", "statement"}
 class StatementsKind:
     kind = KIND
     example = "statements home-office grooming gangs"
-    command = Command(
-        KIND,
-        "Follow what a department says, optionally on some keywords",
-        "/statements home-office grooming gangs",
+    commands = (
+        Command(
+            KIND,
+            "Follow what a department says, optionally on some keywords",
+            "/statements home-office grooming gangs",
+        ),
     )
 
     def __init__(
@@ -104,7 +106,7 @@ class StatementsKind:
         query = StatementQuery.from_ident(ident)
         return render_follow_reply(query, recent_items(state), self._directory)
 
-    async def browse(self, args: str, now: datetime) -> Reply | FollowThis:
+    async def browse(self, command: str, args: str, now: datetime) -> Reply | FollowThis:
         if args:
             return FollowThis(read_query(args, self._directory).ident)
         buttons = pick_buttons(list(self._directory.departments))

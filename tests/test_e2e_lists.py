@@ -1,0 +1,88 @@
+"""End to end: the government's late list (/overdue) and petition search (/search), paged with
+buttons that edit the list in place and Follow buttons that follow in one tap."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tests.conftest import running_bot
+from tests.e2e import ask
+from tests.fakes.petitions import iso
+from tests.samples import OPEN_BELOW_10K, OPEN_WITH_RESPONSE
+
+ANN = 1001
+
+
+def reached_days_ago(days: int) -> str:
+    return iso(datetime.now(UTC) - timedelta(days=days, hours=1))
+
+
+async def test_the_late_list_most_overdue_first_paged_with_follow_buttons(
+    telegram, petitions, make_config
+):
+    petitions.add(300001, OPEN_BELOW_10K, action="Publish the research", signature_count=120_000,
+                  response_threshold_reached_at=reached_days_ago(49))  # fmt: skip
+    for late in range(1, 11):
+        petitions.add(300100 + late, OPEN_BELOW_10K, action=f"Late by {late}",
+                      signature_count=10_000 + late,
+                      response_threshold_reached_at=reached_days_ago(21 + late))  # fmt: skip
+    petitions.add(300200, OPEN_BELOW_10K, action="Not due yet",
+                  response_threshold_reached_at=reached_days_ago(10))  # fmt: skip
+    petitions.add(627130, OPEN_WITH_RESPONSE)  # answered: not on the list
+    async with running_bot(make_config()):
+        first = await ask(telegram, ANN, "/overdue")
+        assert first.startswith(
+            "⏰ <b>The government's late list</b>\n11 petitions past the 21-day response "
+            "deadline with no response, most overdue first. Page 1 of 2.\n\n"
+            "1. <b>Publish the research</b>\n    120,000 signatures · <b>28 days late</b> · "
+            "https://petition.parliament.uk/petitions/300001\n"
+            "2. <b>Late by 10</b>\n"
+        )
+        assert "Not due yet" not in first and "627130" not in first
+        page = telegram.last_to(ANN)
+        assert page.buttons == [
+            [("🔔 1", "f:petition:300001"), ("🔔 2", "f:petition:300110"),
+             ("🔔 3", "f:petition:300109"), ("🔔 4", "f:petition:300108")],
+            [("🔔 5", "f:petition:300107"), ("🔔 6", "f:petition:300106"),
+             ("🔔 7", "f:petition:300105"), ("🔔 8", "f:petition:300104")],
+            [("▶", "b:petition:o:1")],
+        ]  # fmt: skip
+        telegram.user_taps(page, "▶")
+        await telegram.wait_until(lambda: len(telegram.edits) == 1)
+        assert "Page 2 of 2." in page.text and "<b>1 day late</b>" in page.text
+        assert page.buttons[-1] == [("◀", "b:petition:o:0")]
+        seen = len(telegram.messages_to(ANN))
+        telegram.user_taps(page, "🔔 1")
+        followed = await telegram.next_message(ANN, after=seen)
+        assert followed.startswith("📜 <b>Late by 3</b>") and "🔔 Following." in followed
+        assert "3 days overdue" in followed
+
+
+async def test_search_open_petitions_with_more_and_none(telegram, petitions, make_config):
+    for n in range(1, 8):
+        petitions.add(400000 + n, OPEN_BELOW_10K, action=f"Climate action number {n}",
+                      signature_count=1_000 * n)  # fmt: skip
+    petitions.add(400100, OPEN_BELOW_10K, action="Climate but closed", state="closed")
+    petitions.add(400200, OPEN_BELOW_10K, action="Something else entirely")
+    async with running_bot(make_config()):
+        results = await ask(telegram, ANN, "/search Climate")
+        assert results.startswith(
+            "🔎 <b>Open petitions matching “climate”</b>, most signed first\n\n"
+            "1. <b>Climate action number 7</b>\n    7,000 signatures · "
+            "https://petition.parliament.uk/petitions/400007\n"
+        )
+        assert "5. <b>Climate action number 3</b>" in results and "number 2" not in results
+        assert "closed" not in results
+        page = telegram.last_to(ANN)
+        assert page.buttons[-1] == [("More ▶", "b:petition:s:5:climate")]
+        telegram.user_taps(page, "More ▶")
+        await telegram.wait_until(lambda: len(telegram.edits) == 1)
+        assert "6. <b>Climate action number 2</b>" in page.text
+        assert "7. <b>Climate action number 1</b>" in page.text
+        assert [label for row in page.buttons for label, _ in row] == ["🔔 6", "🔔 7"]
+        none = await ask(telegram, ANN, "/search zebra crossings")
+        assert none == (
+            "🔎 No open petition matches “zebra crossings”. Try fewer or different words, or "
+            "/overdue for the petitions the government is late on."
+        )
+        assert (await ask(telegram, ANN, "/search")).startswith("What should I look for?")
