@@ -60,7 +60,7 @@ class SilentBot:
     def __init__(self) -> None:
         self.sent = 0
 
-    async def send_message(self, chat_id: int, text: str) -> None:
+    async def send_message(self, chat_id: int, text: str, **_: object) -> None:
         self.sent += 1
 
 

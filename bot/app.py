@@ -22,6 +22,7 @@ from bot.config import Config
 from bot.following import FollowService
 from bot.http import HttpClient
 from bot.poller import Poller
+from bot.presses import ButtonService
 from bot.runtime import RUNTIME_KEY, Runtime, runtime
 from bot.sender import Sender
 from bot.sources.base import Source, TargetKind
@@ -121,7 +122,12 @@ async def start_services(application: Application) -> None:
     follows = FollowService(store, kinds, config.limits.follows_per_chat, utc_now)
     members = MembersClient(http, parliament.members_base_url)
     application.bot_data[RUNTIME_KEY] = Runtime(
-        store, http, follows, poller, functools.partial(refresh_directory, members, directory)
+        store,
+        http,
+        follows,
+        ButtonService(store, follows),
+        poller,
+        functools.partial(refresh_directory, members, directory),
     )
     await application.bot.set_my_commands(bot_commands(follows.commands()))
     jobs = application.job_queue

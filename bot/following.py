@@ -1,9 +1,10 @@
-"""What a chat can ask: follow, unfollow, list, status, and browsing a kind. Returns Replies.
+"""What a chat can ask: follow, unfollow, list, status, browsing a kind, pasting a link, stop.
 
-The service behind the handlers. It never names a kind: it asks each target kind, in order,
-whether the user's text names one of its targets (the last kind, petitions, reads whatever is
-left), and lets the kind word its card, its /list line and its follow reply. Bad input never
-reaches the store.
+The service behind the commands (bot.presses handles button taps with it). It never names a
+kind: it asks each target kind, in order, whether the user's text names one of its targets (the
+last kind, petitions, reads whatever is left), and lets the kind word its card, its /list line
+and its follow reply. Cards of followed targets carry Unfollow and Status buttons, others a
+Follow button. Bad input never reaches the store.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import html
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from bot.callbacks import follow_button, followed_buttons, short_ref
+from bot.listing import Entry, render_list_page
 from bot.sources.base import (
     Asking,
     BadReference,
@@ -30,7 +33,6 @@ from bot.sources.base import (
 from bot.store import Store
 
 ADMINS_ONLY = "Only this group's admins can change what it follows."
-FOLLOW_PREFIX, BROWSE_PREFIX = "f:", "b:"
 
 
 class FollowService:
@@ -64,6 +66,8 @@ class FollowService:
 
     async def unfollow(self, chat_id: int, reference: str) -> Reply:
         follows = self._store.follows_of(chat_id)
+        if not reference.strip() and follows:
+            return self.list_follows(chat_id)  # the picker
         read = self._read(reference, "unfollow")
         if isinstance(read, Reply):
             return self._by_list_number(follows, reference) or read
@@ -71,38 +75,61 @@ class FollowService:
         if target not in follows:
             target = self._by_list_number(follows, reference) or target
         kind, ident = self._kind_of(target)
-        state = self._store.target_state(target)
-        if not self._store.remove_follow(chat_id, target):
+        if target not in follows:
             return Reply(
                 f"This chat doesn't follow {kind.name(ident, None)}. /list shows what it follows."
             )
-        name = kind.name(ident, state)
-        return Reply(f"🔕 Stopped following {name}. No more alerts about it here.")
+        return Reply(f"🔕 {self.unfollow_target(chat_id, target)}")
 
-    async def status(self, reference: str) -> Reply:
+    def unfollow_target(self, chat_id: int, target: str) -> str:
+        """Stop following `target`; says so in words (HTML)."""
+        name = self.name_of(target)
+        self._store.remove_follow(chat_id, target)
+        return f"Stopped following {name}. No more alerts about it here."
+
+    def name_of(self, target: str) -> str:
+        kind, ident = self._kind_of(target)
+        return kind.name(ident, self._store.target_state(target))
+
+    async def status(self, chat_id: int, reference: str) -> Reply:
         read = self._read(reference, "status")
         if isinstance(read, Reply):
             return read
-        kind, ident = read
+        return await self.card(chat_id, target_key(read[0].kind, read[1]))
+
+    async def card(self, chat_id: int, target: str) -> Reply:
+        """The target's card, with Unfollow and Status buttons if the chat follows it, else a
+        Follow button."""
+        kind, ident = self._kind_of(target)
         looked = await self._current(kind, ident)
         if looked.state is None:
             return Reply(looked.problem or "")
-        return Reply(kind.card(ident, looked.state, self._clock()))
+        return Reply(kind.card(ident, looked.state, self._clock()), self._buttons(chat_id, target))
 
-    def list_follows(self, chat_id: int) -> Reply:
+    def list_follows(self, chat_id: int, page: int = 0, note: str = "") -> Reply:
+        """A page of what the chat follows, with buttons; `note` (HTML) goes first."""
         follows = self._store.follows_of(chat_id)
         if not follows:
             return Reply(
-                "This chat doesn't follow anything yet. Try:\n"
+                (f"{note}\n" if note else "")
+                + "This chat doesn't follow anything yet. Try:\n"
                 + "\n".join(f"/follow {html.escape(k.example)}" for k in self._kinds.values())
                 + "".join(f"\n/{c.name}: {c.description.lower()}" for c in self.commands())
             )
-        lines = [f"<b>What this chat follows ({len(follows)})</b>"]
-        for number, target in enumerate(follows, start=1):
+        entries = []
+        for target in follows:
             kind, ident = self._kind_of(target)
-            state = self._store.target_state(target)
-            lines.append(f"{number}. {kind.list_line(ident, state, self._clock())}")
-        return Reply("\n".join(lines))
+            line = kind.list_line(ident, self._store.target_state(target), self._clock())
+            entries.append(Entry(line, short_ref(target), self._store.is_muted(chat_id, target)))
+        return render_list_page(entries, page, note)
+
+    def stop(self) -> Reply:
+        """/stop: ask before forgetting the chat."""
+        return Reply(
+            "Stop everything? This chat will follow nothing and I'll delete what I keep about it "
+            "(its follows, settings and alert history).",
+            ((Button("🗑 Yes, delete", "stopy"), Button("Keep everything", "stopn")),),
+        )
 
     async def browse(self, chat_id: int, command: str, args: str, may_follow: bool) -> Reply:
         """A kind's own command, e.g. /statements home-office grooming gangs."""
@@ -126,26 +153,29 @@ class FollowService:
             return Reply(str(exc), exc.buttons)
         return await self._settle(chat_id, kind, answer, may_follow)
 
-    async def press(self, chat_id: int, data: str, may_follow: bool) -> Reply:
-        """A tap on an inline button: `f:<target>` follows it, `b:<kind>:<payload>` browses."""
-        if data.startswith(FOLLOW_PREFIX):
-            kind_name, ident = split_target(data.removeprefix(FOLLOW_PREFIX))
-            kind = self._kinds.get(kind_name)
-            if kind is not None:
-                # A button may be older than the bot's data: read its target as if typed.
-                try:
-                    checked = kind.read_reference(kind.reference(ident))
-                except BadReference as exc:
-                    return Reply(str(exc), exc.buttons)
-                if checked is not None:
-                    return await self._settle(chat_id, kind, FollowThis(checked), may_follow)
-        elif data.startswith(BROWSE_PREFIX):
-            kind_name, payload = split_target(data.removeprefix(BROWSE_PREFIX))
-            kind = self._kinds.get(kind_name)
-            if isinstance(kind, Pressable):
-                answer = await kind.press(payload, self._clock())
-                return await self._settle(chat_id, kind, answer, may_follow)  # type: ignore[arg-type]
-        return Reply("That button is out of date. Send /help to see what I can do.")
+    async def follow_pressed(self, chat_id: int, target: str, may_follow: bool) -> Reply | None:
+        """A Follow button; None when its target is no kind's."""
+        kind_name, ident = split_target(target)
+        kind = self._kinds.get(kind_name)
+        if kind is None:
+            return None
+        # A button may be older than the bot's data: read its target as if typed.
+        try:
+            checked = kind.read_reference(kind.reference(ident))
+        except BadReference as exc:
+            return Reply(str(exc), exc.buttons)
+        if checked is None:
+            return None
+        return await self._settle(chat_id, kind, FollowThis(checked), may_follow)
+
+    async def browse_pressed(self, chat_id: int, payload: str, may_follow: bool) -> Reply | None:
+        """One of a kind's own buttons (`<kind>:<payload>`); None when no kind has it."""
+        kind_name, rest = split_target(payload)
+        kind = self._kinds.get(kind_name)
+        if not isinstance(kind, Pressable):
+            return None
+        answer = await kind.press(rest, self._clock())
+        return await self._settle(chat_id, kind, answer, may_follow)  # type: ignore[arg-type]
 
     async def read_message(self, chat_id: int, text: str) -> Reply:
         """A plain message in a private chat: the card of whatever it names, with a Follow
@@ -158,11 +188,7 @@ class FollowService:
             looked = await self._current(kind, ident)
             if looked.state is None:
                 return Reply(looked.problem or "")
-            card = kind.card(ident, looked.state, self._clock())
-            target = target_key(kind.kind, ident)
-            if target in self._store.follows_of(chat_id):
-                return Reply(f"{card}\n\n🔔 This chat follows it.")
-            return Reply(card, ((Button("🔔 Follow", FOLLOW_PREFIX + target),),))
+            return await self.card(chat_id, target_key(kind.kind, ident))
         hints = " or ".join(kind.paste_hint for kind in pasteable)
         return Reply(f"Send me {hints} to see where it stands, or /help for everything I can do.")
 
@@ -196,7 +222,9 @@ class FollowService:
         if looked.state is None:
             return Reply(looked.problem or "")
         self._store.add_follow(chat_id, target, looked.state)
-        return Reply(kind.follow_reply(ident, looked.state, self._clock()))
+        return Reply(
+            kind.follow_reply(ident, looked.state, self._clock()), followed_buttons(target)
+        )
 
     def _read(self, reference: str, command: str) -> tuple[TargetKind, str] | Reply:
         """The kind and ident that `reference` names, or the friendly reply saying what's wrong."""
@@ -217,6 +245,12 @@ class FollowService:
         if text.isdigit() and 1 <= int(text) <= len(follows):
             return follows[int(text) - 1]
         return None
+
+    def _buttons(self, chat_id: int, target: str) -> tuple[tuple[Button, ...], ...]:
+        if target in self._store.follows_of(chat_id):
+            return followed_buttons(target)
+        button = follow_button(target)
+        return ((button,),) if button else ()
 
     def _kind_of(self, target: str) -> tuple[TargetKind, str]:
         kind_name, ident = split_target(target)

@@ -15,6 +15,7 @@ from telegram.ext import CallbackContext
 from bot.following import FollowService
 from bot.http import HttpClient
 from bot.poller import Poller
+from bot.presses import ButtonService
 from bot.store import Store
 
 RUNTIME_KEY = "runtime"
@@ -25,6 +26,7 @@ class Runtime:
     store: Store
     http: HttpClient
     follows: FollowService
+    buttons: ButtonService
     poller: Poller
     refresh_departments: Callable[[], Awaitable[None]]
 

@@ -2,7 +2,7 @@
 
 I/O at the edge: reads pending deliveries from the store, sends them in order per chat (chats in
 parallel, paced by python-telegram-bot's AIORateLimiter), and records each outcome. Renders
-nothing: deliveries carry their text.
+nothing: deliveries carry their text, and every alert gets the same Unfollow and Status buttons.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from datetime import datetime
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
+from bot.callbacks import followed_buttons, markup
 from bot.store import DROPPED, FAILED, SENT, Delivery, Store
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class Sender:
                 self._finish(delivery, DROPPED)  # unfollowed while it waited
                 continue
             try:
-                await self._bot.send_message(chat_id, delivery.text)
+                await self._send(chat_id, delivery)
             except ChatMigrated as exc:
                 log.info("chat %s moved to %s", chat_id, exc.new_chat_id)
                 self._store.migrate_chat(chat_id, exc.new_chat_id)
@@ -87,9 +88,14 @@ class Sender:
             sent += 1
         return sent
 
+    async def _send(self, chat_id: int, delivery: Delivery) -> None:
+        """One alert, with its Unfollow and Status buttons."""
+        keyboard = markup(followed_buttons(delivery.target))
+        await self._bot.send_message(chat_id, delivery.text, reply_markup=keyboard)
+
     async def _send_retrying_once(self, chat_id: int, delivery: Delivery) -> bool:
         try:
-            await self._bot.send_message(chat_id, delivery.text)
+            await self._send(chat_id, delivery)
         except BadRequest as exc:
             log.error("Telegram refused alert %s for chat %s: %s", delivery.key, chat_id, exc)
             self._finish(delivery, FAILED)

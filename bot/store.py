@@ -4,7 +4,8 @@ Two TinyDB files, because TinyDB rewrites a whole file on every flush and comman
 fast while the tracking data grows:
 
 - `storage.path` (subscriptions): table `chats`, one document per chat, its doc_id the chat id:
-  `{"follows": [<target key>, ...], "paused": <bool: Telegram said Forbidden>}`.
+  `{"follows": [<target key>, ...], "muted": [<target key>, ...: followed, alerts off],
+  "paused": <bool: Telegram said Forbidden>}`.
 - the same path with `.tracking` before the suffix (tracking): table `targets`,
   `{"target": <"kind:ident">, "state": <source-owned JSON>}`, and table `deliveries`,
   `{"chat_id", "target", "key": <stable event key>, "same_as": [<other keys of the same news>],
@@ -116,9 +117,11 @@ class Store:
         self._targets = self._tracking.table("targets", cache_size=0)
         self._deliveries = self._tracking.table("deliveries", cache_size=0)
         self._followers: dict[str, set[int]] = defaultdict(set)
+        self._muted: set[tuple[int, str]] = set()
         for doc in self._chats.all():
             for target in doc.get("follows", []):
                 self._followers[target].add(doc.doc_id)
+            self._muted |= {(doc.doc_id, target) for target in doc.get("muted", [])}
         self._target_ids = {doc["target"]: doc.doc_id for doc in self._targets.all()}
         self._delivered: set[tuple[int, str]] = set()
         self._pending: dict[int, Delivery] = {}
@@ -166,17 +169,53 @@ class Store:
         self._subscriptions.storage.flush()
 
     def remove_follow(self, chat_id: int, target: str) -> bool:
-        follows = self.follows_of(chat_id)
-        if target not in follows:
+        if target not in self.follows_of(chat_id):
             return False
-        self._put_chat(chat_id, follows=[t for t in follows if t != target])
-        self._followers[target].discard(chat_id)
-        if not self._followers[target]:
-            # A later follower must start from a fresh baseline, not from old history.
-            del self._followers[target]
-            self._forget_target(target)
+        self._drop_follows(chat_id, {target})
         self._subscriptions.storage.flush()
         return True
+
+    def is_muted(self, chat_id: int, target: str) -> bool:
+        return (chat_id, target) in self._muted
+
+    def set_muted(self, chat_id: int, target: str, muted: bool) -> None:
+        """Mute (no alerts, none queued for later) or unmute a follow of the chat."""
+        if target not in self.follows_of(chat_id) or self.is_muted(chat_id, target) == muted:
+            return
+        if muted:
+            self._muted.add((chat_id, target))
+        else:
+            self._muted.discard((chat_id, target))
+        self._put_chat(chat_id, muted=sorted(t for c, t in self._muted if c == chat_id))
+        self._subscriptions.storage.flush()
+
+    def forget_chat(self, chat_id: int) -> None:
+        """Unfollow everything and delete all the chat's data, its delivery history included."""
+        self._drop_follows(chat_id, set(self.follows_of(chat_id)))
+        if self._chats.get(doc_id=chat_id) is not None:
+            self._chats.remove(doc_ids=[chat_id])
+        gone = [doc.doc_id for doc in self._deliveries.all() if doc["chat_id"] == chat_id]
+        if gone:
+            self._deliveries.remove(doc_ids=gone)
+        self._delivered = {(chat, key) for chat, key in self._delivered if chat != chat_id}
+        for delivery_id in gone:
+            self._pending.pop(delivery_id, None)
+        self.flush()
+
+    def _drop_follows(self, chat_id: int, targets: set[str]) -> None:
+        follows = self.follows_of(chat_id)
+        self._muted -= {(chat_id, target) for target in targets}
+        self._put_chat(
+            chat_id,
+            follows=[t for t in follows if t not in targets],
+            muted=sorted(t for c, t in self._muted if c == chat_id),
+        )
+        for target in targets:
+            self._followers[target].discard(chat_id)
+            if not self._followers[target]:
+                # A later follower must start from a fresh baseline, not from old history.
+                del self._followers[target]
+                self._forget_target(target)
 
     def set_paused(self, chat_id: int, paused: bool) -> None:
         if self.is_paused(chat_id) == paused or self._chats.get(doc_id=chat_id) is None:
@@ -194,6 +233,8 @@ class Store:
             for target in merged:
                 self._followers[target].discard(old_id)
                 self._followers[target].add(new_id)
+            self._muted = {(new_id if c == old_id else c, t) for c, t in self._muted}
+            self._put_chat(new_id, muted=sorted(t for c, t in self._muted if c == new_id))
         moved = [doc.doc_id for doc in self._deliveries.all() if doc["chat_id"] == old_id]
         if moved:
             self._deliveries.update({"chat_id": new_id}, doc_ids=moved)
@@ -206,7 +247,9 @@ class Store:
 
     def _put_chat(self, chat_id: int, **fields: Any) -> None:
         if self._chats.get(doc_id=chat_id) is None:
-            self._chats.insert(Document({"follows": [], "paused": False, **fields}, chat_id))
+            self._chats.insert(
+                Document({"follows": [], "muted": [], "paused": False, **fields}, chat_id)
+            )
         else:
             self._chats.update(fields, doc_ids=[chat_id])
 
@@ -227,10 +270,11 @@ class Store:
         states: dict[str, dict[str, Any]] = {}
         new_deliveries: list[dict[str, Any]] = []
         for target, refresh in refreshes.items():
-            followers = sorted(self._followers.get(target, ()))
-            if not followers:
+            everyone = sorted(self._followers.get(target, ()))
+            if not everyone:
                 continue  # everyone unfollowed while the cycle ran
             states[target] = refresh.state
+            followers = [chat for chat in everyone if (chat, target) not in self._muted]
             for alert in refresh.alerts:
                 for chat_id in followers:
                     if any((chat_id, key) in self._delivered for key in alert.keys):

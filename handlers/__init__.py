@@ -29,6 +29,7 @@ from handlers.commands import (
     start,
     start_with_petition,
     status,
+    stop,
     unfollow,
 )
 from handlers.errors import report_error
@@ -48,6 +49,7 @@ def register(application: Application, kind_commands: Iterable[str]) -> None:
     application.add_handler(CommandHandler(["unfollow", "unwatch"], unfollow))
     application.add_handler(CommandHandler("list", list_follows))
     application.add_handler(CommandHandler("status", status))
+    application.add_handler(CommandHandler("stop", stop))
     application.add_handler(CommandHandler(list(kind_commands), browse))
     application.add_handler(CallbackQueryHandler(press))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, message))

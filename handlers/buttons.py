@@ -1,33 +1,43 @@
 """Inline-button taps, and plain messages: the answer to a question a kind asked, or (in a private
 chat) something pasted to look up.
 
-A `b:` tap (browsing a kind's menu) edits its message in place; an `f:` tap (follow) answers in
-a new message, so the listing it came from stays readable.
+Every tap is answered (with the Reply's toast, if any), even when the change fails; the Reply's
+placement says whether it is a new message, replaces the tapped message, or only its buttons.
 """
 
 from __future__ import annotations
 
 from telegram import Chat, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.following import BROWSE_PREFIX
+from bot.callbacks import markup
 from bot.runtime import runtime
-from handlers.commands import AWAITING_KEY, keyboard, may_change_follows, remember_question, send
+from bot.sources.base import Placement
+from handlers.commands import AWAITING_KEY, may_change_follows, remember_question, send
 
 
 async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Run the tapped button's action."""
     query = update.callback_query
-    await query.answer()
-    data = query.data or ""
-    reply = await runtime(context).follows.press(
-        update.effective_chat.id, data, await may_change_follows(update, context)
+    reply = await runtime(context).buttons.press(
+        update.effective_chat.id, query.data or "", await may_change_follows(update, context)
     )
-    if data.startswith(BROWSE_PREFIX):
-        await query.edit_message_text(reply.text, reply_markup=keyboard(reply))
-        remember_question(update, context, reply)
-    else:
-        await send(update, context, reply)
+    try:
+        if reply.placement is Placement.EDIT:
+            await query.edit_message_text(reply.text, reply_markup=markup(reply.buttons))
+            remember_question(update, context, reply)
+        elif reply.placement is Placement.BUTTONS:
+            await query.edit_message_reply_markup(markup(reply.buttons))
+        else:
+            await send(update, context, reply)
+    except BadRequest as exc:
+        # Tapping twice edits a message to what it already says; Telegram calls that an error.
+        if "not modified" not in exc.message.lower():
+            raise
+    finally:
+        # Answered once the change is made, so the button's spinner stops as the result shows.
+        await query.answer(reply.toast or None)
 
 
 async def message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -13,12 +13,11 @@ from telegram import (
     BotCommand,
     Chat,
     ChatMember,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Update,
 )
 from telegram.ext import ContextTypes
 
+from bot.callbacks import markup
 from bot.following import ADMINS_ONLY
 from bot.runtime import runtime
 from bot.sources.base import Command, Reply
@@ -32,7 +31,10 @@ BEFORE_KINDS = (
     Command("list", "What this chat follows, with current counts", "/list"),
     Command("status", "Where a petition or a follow stands", "/status 300412"),
 )
-AFTER_KINDS = (Command("help", "The commands, with an example each", "/help"),)
+AFTER_KINDS = (
+    Command("stop", "Unfollow everything and delete this chat's data", "/stop"),
+    Command("help", "The commands, with an example each", "/help"),
+)
 
 WELCOME = (
     "👋 <b>Accountability Alerts</b> watches UK Parliament petitions and government "
@@ -69,19 +71,8 @@ def help_text(kind_commands: list[Command]) -> str:
 
 async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
     """Send a Reply as HTML with its buttons; remember what it asks the user, if anything."""
-    await update.effective_message.reply_html(reply.text, reply_markup=keyboard(reply))
+    await update.effective_message.reply_html(reply.text, reply_markup=markup(reply.buttons))
     remember_question(update, context, reply)
-
-
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-            for row in reply.buttons
-        ]
-    )
 
 
 def remember_question(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
@@ -147,8 +138,16 @@ async def list_follows(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The status card of one petition or follow."""
-    reply = await runtime(context).follows.status(" ".join(context.args or []))
+    reply = await runtime(context).follows.status(
+        update.effective_chat.id, " ".join(context.args or [])
+    )
     await send(update, context, reply)
+
+
+@admins_only
+async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask before unfollowing everything and deleting the chat's data."""
+    await send(update, context, runtime(context).follows.stop())
 
 
 async def browse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

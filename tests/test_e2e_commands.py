@@ -35,6 +35,7 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
             "/search: Open petitions that match some words. Example: <code>/search climate</code>",
             "/overdue: The government's late list: petitions past the response deadline. "
             "Example: <code>/overdue</code>",
+            "/stop: Unfollow everything and delete this chat's data. Example: <code>/stop</code>",
             "/help: The commands, with an example each. Example: <code>/help</code>",
             "/watch and /unwatch work too. You can paste a petition link after /follow.",
         ]
@@ -47,6 +48,7 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
             "debates",
             "search",
             "overdue",
+            "stop",
             "help",
         ]
 
@@ -61,6 +63,7 @@ async def test_deep_link_follows_in_one_tap(telegram, petitions, make_config):
             "<b>What this chat follows (1)</b>\n"
             f"1. <b>{TITLE}</b>\n"
             "    1,289 signatures · open · /status 300412 · /unfollow 300412"
+            "\n📜 open · 🔕 unfollow · 🔇 mute / 🔔 unmute"
         )
 
 
@@ -190,8 +193,11 @@ async def test_paste_a_link_in_a_sentence_then_follow_with_one_tap(
         followed = await telegram.next_message(ANN, after=seen)
         assert followed.startswith(f"📜 <b>{TITLE}</b>") and "🔔 Following." in followed
         again = await ask(telegram, ANN, "300412")
-        assert again.endswith("🔔 This chat follows it.")
-        assert telegram.last_to(ANN).buttons == []
+        assert again.startswith(f"📜 <b>{TITLE}</b>")
+        assert [label for row in telegram.last_to(ANN).buttons for label, _ in row] == [
+            "🔕 Unfollow",
+            "📜 Status",
+        ]
         hint = await ask(telegram, ANN, "hello, what can you do?")
         assert hint == (
             "Send me a petition's link or number (such as 300412) to see where it stands, "

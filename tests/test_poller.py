@@ -25,7 +25,7 @@ class RecordingBot:
     def __init__(self) -> None:
         self.sent: list[tuple[int, str]] = []
 
-    async def send_message(self, chat_id: int, text: str) -> None:
+    async def send_message(self, chat_id: int, text: str, **_: object) -> None:
         self.sent.append((chat_id, text))
 
 

@@ -131,3 +131,36 @@ def test_a_corrupt_file_is_reported_not_overwritten(path):
     with pytest.raises(StoreError, match="not valid JSON"):
         Store(path)
     assert path.read_text() == '{"chats": {"1": '
+
+
+def test_a_muted_follow_queues_nothing_and_unmuting_brings_only_new_alerts(path):
+    store = Store(path)
+    store.add_follow(1, "petition:1", {"v": 0})
+    store.add_follow(2, "petition:1", None)
+    store.set_muted(1, "petition:1", True)
+    store = reopen(store, path)
+    assert store.is_muted(1, "petition:1") and not store.is_muted(2, "petition:1")
+    assert store.record_cycle({"petition:1": Refresh({"v": 1}, [Alert("k1", "t")])}, NOW) == 1
+    store.set_muted(1, "petition:1", False)
+    assert store.record_cycle({"petition:1": Refresh({"v": 2}, [Alert("k2", "t")])}, NOW) == 2
+    assert sorted((d.chat_id, d.key) for d in store.pending_deliveries()) == [
+        (1, "k2"), (2, "k1"), (2, "k2"),
+    ]  # fmt: skip
+
+
+def test_forgetting_a_chat_deletes_its_follows_mutes_and_history(path):
+    store = Store(path)
+    store.add_follow(1, "petition:1", {"v": 0})
+    store.add_follow(1, "petition:2", {"v": 0})
+    store.add_follow(2, "petition:2", None)
+    store.set_muted(1, "petition:2", True)
+    store.record_cycle({"petition:1": Refresh({"v": 1}, [Alert("k", "t")])}, NOW)
+    store.forget_chat(1)
+    store = reopen(store, path)
+    assert store.follows_of(1) == [] and not store.is_muted(1, "petition:2")
+    assert store.target_state("petition:1") is None  # nobody else followed it
+    assert store.followers_of("petition:2") == {2}
+    assert store.pending_deliveries() == []
+    # The history went too: following again, the same news is news.
+    store.add_follow(1, "petition:1", {"v": 0})
+    assert store.record_cycle({"petition:1": Refresh({"v": 1}, [Alert("k", "t")])}, NOW) == 1

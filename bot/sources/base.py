@@ -15,6 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from bot.http import UpstreamError
@@ -70,14 +71,25 @@ class Button:
     data: str  # callback data: `f:<target>` follows a target, `b:<kind>:<payload>` browses
 
 
+class Placement(StrEnum):
+    """Where a Reply to a button tap goes."""
+
+    NEW = "new"  # a new message
+    EDIT = "edit"  # replaces the tapped message's text and buttons
+    BUTTONS = "buttons"  # replaces only the tapped message's buttons (an alert keeps its text)
+
+
 @dataclass(frozen=True)
 class Reply:
     """What the bot answers: Telegram HTML, optional rows of inline buttons, and optionally the
-    kind that reads the user's next plain message (`awaiting` is what it was asked for)."""
+    kind that reads the user's next plain message (`awaiting` is what it was asked for). For a
+    button tap, `placement` says where it goes and `toast` is a short notice over the chat."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     awaiting: tuple[str, str] | None = None  # (kind, context), e.g. ("statements", "home-office")
+    placement: Placement = Placement.NEW
+    toast: str = ""
 
 
 @dataclass(frozen=True)

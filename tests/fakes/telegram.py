@@ -1,8 +1,9 @@
 """A fake Telegram Bot API on 127.0.0.1, enough for python-telegram-bot's Application.
 
 Serves getMe, deleteWebhook, setMyCommands, getChatMember, getUpdates (long polling),
-sendMessage, editMessageText and answerCallbackQuery; records every message sent with its inline
-keyboard (refusing callback data over 64 bytes, as Telegram does), lets a test tap a button, and
+sendMessage, editMessageText, editMessageReplyMarkup and answerCallbackQuery (keeping its
+toasts); records every message sent with its inline keyboard (refusing callback data over 64
+bytes, as Telegram does), lets a test tap a button, and
 can answer 403 (blocked), 429 (flood), 400 (Bad Request), a ChatMigrated 400 for chosen chats,
 or 502 while "down".
 """
@@ -59,7 +60,7 @@ class FakeTelegram(FakeServer):
         self.admins: dict[int, set[int]] = {}
         self.commands: list[dict[str, Any]] = []
         self.edits: list[SentMessage] = []  # every editMessageText, as edited
-        self.answered_callbacks = 0
+        self.toasts: list[str | None] = []  # every answerCallbackQuery, with its text if any
         self._chat_types: dict[int, str] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -210,8 +211,19 @@ class FakeTelegram(FakeServer):
         return _error(400, "Bad Request: message to edit not found")
 
     async def _api_answercallbackquery(self, params: dict[str, Any]) -> web.Response:
-        self.answered_callbacks += 1
+        self.toasts.append(params.get("text"))
+        await self.notify()
         return _ok(True)
+
+    async def _api_editmessagereplymarkup(self, params: dict[str, Any]) -> web.Response:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        for sent in self.sent:
+            if (sent.chat_id, sent.message_id) == (chat_id, message_id):
+                sent.buttons = _buttons(params)
+                self.edits.append(SentMessage(chat_id, sent.text, message_id, sent.buttons))
+                await self.notify()
+                return _ok(self._message(sent))
+        return _error(400, "Bad Request: message to edit not found")
 
     def _message(self, sent: SentMessage) -> dict[str, Any]:
         chat = {"id": sent.chat_id, "type": self._chat_types.get(sent.chat_id, "private")}

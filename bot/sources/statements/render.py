@@ -97,5 +97,4 @@ def render_follow_reply(
 
 
 def render_list_line(query: StatementQuery, directory: Directory) -> str:
-    reference = command_reference(query)
-    return f"🏛 <b>{describe(query, directory)}</b>\n    /status {reference} · /unfollow {reference}"
+    return f"🏛 <b>{describe(query, directory)}</b>\n    /unfollow {command_reference(query)}"

@@ -1,0 +1,62 @@
+"""The bot's generic buttons: their callback data, the short references they carry, and the
+Telegram keyboard a set of buttons becomes.
+
+A follow is named in a button by a short reference (8 characters of its key's hash), resolved
+against the follows of the chat that presses it: a forged or replayed button can only ever act
+on that chat's own follows, and every callback datum stays within Telegram's 64 bytes whatever
+the follow (a statements follow's key can be longer than that).
+
+| data | what a tap does |
+|---|---|
+| `f:<target>` | follow the target (buttons that carry a short target only) |
+| `b:<kind>:<payload>` | one of a kind's own buttons (menus, pages) |
+| `l:<page>` | show that page of /list |
+| `c:<ref>` | send the follow's card |
+| `m:<page>:<ref>` | mute or unmute the follow, from /list |
+| `x:<page>:<ref>`, `xy:<page>:<ref>` | ask, then unfollow, from /list |
+| `xa`, `xay` | ask, then unfollow everything, from /list |
+| `u:<ref>`, `uy:<ref>`, `un:<ref>` | ask, unfollow, or keep, from an alert or a card |
+| `stop`, `stopy`, `stopn` | ask, then forget the chat (/stop) |
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.sources.base import Button
+
+LIMIT_BYTES = 64
+
+
+def short_ref(target: str) -> str:
+    digest = hashlib.sha1(target.encode("utf-8")).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii")[:8]
+
+
+def find_ref(ref: str, follows: Iterable[str]) -> str | None:
+    """The follow among `follows` that `ref` names, if the chat still follows it."""
+    return next((target for target in follows if short_ref(target) == ref), None)
+
+
+def follow_button(target: str, label: str = "🔔 Follow") -> Button | None:
+    """A Follow button, when the target's key fits in callback data."""
+    data = f"f:{target}"
+    return Button(label, data) if len(data.encode("utf-8")) <= LIMIT_BYTES else None
+
+
+def followed_buttons(target: str) -> tuple[tuple[Button, ...], ...]:
+    """What an alert or the card of a followed target offers."""
+    ref = short_ref(target)
+    return ((Button("🔕 Unfollow", f"u:{ref}"), Button("📜 Status", f"c:{ref}")),)
+
+
+def markup(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons]
+    )

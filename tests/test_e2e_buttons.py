@@ -1,0 +1,156 @@
+"""End to end: managing follows by tapping. Alerts and cards carry Unfollow and Status buttons;
+/list is paged with buttons to open, unfollow and mute; a tap only ever acts on its own chat."""
+
+from __future__ import annotations
+
+from bot.callbacks import short_ref
+from tests.conftest import running_bot
+from tests.e2e import ask
+from tests.fakes.telegram import SentMessage, telegram_html_text
+from tests.samples import OPEN_BELOW_10K
+
+ANN, BOB = 1001, 1002
+TITLE = "Reduce fixed penalty for speeding in a 20mph zone to 1 penalty point"
+
+
+def labels(message: SentMessage) -> list[str]:
+    return [label for row in message.buttons for label, _ in row]
+
+
+async def tap(telegram, message: SentMessage, label: str, **kwargs) -> None:
+    """Tap and wait until Telegram has had its answer."""
+    answered = len(telegram.toasts)
+    telegram.user_taps(message, label, **kwargs)
+    await telegram.wait_until(lambda: len(telegram.toasts) > answered)
+
+
+async def test_an_alerts_unfollow_button_asks_first_and_status_opens_the_card(
+    telegram, petitions, make_config
+):
+    petitions.add(300412, OPEN_BELOW_10K)
+    async with running_bot(make_config()):
+        await ask(telegram, ANN, "/follow 300412")
+        petitions.update(300412, signature_count=5_002)
+        await telegram.next_message(ANN)
+        alert = telegram.last_to(ANN)
+        assert labels(alert) == ["🔕 Unfollow", "📜 Status"]
+
+        seen = len(telegram.messages_to(ANN))
+        await tap(telegram, alert, "📜 Status")
+        card = await telegram.next_message(ANN, after=seen)
+        assert card.startswith(f"📜 <b>{TITLE}</b>") and "5,002" in card
+
+        await tap(telegram, alert, "🔕 Unfollow")
+        assert labels(alert) == ["🔕 Yes, stop these alerts", "Keep them"]
+        assert alert.text.startswith("📈 <b>5,000 signatures</b>")  # the alert keeps its text
+        await tap(telegram, alert, "Keep them")
+        assert labels(alert) == ["🔕 Unfollow", "📜 Status"]
+        await tap(telegram, alert, "🔕 Unfollow")
+        await tap(telegram, alert, "🔕 Yes, stop these alerts")
+        assert telegram.toasts[-1] == (
+            f"Stopped following petition 300412 “{TITLE}”. No more alerts about it here."
+        )
+        assert labels(alert) == []
+        assert (await ask(telegram, ANN, "/list")).startswith("This chat doesn't follow anything")
+
+
+async def test_the_list_at_the_follow_limit_with_the_longest_titles_pages_mutes_and_unfollows(
+    telegram, petitions, govuk, parliament, make_config
+):
+    longest = "A" * 149 + "Z"  # archived petitions' titles run to 150 characters
+    for n in range(1, 41):
+        petitions.add(500000 + n, OPEN_BELOW_10K, action=f"{n} {longest}"[:150])
+    keywords = "children's homes' safeguarding inspections accountability transparency reform"
+    async with running_bot(make_config(limits={"follows_per_chat": 50})):
+        for n in range(1, 41):
+            await ask(telegram, ANN, f"/follow {500000 + n}")
+        for department in ("ministry-of-housing-communities-local-government", "hm-treasury",
+                           "department-for-science-innovation-and-technology", "home-office",
+                           "department-for-education", "cabinet-office", "ministry-of-justice",
+                           "department-for-transport", "ministry-of-defence"):  # fmt: skip
+            await ask(telegram, ANN, f"/statements {department} {keywords}")
+        await ask(telegram, ANN, "/follow debates")
+        over = await ask(telegram, ANN, "/follow 300412")
+        assert over == "This chat is at its limit of 50 follows. Send /list and unfollow one first."
+
+        first = await ask(telegram, ANN, "/list")
+        assert first.startswith("<b>What this chat follows (50)</b> · page 1 of 7\n1. <b>1 AAA")
+        page = telegram.last_to(ANN)
+        for number in range(2, 8):
+            await tap(telegram, page, "▶")
+            assert f"· page {number} of 7" in page.text
+            assert telegram_html_text(page.text) is not None  # Telegram took every page
+        assert "50. 🗓 <b>All petition debates</b>" in page.text
+        assert "41. 🏛 <b>Ministry of Housing, Communities and Local Government statements" in (
+            await _page(telegram, page, 6)
+        )
+
+        await _page(telegram, page, 1)
+        await tap(telegram, page, "🔇 1")
+        assert page.text.startswith(f"🔇 Muted petition 500001 “1 {longest[:148]}")
+        assert "\n1. 🔇 <b>1 AAA" in page.text and "🔔 1" in labels(page)
+        await tap(telegram, page, "🔕 2")
+        assert page.text.startswith("Stop alerts for petition 500002")
+        await tap(telegram, page, "🔕 Yes, unfollow")
+        assert page.text.startswith("🔕 Stopped following petition 500002")
+        assert "<b>What this chat follows (49)</b>" in page.text
+        await tap(telegram, page, "Unfollow all")
+        assert page.text == "Stop following all 49 and get no more alerts here?"
+        await tap(telegram, page, "🔕 Yes, unfollow all")
+        assert page.text.startswith("🔕 Unfollowed everything.\nThis chat doesn't follow anything")
+
+
+async def _page(telegram, message: SentMessage, number: int) -> str:
+    """Go to page `number` of the list in `message` with ◀ and ▶."""
+    while f"· page {number} of" not in message.text:
+        current = int(message.text.split("· page ")[1].split(" ")[0])
+        await tap(telegram, message, "▶" if current < number else "◀")
+    return message.text
+
+
+async def test_a_muted_follow_is_quiet_until_unmuted(telegram, petitions, make_config):
+    petitions.add(300412, OPEN_BELOW_10K)
+    async with running_bot(make_config()):
+        await ask(telegram, ANN, "/follow 300412")
+        await ask(telegram, ANN, "/list")
+        await tap(telegram, telegram.last_to(ANN), "🔇 1")
+        seen = len(telegram.messages_to(ANN))
+        petitions.update(300412, signature_count=5_002)
+        requests = petitions.requests[300412]
+        await petitions.wait_for_petition_requests(300412, requests + 3)
+        assert len(telegram.messages_to(ANN)) == seen
+        await tap(telegram, telegram.last_to(ANN), "🔔 1")
+        petitions.update(300412, signature_count=10_050)
+        assert (await telegram.next_message(ANN)).startswith("📈 <b>10,000 signatures</b>")
+
+
+async def test_a_forged_button_never_acts_on_another_chats_follows(
+    telegram, petitions, make_config
+):
+    petitions.add(300412, OPEN_BELOW_10K)
+    async with running_bot(make_config()):
+        await ask(telegram, ANN, "/follow 300412")
+        await ask(telegram, BOB, "/help")
+        ref = short_ref("petition:300412")
+        forged = SentMessage(
+            BOB, "anything", telegram.last_to(BOB).message_id,
+            [[("a", f"xy:0:{ref}"), ("b", f"uy:{ref}"), ("c", "xay"), ("d", "stopy")]],
+        )  # fmt: skip
+        for label in "abcd":
+            await tap(telegram, forged, label)
+        assert (await ask(telegram, ANN, "/list")).startswith("<b>What this chat follows (1)</b>")
+
+
+async def test_stop_asks_then_forgets_the_chat(telegram, petitions, make_config):
+    petitions.add(300412, OPEN_BELOW_10K)
+    async with running_bot(make_config()):
+        await ask(telegram, ANN, "/follow 300412")
+        question = await ask(telegram, ANN, "/stop")
+        assert question.startswith("Stop everything?")
+        await tap(telegram, telegram.last_to(ANN), "Keep everything")
+        assert (await ask(telegram, ANN, "/list")).startswith("<b>What this chat follows (1)</b>")
+        await ask(telegram, ANN, "/stop")
+        stop = telegram.last_to(ANN)
+        await tap(telegram, stop, "🗑 Yes, delete")
+        assert stop.text.startswith("🗑 Done: this chat follows nothing")
+        assert (await ask(telegram, ANN, "/list")).startswith("This chat doesn't follow anything")
