@@ -95,7 +95,8 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
     with tempfile.TemporaryDirectory() as directory:
         store = Store(Path(directory) / "alerts.json")
         source = PetitionSource(upstream)  # type: ignore[arg-type]
-        service = FollowService(store, [PetitionKind(source, frozenset())], 10_000, clock)
+        kinds = [PetitionKind(source, frozenset())]
+        service = FollowService(store, kinds, 10_000, clock, bot_username="bench_bot")
         bot = SilentBot()
         sender = Sender(bot, store, clock)  # type: ignore[arg-type]
         poller = Poller(store, {source.name: source}, sender, clock)

@@ -119,7 +119,13 @@ async def start_services(application: Application) -> None:
     ]
     sender = Sender(application.bot, store, utc_now)
     poller = Poller(store, {source.name: source for source, _ in schedule}, sender, utc_now)
-    follows = FollowService(store, kinds, config.limits.follows_per_chat, utc_now)
+    follows = FollowService(
+        store,
+        kinds,
+        config.limits.follows_per_chat,
+        utc_now,
+        bot_username=application.bot.username,
+    )
     members = MembersClient(http, parliament.members_base_url)
     application.bot_data[RUNTIME_KEY] = Runtime(
         store,

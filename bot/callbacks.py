@@ -16,7 +16,8 @@ the follow (a statements follow's key can be longer than that).
 | `x:<page>:<ref>`, `xy:<page>:<ref>` | ask, then unfollow, from /list |
 | `xa`, `xay` | ask, then unfollow everything, from /list |
 | `u:<ref>`, `uy:<ref>`, `un:<ref>` | ask, unfollow, or keep, from an alert or a card |
-| `stop`, `stopy`, `stopn` | ask, then forget the chat (/stop) |
+| `sh:<target>` | send the target's share card (buttons that carry a short target only) |
+| `stopy`, `stopn` | forget the chat, or not (/stop) |
 """
 
 from __future__ import annotations
@@ -44,19 +45,38 @@ def find_ref(ref: str, follows: Iterable[str]) -> str | None:
 
 def follow_button(target: str, label: str = "🔔 Follow") -> Button | None:
     """A Follow button, when the target's key fits in callback data."""
-    data = f"f:{target}"
-    return Button(label, data) if len(data.encode("utf-8")) <= LIMIT_BYTES else None
+    return _fitting(Button(label, f"f:{target}"))
 
 
 def followed_buttons(target: str) -> tuple[tuple[Button, ...], ...]:
-    """What an alert or the card of a followed target offers."""
+    """What an alert offers: Unfollow (asked first) and Status."""
     ref = short_ref(target)
     return ((Button("🔕 Unfollow", f"u:{ref}"), Button("📜 Status", f"c:{ref}")),)
+
+
+def card_buttons(target: str, followed: bool) -> tuple[tuple[Button, ...], ...]:
+    """What a card offers: Unfollow (asked first) or Follow, and Share."""
+    first = Button("🔕 Unfollow", f"u:{short_ref(target)}") if followed else follow_button(target)
+    share = _fitting(Button("📤 Share", f"sh:{target}"))
+    row = tuple(button for button in (first, share) if button is not None)
+    return (row,) if row else ()
+
+
+def _fitting(button: Button) -> Button | None:
+    return button if len(button.data.encode("utf-8")) <= LIMIT_BYTES else None
 
 
 def markup(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons]
+        [
+            [
+                InlineKeyboardButton(b.label, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.label, callback_data=b.data)
+                for b in row
+            ]
+            for row in buttons
+        ]
     )

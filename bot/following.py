@@ -13,7 +13,9 @@ import html
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from bot.callbacks import follow_button, followed_buttons, short_ref
+from telegram.helpers import create_deep_linked_url
+
+from bot.callbacks import card_buttons, short_ref
 from bot.listing import Entry, render_list_page
 from bot.sources.base import (
     Asking,
@@ -42,8 +44,11 @@ class FollowService:
         kinds: Sequence[TargetKind],
         follows_per_chat: int,
         clock: Callable[[], datetime],
+        *,
+        bot_username: str,
     ) -> None:
         self._store = store
+        self._bot_username = bot_username
         self._kinds = {kind.kind: kind for kind in kinds}
         # Which kind answers each of the kinds' own commands.
         self._owners: dict[str, Browsable] = {
@@ -104,7 +109,8 @@ class FollowService:
         looked = await self._current(kind, ident)
         if looked.state is None:
             return Reply(looked.problem or "")
-        return Reply(kind.card(ident, looked.state, self._clock()), self._buttons(chat_id, target))
+        followed = target in self._store.follows_of(chat_id)
+        return Reply(kind.card(ident, looked.state, self._clock()), card_buttons(target, followed))
 
     def list_follows(self, chat_id: int, page: int = 0, note: str = "") -> Reply:
         """A page of what the chat follows, with buttons; `note` (HTML) goes first."""
@@ -155,18 +161,60 @@ class FollowService:
 
     async def follow_pressed(self, chat_id: int, target: str, may_follow: bool) -> Reply | None:
         """A Follow button; None when its target is no kind's."""
+        checked = self._checked(target)
+        if not isinstance(checked, tuple):
+            return checked
+        return await self._settle(chat_id, checked[0], FollowThis(checked[1]), may_follow)
+
+    async def share(self, reference: str) -> Reply:
+        """/share: a card to forward, with the link that follows it in one tap."""
+        read = self._read(reference, "share")
+        if isinstance(read, Reply):
+            return read
+        return await self._share(*read)
+
+    async def share_pressed(self, target: str) -> Reply | None:
+        """A Share button; None when its target is no kind's."""
+        checked = self._checked(target)
+        return await self._share(*checked) if isinstance(checked, tuple) else checked
+
+    async def start(self, chat_id: int, payload: str, may_follow: bool) -> Reply | None:
+        """A deep link (`/start p_300412`): follow what it names; None when it names nothing."""
+        for kind in self._kinds.values():
+            ident = kind.read_deep_link(payload)
+            if ident is not None:
+                return await self._settle(chat_id, kind, FollowThis(ident), may_follow)
+        return None
+
+    async def _share(self, kind: TargetKind, ident: str) -> Reply:
+        payload = kind.deep_link(ident)
+        if payload is None:
+            return Reply(
+                "That is too long to share as a link. Share the command instead: "
+                f"<code>/follow {html.escape(kind.reference(ident))}</code>"
+            )
+        looked = await self._current(kind, ident)
+        if looked.state is None:
+            return Reply(looked.problem or "")
+        link = create_deep_linked_url(self._bot_username, payload)
+        return Reply(
+            f"{kind.card(ident, looked.state, self._clock())}\n\n"
+            f"📤 Forward this: anyone who opens {link} follows it in one tap.",
+            ((Button("🔔 Follow in the bot", url=link),),),
+        )
+
+    def _checked(self, target: str) -> tuple[TargetKind, str] | Reply | None:
+        """A button's target read again as if typed (a button may be older than the bot's data):
+        its kind and ident, the reason it is no longer right, or None if it is no kind's."""
         kind_name, ident = split_target(target)
         kind = self._kinds.get(kind_name)
         if kind is None:
             return None
-        # A button may be older than the bot's data: read its target as if typed.
         try:
             checked = kind.read_reference(kind.reference(ident))
         except BadReference as exc:
             return Reply(str(exc), exc.buttons)
-        if checked is None:
-            return None
-        return await self._settle(chat_id, kind, FollowThis(checked), may_follow)
+        return None if checked is None else (kind, checked)
 
     async def browse_pressed(self, chat_id: int, payload: str, may_follow: bool) -> Reply | None:
         """One of a kind's own buttons (`<kind>:<payload>`); None when no kind has it."""
@@ -223,7 +271,7 @@ class FollowService:
             return Reply(looked.problem or "")
         self._store.add_follow(chat_id, target, looked.state)
         return Reply(
-            kind.follow_reply(ident, looked.state, self._clock()), followed_buttons(target)
+            kind.follow_reply(ident, looked.state, self._clock()), card_buttons(target, True)
         )
 
     def _read(self, reference: str, command: str) -> tuple[TargetKind, str] | Reply:
@@ -245,12 +293,6 @@ class FollowService:
         if text.isdigit() and 1 <= int(text) <= len(follows):
             return follows[int(text) - 1]
         return None
-
-    def _buttons(self, chat_id: int, target: str) -> tuple[tuple[Button, ...], ...]:
-        if target in self._store.follows_of(chat_id):
-            return followed_buttons(target)
-        button = follow_button(target)
-        return ((button,),) if button else ()
 
     def _kind_of(self, target: str) -> tuple[TargetKind, str]:
         kind_name, ident = split_target(target)

@@ -33,6 +33,8 @@ class ButtonService:
         if verb == "b":
             reply = await self._follows.browse_pressed(chat_id, rest, may_change)
             return _placed(reply, Placement.EDIT) if reply else self._stale(chat_id)
+        if verb == "sh":
+            return await self._follows.share_pressed(rest) or self._stale(chat_id)
         if verb == "l" and rest.lstrip("-").isdigit():
             return _placed(self._follows.list_follows(chat_id, int(rest)), Placement.EDIT)
         if verb in _CHANGES and not may_change:

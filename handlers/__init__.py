@@ -26,8 +26,9 @@ from handlers.commands import (
     follow,
     help_command,
     list_follows,
+    share,
     start,
-    start_with_petition,
+    start_with_link,
     status,
     stop,
     unfollow,
@@ -40,9 +41,8 @@ __all__ = ["register"]
 def register(application: Application, kind_commands: Iterable[str]) -> None:
     # Any update from a chat shows it can hear us again; group -1 runs before the commands.
     application.add_handler(TypeHandler(Update, resume_chat), group=-1)
-    application.add_handler(
-        CommandHandler("start", start_with_petition, filters.Regex(r"^/start\s+p_\d+\s*$"))
-    )
+    # Deep links: `/start p_300412`, and `/start@bot p_300412` as groups send it.
+    application.add_handler(CommandHandler("start", start_with_link, has_args=1))
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))
     application.add_handler(CommandHandler(["follow", "watch"], follow))
@@ -50,6 +50,7 @@ def register(application: Application, kind_commands: Iterable[str]) -> None:
     application.add_handler(CommandHandler("list", list_follows))
     application.add_handler(CommandHandler("status", status))
     application.add_handler(CommandHandler("stop", stop))
+    application.add_handler(CommandHandler("share", share))
     application.add_handler(CommandHandler(list(kind_commands), browse))
     application.add_handler(CallbackQueryHandler(press))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, message))

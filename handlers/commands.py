@@ -30,6 +30,7 @@ BEFORE_KINDS = (
     Command("unfollow", "Stop following something", "/unfollow 300412"),
     Command("list", "What this chat follows, with current counts", "/list"),
     Command("status", "Where a petition or a follow stands", "/status 300412"),
+    Command("share", "A link that follows a petition in one tap, to forward", "/share 300412"),
 )
 AFTER_KINDS = (
     Command("stop", "Unfollow everything and delete this chat's data", "/stop"),
@@ -100,12 +101,20 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_html(WELCOME)
 
 
-@admins_only
-async def start_with_petition(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Deep link `/start p_<number>`: follow that petition in one tap."""
-    petition = context.args[0].removeprefix("p_")
-    reply = await runtime(context).follows.follow(update.effective_chat.id, petition)
-    await send(update, context, reply)
+async def start_with_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A deep link (`/start p_300412`): follow what it names in one tap; else welcome."""
+    reply = await runtime(context).follows.start(
+        update.effective_chat.id, context.args[0], await may_change_follows(update, context)
+    )
+    if reply is None:
+        await start(update, context)
+    else:
+        await send(update, context, reply)
+
+
+async def share(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A card to forward, with the link that follows it in one tap."""
+    await send(update, context, await runtime(context).follows.share(" ".join(context.args or [])))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

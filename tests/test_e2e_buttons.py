@@ -154,3 +154,50 @@ async def test_stop_asks_then_forgets_the_chat(telegram, petitions, make_config)
         await tap(telegram, stop, "🗑 Yes, delete")
         assert stop.text.startswith("🗑 Done: this chat follows nothing")
         assert (await ask(telegram, ANN, "/list")).startswith("This chat doesn't follow anything")
+
+
+async def test_share_gives_a_one_tap_link_that_works_in_private_and_in_groups(
+    telegram, petitions, make_config
+):
+    petitions.add(300412, OPEN_BELOW_10K)
+    group, admin, member = -100500, 7, 8
+    telegram.admins[group] = {admin}
+    link = "https://t.me/accountability_test_bot?start=p_300412"
+    async with running_bot(make_config()):
+        shared = await ask(telegram, ANN, "/share 300412")
+        assert shared.startswith(f"📜 <b>{TITLE}</b>")
+        assert shared.endswith(f"📤 Forward this: anyone who opens {link} follows it in one tap.")
+        assert telegram.last_to(ANN).buttons == [[("🔔 Follow in the bot", "")]]
+        card = await ask(telegram, ANN, "/status 300412")
+        assert card.startswith(f"📜 <b>{TITLE}</b>")
+        assert telegram.last_to(ANN).buttons == [
+            [("🔔 Follow", "f:petition:300412"), ("📤 Share", "sh:petition:300412")]
+        ]
+        seen = len(telegram.messages_to(ANN))
+        await tap(telegram, telegram.last_to(ANN), "📤 Share")
+        assert (await telegram.next_message(ANN, after=seen)).endswith("follows it in one tap.")
+
+        opened = await ask(telegram, BOB, "/start p_300412")
+        assert "🔔 Following." in opened
+        refused = await ask(telegram, group, "/start@accountability_test_bot p_300412",
+                            user_id=member, chat_type="supergroup")  # fmt: skip
+        assert refused == "Only this group's admins can change what it follows."
+        accepted = await ask(telegram, group, "/start@accountability_test_bot p_300412",
+                             user_id=admin, chat_type="supergroup")  # fmt: skip
+        assert "🔔 Following." in accepted
+        welcome = await ask(telegram, BOB, "/start nonsense")
+        assert welcome.startswith("👋 <b>Accountability Alerts</b>")
+
+
+async def test_every_kind_shares_a_deep_link(telegram, govuk, parliament, petitions, make_config):
+    async with running_bot(make_config()):
+        statements = await ask(telegram, ANN, "/share statements HO grooming gangs")
+        link = statements.rsplit("anyone who opens ", 1)[1].split(" ")[0]
+        payload = link.split("?start=")[1]
+        assert payload.startswith("s_") and len(payload) <= 64
+        followed = await ask(telegram, BOB, f"/start {payload}")
+        assert followed.startswith("🔔 Following <b>Home Office statements on “grooming gangs”</b>")
+        debates = await ask(telegram, BOB, "/start debates")
+        assert debates.startswith("🔔 Following <b>all petition debates</b>")
+        forged = await ask(telegram, BOB, "/start s_bm90LWEtZGVwYXJ0bWVudDo")  # "not-a-department:"
+        assert forged.startswith("👋 <b>Accountability Alerts</b>")

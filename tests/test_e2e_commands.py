@@ -28,6 +28,8 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
             "/unfollow: Stop following something. Example: <code>/unfollow 300412</code>",
             "/list: What this chat follows, with current counts. Example: <code>/list</code>",
             "/status: Where a petition or a follow stands. Example: <code>/status 300412</code>",
+            "/share: A link that follows a petition in one tap, to forward. Example: "
+            "<code>/share 300412</code>",
             "/statements: Follow what a department says, optionally on some keywords. Example: "
             "<code>/statements home-office grooming gangs</code>",
             "/debates: Petition debates in the next four weeks; follow them all. Example: "
@@ -44,6 +46,7 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
             "unfollow",
             "list",
             "status",
+            "share",
             "statements",
             "debates",
             "search",
@@ -187,7 +190,9 @@ async def test_paste_a_link_in_a_sentence_then_follow_with_one_tap(
             telegram, ANN, "please sign <https://petition.parliament.uk/petitions/300412>!"
         )
         assert card.startswith(f"📜 <b>{TITLE}</b>\nPetition 300412 · Open")
-        assert telegram.last_to(ANN).buttons == [[("🔔 Follow", "f:petition:300412")]]
+        assert telegram.last_to(ANN).buttons == [
+            [("🔔 Follow", "f:petition:300412"), ("📤 Share", "sh:petition:300412")]
+        ]
         seen = len(telegram.messages_to(ANN))
         telegram.user_taps(telegram.last_to(ANN), "🔔 Follow")
         followed = await telegram.next_message(ANN, after=seen)
@@ -196,7 +201,7 @@ async def test_paste_a_link_in_a_sentence_then_follow_with_one_tap(
         assert again.startswith(f"📜 <b>{TITLE}</b>")
         assert [label for row in telegram.last_to(ANN).buttons for label, _ in row] == [
             "🔕 Unfollow",
-            "📜 Status",
+            "📤 Share",
         ]
         hint = await ask(telegram, ANN, "hello, what can you do?")
         assert hint == (

@@ -68,7 +68,8 @@ class Source(Protocol):
 @dataclass(frozen=True)
 class Button:
     label: str
-    data: str  # callback data: `f:<target>` follows a target, `b:<kind>:<payload>` browses
+    data: str = ""  # callback data (bot.callbacks); empty for a link button
+    url: str = ""  # a link button opens this instead
 
 
 class Placement(StrEnum):
@@ -147,6 +148,15 @@ class TargetKind(Protocol):
 
     async def look_up(self, ident: str, now: datetime) -> Lookup:
         """Fetch the target afresh, for a command; upstream faults become a friendly problem."""
+        ...
+
+    def deep_link(self, ident: str) -> str | None:
+        """The `/start` payload that follows the target in one tap (letters, digits, `_` and
+        `-`, at most 64), or None when it has none."""
+        ...
+
+    def read_deep_link(self, payload: str) -> str | None:
+        """The ident a `/start` payload names, if it is one of this kind's."""
         ...
 
     def card(self, ident: str, state: Stored, now: datetime) -> str:

@@ -36,6 +36,12 @@ class DebatesKind:
     def reference(self, ident: str) -> str:
         return KIND
 
+    def deep_link(self, ident: str) -> str | None:
+        return KIND
+
+    def read_deep_link(self, payload: str) -> str | None:
+        return ALL if payload == KIND else None
+
     def name(self, ident: str, state: dict[str, Any] | None) -> str:
         return "all petition debates"
 

@@ -35,6 +35,7 @@ from bot.sources.petitions.source import (
 from bot.sources.text import format_count, quote
 
 log = logging.getLogger(__name__)
+DEEP_LINK_PREFIX = "p_"
 _PROBLEMS = {
     LookupProblem.NOT_FOUND: "There's no public petition number {id}. Check the number?",
     LookupProblem.NOT_PUBLIC: (
@@ -79,6 +80,13 @@ class PetitionKind:
 
     def reference(self, ident: str) -> str:
         return ident
+
+    def deep_link(self, ident: str) -> str | None:
+        return f"{DEEP_LINK_PREFIX}{ident}"
+
+    def read_deep_link(self, payload: str) -> str | None:
+        number = payload.removeprefix(DEEP_LINK_PREFIX)
+        return number if payload.startswith(DEEP_LINK_PREFIX) and number.isdigit() else None
 
     def name(self, ident: str, state: dict[str, Any] | None) -> str:
         title = f" “{quote(snapshot_from_state(state).title, 300)}”" if state else ""

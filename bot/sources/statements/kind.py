@@ -9,12 +9,13 @@ become its silent baseline and the "latest three" of the follow reply.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 from datetime import datetime
 from typing import Any
 
 from bot.http import UpstreamRefused
-from bot.sources.base import Button, Command, FollowThis, Lookup, Reply
+from bot.sources.base import BadReference, Button, Command, FollowThis, Lookup, Reply
 from bot.sources.departments.directory import ANY, Directory
 from bot.sources.govuk.parse import SOURCE as GOVUK
 from bot.sources.govuk.source import GovukStatementsSource
@@ -39,6 +40,8 @@ from bot.sources.written_statements.source import WrittenStatementsSource
 
 log = logging.getLogger(__name__)
 _WORDS = {"statements", "statement"}
+DEEP_LINK_PREFIX = "s_"
+DEEP_LINK_LIMIT = 64  # Telegram's limit for a /start payload
 
 
 class StatementsKind:
@@ -70,6 +73,22 @@ class StatementsKind:
 
     def reference(self, ident: str) -> str:
         return reference(StatementQuery.from_ident(ident))
+
+    def deep_link(self, ident: str) -> str | None:
+        encoded = base64.urlsafe_b64encode(ident.encode("utf-8")).decode("ascii").rstrip("=")
+        payload = f"{DEEP_LINK_PREFIX}{encoded}"
+        return payload if len(payload) <= DEEP_LINK_LIMIT else None
+
+    def read_deep_link(self, payload: str) -> str | None:
+        if not payload.startswith(DEEP_LINK_PREFIX):
+            return None
+        encoded = payload.removeprefix(DEEP_LINK_PREFIX)
+        try:
+            ident = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode("utf-8")
+            # Read back as typed, so a hand-made link can only name a real follow.
+            return self.read_reference(reference(StatementQuery.from_ident(ident)))
+        except (ValueError, BadReference):
+            return None
 
     def name(self, ident: str, state: dict[str, Any] | None) -> str:
         return describe(StatementQuery.from_ident(ident), self._directory)
