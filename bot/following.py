@@ -15,6 +15,7 @@ from datetime import datetime
 
 from telegram.helpers import create_deep_linked_url
 
+from bot.away import render_away_summary
 from bot.callbacks import card_buttons, short_ref
 from bot.listing import Entry, render_list_page
 from bot.sources.base import (
@@ -241,8 +242,20 @@ class FollowService:
         return Reply(f"Send me {hints} to see where it stands, or /help for everything I can do.")
 
     def resume(self, chat_id: int) -> None:
-        """The chat talked to the bot: it can receive messages again."""
+        """The chat can hear us again (it talked to us, or re-added us): a backlog of held
+        alerts becomes one "while you were away" message rather than a burst."""
+        if not self._store.is_paused(chat_id):
+            return
+        held = self._store.pending_of(chat_id)
+        if len(held) > 1:
+            summary = render_away_summary([delivery.text for delivery in held])
+            self._store.fold_pending(chat_id, summary, self._clock())
         self._store.set_paused(chat_id, False)
+
+    def pause(self, chat_id: int) -> None:
+        """The chat removed or blocked us: hold its alerts, and stop polling what only it
+        follows."""
+        self._store.set_paused(chat_id, True)
 
     async def _settle(
         self, chat_id: int, kind: TargetKind, answer: Reply | FollowThis, may_follow: bool

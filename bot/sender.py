@@ -60,7 +60,7 @@ class Sender:
         sent = 0
         chat_id = deliveries[0].chat_id
         for delivery in deliveries:
-            if delivery.target not in self._store.follows_of(chat_id):
+            if delivery.target and delivery.target not in self._store.follows_of(chat_id):
                 self._finish(delivery, DROPPED)  # unfollowed while it waited
                 continue
             try:
@@ -89,8 +89,8 @@ class Sender:
         return sent
 
     async def _send(self, chat_id: int, delivery: Delivery) -> None:
-        """One alert, with its Unfollow and Status buttons."""
-        keyboard = markup(followed_buttons(delivery.target))
+        """One alert, with its Unfollow and Status buttons (a summary has no target, no buttons)."""
+        keyboard = markup(followed_buttons(delivery.target)) if delivery.target else None
         await self._bot.send_message(chat_id, delivery.text, reply_markup=keyboard)
 
     async def _send_retrying_once(self, chat_id: int, delivery: Delivery) -> bool:

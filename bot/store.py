@@ -118,7 +118,10 @@ class Store:
         self._deliveries = self._tracking.table("deliveries", cache_size=0)
         self._followers: dict[str, set[int]] = defaultdict(set)
         self._muted: set[tuple[int, str]] = set()
+        self._paused: set[int] = set()
         for doc in self._chats.all():
+            if doc.get("paused"):
+                self._paused.add(doc.doc_id)
             for target in doc.get("follows", []):
                 self._followers[target].add(doc.doc_id)
             self._muted |= {(doc.doc_id, target) for target in doc.get("muted", [])}
@@ -151,11 +154,11 @@ class Store:
         return set(self._followers.get(target, ()))
 
     def followed_targets(self) -> list[str]:
-        return [target for target, chats in self._followers.items() if chats]
+        """The targets worth polling: followed by at least one chat that can hear us."""
+        return [target for target, chats in self._followers.items() if chats - self._paused]
 
     def is_paused(self, chat_id: int) -> bool:
-        doc = self._chats.get(doc_id=chat_id)
-        return bool(doc and doc.get("paused"))
+        return chat_id in self._paused
 
     def add_follow(self, chat_id: int, target: str, baseline: dict[str, Any] | None) -> None:
         """Follow `target`; `baseline` replaces its state when nobody else followed it."""
@@ -194,6 +197,7 @@ class Store:
         self._drop_follows(chat_id, set(self.follows_of(chat_id)))
         if self._chats.get(doc_id=chat_id) is not None:
             self._chats.remove(doc_ids=[chat_id])
+        self._paused.discard(chat_id)
         gone = [doc.doc_id for doc in self._deliveries.all() if doc["chat_id"] == chat_id]
         if gone:
             self._deliveries.remove(doc_ids=gone)
@@ -220,6 +224,10 @@ class Store:
     def set_paused(self, chat_id: int, paused: bool) -> None:
         if self.is_paused(chat_id) == paused or self._chats.get(doc_id=chat_id) is None:
             return
+        if paused:
+            self._paused.add(chat_id)
+        else:
+            self._paused.discard(chat_id)
         self._put_chat(chat_id, paused=paused)
         self._subscriptions.storage.flush()
 
@@ -234,6 +242,7 @@ class Store:
                 self._followers[target].discard(old_id)
                 self._followers[target].add(new_id)
             self._muted = {(new_id if c == old_id else c, t) for c, t in self._muted}
+            self._paused -= {old_id, new_id}
             self._put_chat(new_id, muted=sorted(t for c, t in self._muted if c == new_id))
         moved = [doc.doc_id for doc in self._deliveries.all() if doc["chat_id"] == old_id]
         if moved:
@@ -322,8 +331,34 @@ class Store:
 
     def pending_deliveries(self) -> list[Delivery]:
         """Deliveries waiting to be sent, oldest first, leaving out paused chats."""
-        paused = {d.chat_id for d in self._pending.values() if self.is_paused(d.chat_id)}
-        return [d for _, d in sorted(self._pending.items()) if d.chat_id not in paused]
+        return [d for _, d in sorted(self._pending.items()) if d.chat_id not in self._paused]
+
+    def pending_of(self, chat_id: int) -> list[Delivery]:
+        """The chat's deliveries waiting to be sent (paused or not), oldest first."""
+        return [d for _, d in sorted(self._pending.items()) if d.chat_id == chat_id]
+
+    def fold_pending(self, chat_id: int, text: str, now: datetime) -> None:
+        """Replace the chat's pending deliveries by one message (`text`), in one flush: they
+        are dropped, and it is queued with no target."""
+        folded = [d.id for d in self.pending_of(chat_id)]
+        for delivery_id in folded:
+            del self._pending[delivery_id]
+        self._deliveries.update(
+            {"status": DROPPED, "text": "", "sent_at": now.isoformat()}, doc_ids=folded
+        )
+        doc = {
+            "chat_id": chat_id,
+            "target": "",
+            "key": f"summary:{now.isoformat()}",
+            "same_as": [],
+            "text": text,
+            "status": PENDING,
+            "created_at": now.isoformat(),
+            "sent_at": None,
+        }
+        [doc_id] = self._deliveries.insert_multiple([doc])
+        self._pending[doc_id] = _delivery(Document(doc, doc_id))
+        self._tracking.storage.flush()
 
     def finish_deliveries(self, outcomes: Mapping[int, str], now: datetime) -> None:
         """Record how each delivery ended (SENT, FAILED or DROPPED) in one flush."""

@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     TypeHandler,
@@ -20,7 +21,7 @@ from telegram.ext import (
 )
 
 from handlers.buttons import message, press
-from handlers.chats import resume_chat
+from handlers.chats import resume_chat, track_membership
 from handlers.commands import (
     browse,
     follow,
@@ -41,6 +42,7 @@ __all__ = ["register"]
 def register(application: Application, kind_commands: Iterable[str]) -> None:
     # Any update from a chat shows it can hear us again; group -1 runs before the commands.
     application.add_handler(TypeHandler(Update, resume_chat), group=-1)
+    application.add_handler(ChatMemberHandler(track_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     # Deep links: `/start p_300412`, and `/start@bot p_300412` as groups send it.
     application.add_handler(CommandHandler("start", start_with_link, has_args=1))
     application.add_handler(CommandHandler("start", start))

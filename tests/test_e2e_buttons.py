@@ -201,3 +201,62 @@ async def test_every_kind_shares_a_deep_link(telegram, govuk, parliament, petiti
         assert debates.startswith("🔔 Following <b>all petition debates</b>")
         forged = await ask(telegram, BOB, "/start s_bm90LWEtZGVwYXJ0bWVudDo")  # "not-a-department:"
         assert forged.startswith("👋 <b>Accountability Alerts</b>")
+
+
+async def test_groups_welcome_hold_alerts_while_removed_and_summarise_on_return(
+    telegram, petitions, make_config
+):
+    group, admin = -100500, 7
+    telegram.admins[group] = {admin}
+    petitions.add(300412, OPEN_BELOW_10K)
+    petitions.add(400000, OPEN_BELOW_10K)
+    async with running_bot(make_config()):
+        telegram.bot_membership(group, "left", "member")
+        welcome = await telegram.next_message(group)
+        assert welcome.startswith("👋 Thanks for adding me.")
+        assert "Only this group's admins can change what it follows" in welcome
+        await ask(telegram, group, "/follow 300412", user_id=admin, chat_type="supergroup")
+        await ask(telegram, group, "/follow 400000", user_id=admin, chat_type="supergroup")
+        await ask(telegram, ANN, "/follow 300412")
+
+        telegram.bot_membership(group, "member", "left")
+        await petitions.wait_for_petition_requests(300412, petitions.requests[300412] + 2)
+        # Nobody else follows 400000: it is no longer polled (one request may be in flight).
+        quiet = petitions.requests[400000]
+        petitions.update(300412, signature_count=5_002)
+        await telegram.next_message(ANN)
+        petitions.update(300412, signature_count=10_050)
+        await telegram.next_message(ANN)
+        await petitions.wait_for_petition_requests(300412, petitions.requests[300412] + 2)
+        assert petitions.requests[400000] <= quiet + 1
+
+        seen = len(telegram.messages_to(group))
+        telegram.bot_membership(group, "left", "member")
+        await telegram.wait_until(lambda: len(telegram.messages_to(group)) >= seen + 2)
+        back = telegram.messages_to(group)[seen:]
+        summary = next(m for m in back if m.startswith("📬"))
+        assert summary.splitlines()[:3] == [
+            "📬 <b>While you were away</b>: 2 alerts, in short.",
+            f"• 📈 5,000 signatures for “{TITLE}”",
+            f"• 📈 10,000 signatures for “{TITLE}”",
+        ]
+        await petitions.wait_for_petition_requests(400000, petitions.requests[400000] + 2)
+        assert len(telegram.messages_to(group)) == seen + 2  # no burst after the summary
+
+
+async def test_an_anonymous_admin_counts_as_an_admin(telegram, petitions, make_config):
+    group, member = -100600, 8
+    petitions.add(300412, OPEN_BELOW_10K)
+    async with running_bot(make_config()):
+        refused = await ask(telegram, group, "/follow 300412", user_id=member,
+                            chat_type="supergroup")  # fmt: skip
+        assert refused == "Only this group's admins can change what it follows."
+        anonymous = await ask(telegram, group, "/follow 300412", chat_type="supergroup",
+                              anonymous_admin=True)  # fmt: skip
+        assert "🔔 Following." in anonymous
+        status = await ask(telegram, group, "/status 300412", user_id=member,
+                           chat_type="supergroup")  # fmt: skip
+        assert status.startswith(f"📜 <b>{TITLE}</b>")
+        await ask(telegram, group, "/list", user_id=member, chat_type="supergroup")
+        await tap(telegram, telegram.last_to(group), "🔕 1", user_id=member)
+        assert telegram.toasts[-1] == "Only this group's admins can change what it follows."

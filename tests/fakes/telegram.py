@@ -76,9 +76,16 @@ class FakeTelegram(FakeServer):
     # --- what a test does ---------------------------------------------------------------------
 
     def user_says(
-        self, chat_id: int, text: str, *, user_id: int | None = None, chat_type: str = "private"
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        anonymous_admin: bool = False,
     ) -> None:
-        """Queue a message from a user, as getUpdates will hand it to the bot."""
+        """Queue a message from a user (or an anonymous admin posting as the group), as
+        getUpdates will hand it to the bot."""
         self._chat_types[chat_id] = chat_type
         chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
         if chat_type == "private":
@@ -93,10 +100,36 @@ class FakeTelegram(FakeServer):
             "from": {"id": user, "is_bot": False, "first_name": "Ann"},
             "text": text,
         }
+        if anonymous_admin:
+            message["sender_chat"] = chat
+            message["from"] = {"id": 1087968824, "is_bot": True, "first_name": "Group"}
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         self._updates.append({"update_id": next(self._update_ids), "message": message})
+        asyncio.get_running_loop().create_task(self.notify())
+
+    def bot_membership(
+        self, chat_id: int, old: str, new: str, *, chat_type: str = "supergroup", user_id: int = 7
+    ) -> None:
+        """Queue a my_chat_member update: the bot's status in the chat went from `old` to `new`
+        (`member`, `administrator`, `left`, `kicked`)."""
+        self._chat_types[chat_id] = chat_type
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type, "title": "Campaign group"}
+        if chat_type == "private":
+            chat = {"id": chat_id, "type": "private", "first_name": "Ann"}
+        change = {
+            "chat": chat,
+            "from": {"id": user_id, "is_bot": False, "first_name": "Ann"},
+            "date": int(time.time()),
+            "old_chat_member": {"user": BOT_USER, "status": old},
+            "new_chat_member": {"user": BOT_USER, "status": new},
+        }
+        if new == "kicked":
+            change["new_chat_member"]["until_date"] = 0
+        if old == "kicked":
+            change["old_chat_member"]["until_date"] = 0
+        self._updates.append({"update_id": next(self._update_ids), "my_chat_member": change})
         asyncio.get_running_loop().create_task(self.notify())
 
     def user_taps(self, message: SentMessage, label: str, *, user_id: int | None = None) -> None:
