@@ -40,7 +40,7 @@ from bot.sources.whatson.client import WhatsOnClient
 from bot.sources.written_statements.client import WrittenStatementsClient
 from bot.sources.written_statements.source import WrittenStatementsSource
 from bot.store import Store
-from handlers.commands import bot_commands
+from handlers.commands import command_menus
 
 log = logging.getLogger(__name__)
 SEND_RETRIES = 3
@@ -134,8 +134,10 @@ async def start_services(application: Application) -> None:
         ButtonService(store, follows),
         poller,
         functools.partial(refresh_directory, members, directory),
+        config.telegram.admin_ids,
     )
-    await application.bot.set_my_commands(bot_commands(follows.commands()))
+    for scope, commands in command_menus(follows.commands(), config.telegram.admin_ids):
+        await application.bot.set_my_commands(commands, scope=scope)
     jobs = application.job_queue
     for source, interval in schedule:
         jobs.run_repeating(

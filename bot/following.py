@@ -10,6 +10,7 @@ Follow button. Bad input never reaches the store.
 from __future__ import annotations
 
 import html
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -129,6 +130,14 @@ class FollowService:
             line = kind.list_line(ident, self._store.target_state(target), self._clock())
             entries.append(Entry(line, short_ref(target), self._store.is_muted(chat_id, target)))
         return render_list_page(entries, page, note)
+
+    def stats(self) -> Reply:
+        """The operators' figures: what the bot holds."""
+        lines = ["<b>Accountability Alerts</b>"]
+        lines += [f"{name}: {count:,}" for name, count in self._store.counts().items()]
+        kinds = Counter(split_target(target)[0] for target in self._store.followed_targets())
+        lines += [f"polled {kind} targets: {count:,}" for kind, count in sorted(kinds.items())]
+        return Reply("\n".join(lines))
 
     def stop(self) -> Reply:
         """/stop: ask before forgetting the chat."""

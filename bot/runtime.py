@@ -29,6 +29,7 @@ class Runtime:
     buttons: ButtonService
     poller: Poller
     refresh_departments: Callable[[], Awaitable[None]]
+    operator_ids: tuple[int, ...]  # telegram.admin_ids
 
 
 def runtime(context: CallbackContext[Any, Any, Any, Any]) -> Runtime:

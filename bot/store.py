@@ -262,6 +262,17 @@ class Store:
         else:
             self._chats.update(fields, doc_ids=[chat_id])
 
+    def counts(self) -> dict[str, int]:
+        """How much the store holds, for the operators' /stats."""
+        return {
+            "chats": len(self._chats),
+            "follows": sum(len(chats) for chats in self._followers.values()),
+            "targets": len(self._followers),
+            "paused chats": len(self._paused),
+            "pending alerts": len(self._pending),
+            "alerts on record": len(self._deliveries),
+        }
+
     # --- targets --------------------------------------------------------------------------------
 
     def target_state(self, target: str) -> dict[str, Any] | None:

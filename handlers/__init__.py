@@ -30,6 +30,7 @@ from handlers.commands import (
     share,
     start,
     start_with_link,
+    stats,
     status,
     stop,
     unfollow,
@@ -52,6 +53,7 @@ def register(application: Application, kind_commands: Iterable[str]) -> None:
     application.add_handler(CommandHandler("list", list_follows))
     application.add_handler(CommandHandler("status", status))
     application.add_handler(CommandHandler("stop", stop))
+    application.add_handler(CommandHandler("stats", stats))
     application.add_handler(CommandHandler("share", share))
     application.add_handler(CommandHandler(list(kind_commands), browse))
     application.add_handler(CallbackQueryHandler(press))

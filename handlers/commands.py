@@ -11,6 +11,11 @@ from collections.abc import Awaitable, Callable
 
 from telegram import (
     BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
     Chat,
     ChatMember,
     Update,
@@ -36,6 +41,10 @@ AFTER_KINDS = (
     Command("stop", "Unfollow everything and delete this chat's data", "/stop"),
     Command("help", "The commands, with an example each", "/help"),
 )
+# Not in a group's menu: a group stops with the Unfollow all button, by its admins.
+PRIVATE_ONLY = {"stop"}
+OPERATORS = (Command("stats", "What the bot holds (operators only)", "/stats"),)
+OPERATORS_ONLY = "That command is for the bot's operators."
 
 WELCOME = (
     "👋 <b>Accountability Alerts</b> watches UK Parliament petitions and government "
@@ -56,8 +65,19 @@ def all_commands(kind_commands: list[Command]) -> list[Command]:
     return [*BEFORE_KINDS, *kind_commands, *AFTER_KINDS]
 
 
-def bot_commands(kind_commands: list[Command]) -> list[BotCommand]:
-    return [BotCommand(c.name, c.description) for c in all_commands(kind_commands)]
+def command_menus(
+    kind_commands: list[Command], operator_ids: tuple[int, ...]
+) -> list[tuple[BotCommandScope, list[BotCommand]]]:
+    """Telegram's command menus: private chats, groups, and each operator's chat."""
+    everything = [BotCommand(c.name, c.description) for c in all_commands(kind_commands)]
+    groups = [command for command in everything if command.command not in PRIVATE_ONLY]
+    operators = everything + [BotCommand(c.name, c.description) for c in OPERATORS]
+    return [
+        (BotCommandScopeDefault(), everything),
+        (BotCommandScopeAllPrivateChats(), everything),
+        (BotCommandScopeAllGroupChats(), groups),
+        *((BotCommandScopeChat(user), operators) for user in operator_ids),
+    ]
 
 
 def help_text(kind_commands: list[Command]) -> str:
@@ -151,6 +171,15 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         update.effective_chat.id, " ".join(context.args or [])
     )
     await send(update, context, reply)
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The operators' figures; anyone else is told it is not for them."""
+    user = update.effective_user
+    if user is None or user.id not in runtime(context).operator_ids:
+        await update.effective_message.reply_html(OPERATORS_ONLY)
+        return
+    await send(update, context, runtime(context).follows.stats())
 
 
 @admins_only

@@ -214,3 +214,16 @@ async def test_paste_a_link_in_a_sentence_then_follow_with_one_tap(
             "/unfollow https://petition.parliament.uk/petitions/300412/signatures/new",
         )
         assert by_command.startswith("🔕 Stopped following petition 300412")
+
+
+async def test_menus_for_private_chats_groups_and_operators(telegram, petitions, make_config):
+    operator = 4444
+    async with running_bot(make_config(telegram={"admin_ids": [operator]})):
+        assert "stop" in telegram.menus["all_private_chats"]
+        assert "stop" not in telegram.menus["all_group_chats"]
+        assert "follow" in telegram.menus["all_group_chats"]
+        assert telegram.menus[f"chat:{operator}"][-1] == "stats"
+        assert "stats" not in telegram.menus["all_private_chats"]
+        assert (await ask(telegram, ANN, "/stats")) == "That command is for the bot's operators."
+        stats = await ask(telegram, operator, "/stats")
+        assert stats.startswith("<b>Accountability Alerts</b>\nchats: 0\nfollows: 0\n")

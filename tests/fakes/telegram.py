@@ -59,6 +59,7 @@ class FakeTelegram(FakeServer):
         self.down = False  # sendMessage answers 502 Bad Gateway while set
         self.admins: dict[int, set[int]] = {}
         self.commands: list[dict[str, Any]] = []
+        self.menus: dict[str, list[str]] = {}  # scope ("all_group_chats", "chat:42") -> names
         self.edits: list[SentMessage] = []  # every editMessageText, as edited
         self.toasts: list[str | None] = []  # every answerCallbackQuery, with its text if any
         self._chat_types: dict[int, str] = {}
@@ -183,7 +184,11 @@ class FakeTelegram(FakeServer):
         return _ok(True)
 
     async def _api_setmycommands(self, params: dict[str, Any]) -> web.Response:
-        self.commands = params.get("commands", [])
+        scope = params.get("scope") or {"type": "default"}
+        names = [command["command"] for command in params.get("commands", [])]
+        self.menus[scope["type"] + (f":{scope['chat_id']}" if "chat_id" in scope else "")] = names
+        if scope["type"] == "default":
+            self.commands = params.get("commands", [])
         return _ok(True)
 
     async def _api_getchatmember(self, params: dict[str, Any]) -> web.Response:
