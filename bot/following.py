@@ -26,6 +26,8 @@ from bot.sources.base import (
     Button,
     Command,
     FollowThis,
+    Inline,
+    InlineCard,
     Lookup,
     Pasteable,
     Pressable,
@@ -130,6 +132,17 @@ class FollowService:
             line = kind.list_line(ident, self._store.target_state(target), self._clock())
             entries.append(Entry(line, short_ref(target), self._store.is_muted(chat_id, target)))
         return render_list_page(entries, page, note)
+
+    async def inline(self, text: str) -> list[tuple[InlineCard, str]]:
+        """Inline mode: cards to send from any chat, each with the link that follows it."""
+        cards = []
+        for kind in self._kinds.values():
+            if isinstance(kind, Inline):
+                for card in await kind.inline(text.strip(), self._clock()):
+                    payload = kind.deep_link(card.ident)
+                    link = create_deep_linked_url(self._bot_username, payload) if payload else ""
+                    cards.append((card, link))
+        return cards
 
     def stats(self) -> Reply:
         """The operators' figures: what the bot holds."""

@@ -15,6 +15,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -36,6 +37,7 @@ from handlers.commands import (
     unfollow,
 )
 from handlers.errors import report_error
+from handlers.inline import inline_cards
 
 __all__ = ["register"]
 
@@ -57,5 +59,6 @@ def register(application: Application, kind_commands: Iterable[str]) -> None:
     application.add_handler(CommandHandler("share", share))
     application.add_handler(CommandHandler(list(kind_commands), browse))
     application.add_handler(CallbackQueryHandler(press))
+    application.add_handler(InlineQueryHandler(inline_cards))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, message))
     application.add_error_handler(report_error)

@@ -86,3 +86,28 @@ async def test_search_open_petitions_with_more_and_none(telegram, petitions, mak
             "/overdue for the petitions the government is late on."
         )
         assert (await ask(telegram, ANN, "/search")).startswith("What should I look for?")
+
+
+async def test_inline_mode_offers_cards_with_a_follow_link(telegram, petitions, make_config):
+    petitions.add(300412, OPEN_BELOW_10K, action="Climate action now")
+    petitions.add(300413, OPEN_BELOW_10K, action="Climate budget", signature_count=50)
+    async with running_bot(make_config()):
+        by_number = telegram.user_inline_query(ANN, "300412")
+        await telegram.wait_until(lambda: by_number in telegram.inline_answers)
+        [card] = telegram.inline_answers[by_number]
+        assert card["title"] == "Climate action now"
+        assert card["description"] == "1,289 signatures · petition 300412"
+        assert card["input_message_content"]["message_text"].startswith(
+            "📜 <b>Climate action now</b>\nPetition 300412 · Open"
+        )
+        [[button]] = card["reply_markup"]["inline_keyboard"]
+        assert button == {
+            "text": "🔔 Follow in the bot",
+            "url": "https://t.me/accountability_test_bot?start=p_300412",
+        }
+        by_words = telegram.user_inline_query(ANN, "climate")
+        await telegram.wait_until(lambda: by_words in telegram.inline_answers)
+        assert [c["id"] for c in telegram.inline_answers[by_words]] == ["300412", "300413"]
+        nothing = telegram.user_inline_query(ANN, "")
+        await telegram.wait_until(lambda: nothing in telegram.inline_answers)
+        assert telegram.inline_answers[nothing] == []

@@ -209,6 +209,25 @@ class Pasteable(TargetKind, Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class InlineCard:
+    """A card offered in inline mode (`@bot 300412` in any chat)."""
+
+    ident: str
+    title: str  # plain text, for the result list
+    description: str  # plain text, under the title
+    text: str  # the card, in HTML
+
+
+@runtime_checkable
+class Inline(TargetKind, Protocol):
+    """A kind whose cards can be sent from any chat in inline mode."""
+
+    async def inline(self, text: str, now: datetime) -> list[InlineCard]:
+        """Cards for what the user typed after the bot's name (a link, a number, words)."""
+        ...
+
+
 async def refresh_each(
     kind: str,
     targets: Mapping[str, Stored | None],

@@ -1,11 +1,11 @@
 """A fake Telegram Bot API on 127.0.0.1, enough for python-telegram-bot's Application.
 
-Serves getMe, deleteWebhook, setMyCommands, getChatMember, getUpdates (long polling),
-sendMessage, editMessageText, editMessageReplyMarkup and answerCallbackQuery (keeping its
-toasts); records every message sent with its inline keyboard (refusing callback data over 64
-bytes, as Telegram does), lets a test tap a button, and
-can answer 403 (blocked), 429 (flood), 400 (Bad Request), a ChatMigrated 400 for chosen chats,
-or 502 while "down".
+Serves getMe, deleteWebhook, setMyCommands (per scope), getChatMember, getUpdates (long
+polling), sendMessage, editMessageText, editMessageReplyMarkup, answerCallbackQuery (keeping its
+toasts) and answerInlineQuery. Records every message sent with its inline keyboard (refusing
+invalid HTML, and callback data over 64 bytes, as Telegram does); lets a test send messages, tap
+buttons, type inline queries and add or remove the bot; and can answer 403 (blocked), 429
+(flood), 400 (Bad Request), a ChatMigrated 400 for chosen chats, or 502 while "down".
 """
 
 from __future__ import annotations
@@ -59,7 +59,10 @@ class FakeTelegram(FakeServer):
         self.down = False  # sendMessage answers 502 Bad Gateway while set
         self.admins: dict[int, set[int]] = {}
         self.commands: list[dict[str, Any]] = []
-        self.menus: dict[str, list[str]] = {}  # scope ("all_group_chats", "chat:42") -> names
+        self.menus: dict[str, list[str]] = {}
+        self.inline_answers: dict[
+            str, list[dict[str, Any]]
+        ] = {}  # query id -> results  # scope ("all_group_chats", "chat:42") -> names
         self.edits: list[SentMessage] = []  # every editMessageText, as edited
         self.toasts: list[str | None] = []  # every answerCallbackQuery, with its text if any
         self._chat_types: dict[int, str] = {}
@@ -132,6 +135,19 @@ class FakeTelegram(FakeServer):
             change["old_chat_member"]["until_date"] = 0
         self._updates.append({"update_id": next(self._update_ids), "my_chat_member": change})
         asyncio.get_running_loop().create_task(self.notify())
+
+    def user_inline_query(self, user_id: int, query: str) -> str:
+        """Queue an inline query (`@bot <query>` typed in any chat); returns its id."""
+        query_id = str(next(self._update_ids))
+        inline = {
+            "id": query_id,
+            "from": {"id": user_id, "is_bot": False, "first_name": "Ann"},
+            "query": query,
+            "offset": "",
+        }
+        self._updates.append({"update_id": next(self._update_ids), "inline_query": inline})
+        asyncio.get_running_loop().create_task(self.notify())
+        return query_id
 
     def user_taps(self, message: SentMessage, label: str, *, user_id: int | None = None) -> None:
         """Queue a tap on the button labelled `label` under `message`."""
@@ -250,6 +266,15 @@ class FakeTelegram(FakeServer):
 
     async def _api_answercallbackquery(self, params: dict[str, Any]) -> web.Response:
         self.toasts.append(params.get("text"))
+        await self.notify()
+        return _ok(True)
+
+    async def _api_answerinlinequery(self, params: dict[str, Any]) -> web.Response:
+        for result in params.get("results", []):
+            content = result.get("input_message_content", {})
+            if telegram_html_text(content.get("message_text", "")) is None:
+                return _error(400, "Bad Request: can't parse entities")
+        self.inline_answers[str(params["inline_query_id"])] = params.get("results", [])
         await self.notify()
         return _ok(True)
 

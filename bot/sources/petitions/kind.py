@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.http import UpstreamError
-from bot.sources.base import BadReference, Command, FollowThis, Lookup, Reply
+from bot.sources.base import BadReference, Command, FollowThis, InlineCard, Lookup, Reply
 from bot.sources.petitions.links import (
     BadPetitionReference,
     find_petition_reference,
@@ -115,6 +115,30 @@ class PetitionKind:
         if which == "o":
             return await self._late_page(int(number), now)
         return await self._search_page(words, int(number), now)
+
+    async def inline(self, text: str, now: datetime) -> list[InlineCard]:
+        """The petition the text names, else the open petitions that match its words."""
+        named = self.find_in_text(text)
+        if named is not None:
+            looked = await self.look_up(named, now)
+            found = [snapshot_from_state(looked.state)] if looked.state else []
+        elif search_words(text):
+            try:
+                found, _ = await self._source.search(search_words(text), 0, SEARCH_PAGE, now)
+            except UpstreamError as exc:
+                log.warning("inline search for %r failed: %s", text, exc)
+                found = []
+        else:
+            found = []
+        return [
+            InlineCard(
+                str(petition.id),
+                petition.title,
+                f"{format_count(petition.signature_count)} signatures · petition {petition.id}",
+                render_card(petition, now),
+            )
+            for petition in found
+        ]
 
     async def _late_page(self, page: int, now: datetime) -> Reply:
         try:
