@@ -59,10 +59,9 @@ class FakeTelegram(FakeServer):
         self.down = False  # sendMessage answers 502 Bad Gateway while set
         self.admins: dict[int, set[int]] = {}
         self.commands: list[dict[str, Any]] = []
+        # The command menus by scope ("default", "all_group_chats", "chat:42"): their names.
         self.menus: dict[str, list[str]] = {}
-        self.inline_answers: dict[
-            str, list[dict[str, Any]]
-        ] = {}  # query id -> results  # scope ("all_group_chats", "chat:42") -> names
+        self.inline_answers: dict[str, list[dict[str, Any]]] = {}  # by inline query id
         self.edits: list[SentMessage] = []  # every editMessageText, as edited
         self.toasts: list[str | None] = []  # every answerCallbackQuery, with its text if any
         self._chat_types: dict[int, str] = {}
