@@ -61,9 +61,11 @@ async def test_follow_by_link_then_a_change_sends_the_exact_alert(telegram, peti
             "Petition 300412 · Open\n"
             "✍️ <b>1,289</b> signatures\n"
             "▰▱▱▱▱▱▱▱▱▱ 12% of 10,000: 8,711 to go until the government must respond\n"
+            "📊 Pace: not enough history yet; ask again in an hour\n"
             "🏛 Government response: due once it reaches 10,000 signatures\n"
             "🗣 Debate: considered at 100,000 signatures\n"
-            "https://petition.parliament.uk/petitions/300412\n\n"
+            "https://petition.parliament.uk/petitions/300412\n"
+            "🕑 Checked just now\n\n"
             "🔔 Following. I'll tell this chat about signature milestones, the 10,000 and 100,000 "
             "thresholds, the government response (and if it is late), debates, and closing."
         )

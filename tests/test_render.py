@@ -10,6 +10,8 @@ import pytest
 from bot.sources.petitions.detect import EventKind, PetitionEvent, carry_forward
 from bot.sources.petitions.model import BusinessItem, DebateOutcome, GovernmentResponse
 from bot.sources.petitions.render import MESSAGE_LIMIT, render_card, render_event
+from bot.sources.petitions.trend import Pace
+from bot.sources.text import format_date
 from tests.fakes.telegram import telegram_html_text
 from tests.samples import OPEN_BELOW_10K, SHOW_FIXTURES, snapshot
 
@@ -102,8 +104,22 @@ def test_card_states_how_overdue_the_response_is():
         "▰▱▱▱▱▱▱▱▱▱ 12% of 100,000: 87,655 to go until Parliament considers a debate\n"
         "🏛 Government response: awaiting a response for 30 days: 9 days overdue\n"
         "🗣 Debate: considered at 100,000 signatures\n"
-        "https://petition.parliament.uk/petitions/621078"
+        "https://petition.parliament.uk/petitions/621078\n"
+        "🕑 Checked just now"
     )
+
+
+def test_card_shows_the_pace_and_when_the_next_threshold_comes_at_it():
+    petition = replace(snapshot(OPEN_BELOW_10K, observed_at=NOW - timedelta(minutes=3)),
+                       signature_count=9_000)  # fmt: skip
+    card = render_card(petition, NOW, Pace(last_hour=120, last_day=500))
+    assert "\n📊 +120 in the last hour · +500 in the last day · at this pace 10,000 by " in card
+    assert f"by {format_date(NOW + timedelta(days=2))}\n" in card
+    assert card.endswith("\n🕑 Checked 3 min ago")
+    fresh = render_card(petition, NOW, Pace(last_hour=None, last_day=None))
+    assert "📊 Pace: not enough history yet; ask again in an hour" in fresh
+    closed = render_card(replace(petition, state="closed"), NOW, Pace(120, 500))
+    assert "📊" not in closed and "to go until" not in closed
 
 
 def test_response_alert_states_how_late_it_was():

@@ -32,6 +32,7 @@ from bot.sources.petitions.source import (
     PetitionSource,
     snapshot_from_state,
 )
+from bot.sources.petitions.trend import pace
 from bot.sources.text import format_count, quote
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,8 @@ class PetitionKind:
         return render_search_page(words, found, offset, more)
 
     def card(self, ident: str, state: dict[str, Any], now: datetime) -> str:
-        return render_card(snapshot_from_state(state), now)
+        snapshot = snapshot_from_state(state)
+        return render_card(snapshot, now, pace(state.get("history"), now, snapshot.signature_count))
 
     def list_line(self, ident: str, state: dict[str, Any] | None, now: datetime) -> str:
         if state is None:
@@ -170,8 +172,7 @@ class PetitionKind:
         )
 
     def follow_reply(self, ident: str, state: dict[str, Any], now: datetime) -> str:
-        snapshot = snapshot_from_state(state)
-        return f"{render_card(snapshot, now)}\n\n🔔 {_what_comes(snapshot)}"
+        return f"{self.card(ident, state, now)}\n\n🔔 {_what_comes(snapshot_from_state(state))}"
 
 
 def _what_comes(snapshot: PetitionSnapshot) -> str:

@@ -7,7 +7,7 @@ the clip budgets keep any message well under Telegram's 4,096 characters.
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.sources.petitions.detect import (
     RESPONSE_DUE_AFTER,
@@ -17,6 +17,7 @@ from bot.sources.petitions.detect import (
     response_due_at,
 )
 from bot.sources.petitions.model import PetitionSnapshot
+from bot.sources.petitions.trend import Pace
 from bot.sources.text import format_count, format_date, quote
 
 PUBLIC_SITE = "https://petition.parliament.uk"
@@ -103,8 +104,9 @@ def debate_status(snapshot: PetitionSnapshot, now: datetime) -> str:
     return f"considered at {format_count(snapshot.debate_threshold)} signatures"
 
 
-def render_card(snapshot: PetitionSnapshot, now: datetime) -> str:
-    """The status card: title, state, count, progress, response, debate, closing date, link."""
+def render_card(snapshot: PetitionSnapshot, now: datetime, pace: Pace | None = None) -> str:
+    """The status card: title, state, count, progress and pace, response, debate, closing date,
+    link, and when it was checked. `pace` (from the bot's own history) is left out when None."""
     lines = [
         f"📜 <b>{quote(snapshot.title, 300)}</b>",
         f"Petition {snapshot.id} · {_state_label(snapshot)}",
@@ -113,6 +115,8 @@ def render_card(snapshot: PetitionSnapshot, now: datetime) -> str:
     progress = _progress(snapshot)
     if progress:
         lines.append(progress)
+    if pace is not None and snapshot.state == "open" and not snapshot.removed:
+        lines.append(_pace(snapshot, pace, now))
     lines.append(f"🏛 Government response: {response_status(snapshot, now)}")
     if snapshot.response is not None and snapshot.response.summary:
         lines.append(f"<blockquote>{quote(snapshot.response.summary, 600)}</blockquote>")
@@ -122,7 +126,35 @@ def render_card(snapshot: PetitionSnapshot, now: datetime) -> str:
         if snapshot.rejection_details:
             lines.append(quote(snapshot.rejection_details, 800))
     lines.append(petition_url(snapshot))
+    lines.append(f"🕑 Checked {_ago(now - snapshot.observed_at)}")
     return "\n".join(lines)
+
+
+def _pace(snapshot: PetitionSnapshot, pace: Pace, now: datetime) -> str:
+    if pace.last_hour is None:
+        return "📊 Pace: not enough history yet; ask again in an hour"
+    parts = [f"+{format_count(pace.last_hour)} in the last hour"]
+    if pace.last_day is not None:
+        parts.append(f"+{format_count(pace.last_day)} in the last day")
+    count, per_day = snapshot.signature_count, pace.per_day()
+    upcoming = [t for t in (snapshot.response_threshold, snapshot.debate_threshold) if t > count]
+    if upcoming and per_day:
+        days = (upcoming[0] - count) / per_day
+        if days <= 3650:
+            when = format_date(now + timedelta(days=days))
+            parts.append(f"at this pace {format_count(upcoming[0])} by {when}")
+    return "📊 " + " · ".join(parts)
+
+
+def _ago(elapsed: timedelta) -> str:
+    minutes = int(elapsed.total_seconds() // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} min ago"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h ago"
+    return f"{minutes // (24 * 60)} days ago"
 
 
 def render_event(event: PetitionEvent) -> str:

@@ -1,7 +1,8 @@
 """The petitions source: fetch each followed petition once, parse, carry memory, detect, render.
 
 Glue between the client (I/O) and the pure model, detection and rendering. The stored state of
-a petition target is `{"snapshot": <snapshot_to_dict>, "validator": <Last-Modified or null>}`.
+a petition target is `{"snapshot": <snapshot_to_dict>, "validator": <Last-Modified or null>,
+"history": <trend.record: recent counts>}`.
 Petitions are still polled one request each (behind the per-source interface).
 """
 
@@ -34,6 +35,7 @@ from bot.sources.petitions.model import (
     snapshot_to_dict,
 )
 from bot.sources.petitions.render import render_event
+from bot.sources.petitions.trend import record
 
 log = logging.getLogger(__name__)
 KIND = "petition"
@@ -61,8 +63,9 @@ def snapshot_from_state(state: dict[str, Any]) -> PetitionSnapshot:
     return snapshot_from_dict(state["snapshot"])
 
 
-def _state(snapshot: PetitionSnapshot, validator: str | None) -> dict[str, Any]:
-    return {"snapshot": snapshot_to_dict(snapshot), "validator": validator}
+def _state(snapshot: PetitionSnapshot, validator: str | None, history: Any = ()) -> dict[str, Any]:
+    history = record(history, snapshot.observed_at, snapshot.signature_count)
+    return {"snapshot": snapshot_to_dict(snapshot), "validator": validator, "history": history}
 
 
 class PetitionSource:
@@ -147,7 +150,7 @@ class PetitionSource:
             return None
         events = detect_events(previous, new, now)
         alerts = [Alert(event.key, render_event(event)) for event in events]
-        return Refresh(_state(new, validator), alerts)
+        return Refresh(_state(new, validator, stored.get("history")), alerts)
 
     @staticmethod
     def _parse(fetched: PetitionFetch, now: datetime) -> PetitionSnapshot:
