@@ -1,8 +1,9 @@
 """Benchmark: /follow, /unfollow and a poll cycle at 10,000 follows over 2,000 petitions.
 
 Runs the real FollowService, PetitionSource, Poller, Sender and TinyDB Store on a temporary
-directory (with real fsyncs). Upstream and Telegram are replaced by in-memory stand-ins, so the
-numbers are the bot's own cost: parsing, detection, rendering and storage, not network latency.
+directory (with real fsyncs), every petition carrying a full day of signature history.
+Upstream and Telegram are replaced by in-memory stand-ins, so the numbers are the bot's own
+cost: parsing, detection, rendering and storage, not network latency.
 
     python benchmarks/bench_store.py [--follows 10000] [--petitions 2000] [--changed 100]
 """
@@ -27,10 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.following import FollowService
 from bot.poller import Poller
 from bot.sender import Sender
-from bot.sources.base import Reply
+from bot.sources.base import Refresh, Reply
 from bot.sources.petitions.client import FetchStatus, PetitionFetch
 from bot.sources.petitions.kind import PetitionKind
 from bot.sources.petitions.source import PetitionSource
+from bot.sources.petitions.trend import record
 from bot.store import Store
 
 FIXTURE = (
@@ -108,6 +110,17 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
             state = (await source.look_up(petition, clock())).state
             store.add_follow(1_000_000 + n // 5, f"petition:{petition}", state)
         await poller.run_cycle(source.name)  # persists the baselines
+        # Steady state: every petition has a day of signature history, as after a day of polls.
+        history: list = []
+        for minute in range(0, 27 * 60, 1):
+            history = record(history, clock() - timedelta(minutes=27 * 60 - minute), minute)
+        store.record_cycle(
+            {
+                target: Refresh({**store.target_state(target), "history": history})  # type: ignore[dict-item]
+                for target in store.followed_targets()
+            },
+            clock(),
+        )
         load_seconds = time.perf_counter() - started
         size = sum(p.stat().st_size for p in Path(directory).iterdir()) / 1e6
         print(

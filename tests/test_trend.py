@@ -15,7 +15,7 @@ def test_a_day_of_minute_polls_keeps_a_few_dozen_samples():
         moment = NOW - timedelta(minutes=30 * 60 - minute)
         history = record(history, moment, minute * 10)
     assert 25 <= len(history) <= 40
-    oldest = datetime.fromisoformat(history[0][0])
+    oldest = datetime.fromtimestamp(history[0][0], UTC)
     assert NOW - timedelta(hours=27) < oldest
 
 
@@ -28,4 +28,5 @@ def test_the_pace_over_the_last_hour_and_day():
     assert seen.last_hour is not None and 55 <= seen.last_hour <= 65  # one a minute
     assert seen.last_day is not None and 1_380 <= seen.last_day <= 1_500
     assert pace([], NOW, 100).last_hour is None
-    assert pace([["junk", "x"], [NOW.isoformat(), 5]], NOW, 100).last_hour is None
+    assert pace([["junk", "x"], [int(NOW.timestamp()), 5]], NOW, 100).last_hour is None
+    assert pace("not a history", NOW, 100).last_hour is None

@@ -1,23 +1,22 @@
 """A petition's recent signature counts, and the pace they show.
 
 Pure: no I/O. The history kept in a petition's state is small by construction: samples every 10
-minutes for the last 2 hours, hourly back to 26 hours, nothing older (at most about 36), so a
-poll cycle's write barely grows. Stored as `[[<ISO instant>, <count>], ...]`, oldest first.
+minutes for the last 2 hours, hourly back to 26 hours, nothing older (at most about 37), so a
+poll cycle's write barely grows. Stored as `[[<Unix seconds>, <count>], ...]`, oldest first:
+integers, because every poll of every petition rewrites it and parsing dates would dominate.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from bot.sources.values import instant_of
-
-KEEP_FOR = timedelta(hours=26)
-RECENT = timedelta(hours=2)
-HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+MINUTE, HOUR, DAY = 60, 3_600, 86_400
+KEEP_FOR = 26 * HOUR
+RECENT = 2 * HOUR
 # A sample this old or older is taken as "an hour ago" / "a day ago".
-ABOUT_AN_HOUR, ABOUT_A_DAY = timedelta(minutes=50), timedelta(hours=20)
+ABOUT_AN_HOUR, ABOUT_A_DAY = 50 * MINUTE, 20 * HOUR
 
 
 @dataclass(frozen=True)
@@ -31,47 +30,42 @@ class Pace:
         return None if self.last_hour is None else self.last_hour * 24.0
 
 
-def record(history: Any, now: datetime, count: int) -> list[list[Any]]:
+def record(history: Any, now: datetime, count: int) -> list[list[int]]:
     """The history with `count` at `now` added, thinned and trimmed. A sample stays when it is
     far enough from the one kept before it; the newest always stays."""
-    kept: list[tuple[datetime, int]] = []  # oldest first
+    at = int(now.timestamp())
+    kept: list[list[int]] = []  # oldest first
     for moment, value in _samples(history):
-        age = now - moment
-        spacing = timedelta(minutes=10) if age < RECENT else HOUR
+        age = at - moment
+        spacing = 10 * MINUTE if age < RECENT else HOUR
         if age <= KEEP_FOR and (not kept or moment - kept[-1][0] >= spacing):
-            kept.append((moment, value))
-    kept.append((now, count))
-    return [[moment.isoformat(), value] for moment, value in kept]
+            kept.append([moment, value])
+    kept.append([at, count])
+    return kept
 
 
 def pace(history: Any, now: datetime, count: int) -> Pace:
-    samples = _samples(history)
+    samples, at = _samples(history), int(now.timestamp())
     return Pace(
-        _gained(samples, now, count, ABOUT_AN_HOUR, HOUR),
-        _gained(samples, now, count, ABOUT_A_DAY, DAY),
+        _gained(samples, at, count, ABOUT_AN_HOUR, HOUR),
+        _gained(samples, at, count, ABOUT_A_DAY, DAY),
     )
 
 
 def _gained(
-    samples: list[tuple[datetime, int]],
-    now: datetime,
-    count: int,
-    at_least: timedelta,
-    per: timedelta,
+    samples: list[tuple[int, int]], at: int, count: int, at_least: int, per: int
 ) -> int | None:
-    """Signatures gained since the newest sample at least `at_least` old, scaled to `per`."""
-    old = [(moment, value) for moment, value in samples if now - moment >= at_least]
+    """Signatures gained since the newest sample at least `at_least` seconds old, per `per`."""
+    old = [(moment, value) for moment, value in samples if at - moment >= at_least]
     if not old:
         return None
     moment, value = old[-1]
-    return round((count - value) * (per / (now - moment)))
+    return round((count - value) * per / (at - moment))
 
 
-def _samples(history: Any) -> list[tuple[datetime, int]]:
-    samples = []
-    for entry in history if isinstance(history, list) else ():
-        if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], int):
-            moment = instant_of(entry[0])
-            if moment is not None:
-                samples.append((moment, entry[1]))
-    return samples
+def _samples(history: Any) -> list[tuple[int, int]]:
+    """The stored samples; a history that is not one (hand-edited, an older form) is none."""
+    try:
+        return [(int(moment), int(value)) for moment, value in history or ()]
+    except (TypeError, ValueError):
+        return []
