@@ -1,9 +1,10 @@
 """A petition's recent signature counts, and the pace they show.
 
-Pure: no I/O. The history kept in a petition's state is small by construction: samples every 10
-minutes for the last 2 hours, hourly back to 26 hours, nothing older (at most about 37), so a
-poll cycle's write barely grows. Stored as `[[<Unix seconds>, <count>], ...]`, oldest first:
-integers, because every poll of every petition rewrites it and parsing dates would dominate.
+Pure: no I/O. The history kept in a petition's state is what the pace needs and no more: a
+sample every 20 minutes for the last 2 hours, every 3 hours back to 26 hours, nothing older (at
+most about 15, some 300 bytes), because every write of the store carries every petition's
+state. Stored as `[[<Unix seconds>, <count>], ...]`, oldest first: integers, because every poll
+of every petition reads it and parsing dates would dominate.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 
 MINUTE, HOUR, DAY = 60, 3_600, 86_400
 KEEP_FOR = 26 * HOUR
+SAMPLE_EVERY = 20 * MINUTE
+LATER_EVERY = 3 * HOUR
 RECENT = 2 * HOUR
 # A sample this old or older is taken as "an hour ago" / "a day ago".
 ABOUT_AN_HOUR, ABOUT_A_DAY = 50 * MINUTE, 20 * HOUR
@@ -31,13 +34,17 @@ class Pace:
 
 
 def record(history: Any, now: datetime, count: int) -> list[list[int]]:
-    """The history with `count` at `now` added, thinned and trimmed. A sample stays when it is
-    far enough from the one kept before it; the newest always stays."""
+    """The history with `count` at `now` added if the newest sample is 20 minutes old, thinned
+    and trimmed; else the history as it was (the snapshot holds the newest count, and most polls
+    come more often than that)."""
     at = int(now.timestamp())
+    newest = _samples(history[-1:] if isinstance(history, list) else None)
+    if newest and at - newest[0][0] < SAMPLE_EVERY:
+        return history  # type: ignore[no-any-return]
     kept: list[list[int]] = []  # oldest first
     for moment, value in _samples(history):
         age = at - moment
-        spacing = 10 * MINUTE if age < RECENT else HOUR
+        spacing = SAMPLE_EVERY if age < RECENT else LATER_EVERY
         if age <= KEEP_FOR and (not kept or moment - kept[-1][0] >= spacing):
             kept.append([moment, value])
     kept.append([at, count])
