@@ -23,6 +23,7 @@ the follow (a statements follow's key can be longer than that).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from collections.abc import Iterable
 
@@ -64,6 +65,13 @@ def card_buttons(target: str, followed: bool) -> tuple[tuple[Button, ...], ...]:
 
 def _fitting(button: Button) -> Button | None:
     return button if len(button.data.encode("utf-8")) <= LIMIT_BYTES else None
+
+
+@functools.lru_cache(maxsize=4096)
+def alert_keyboard(target: str) -> InlineKeyboardMarkup | None:
+    """An alert's keyboard: the same for every alert of a target, and immutable, so built once
+    (a fan-out of 500 alerts spent 32 ms CPU building them)."""
+    return markup(followed_buttons(target))
 
 
 def markup(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:

@@ -17,7 +17,7 @@ from datetime import datetime
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.callbacks import followed_buttons, markup
+from bot.callbacks import alert_keyboard
 from bot.store import DROPPED, FAILED, SENT, Delivery, Store
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ class Sender:
 
     async def _send(self, chat_id: int, delivery: Delivery) -> None:
         """One alert, with its Unfollow and Status buttons (a summary has no target, no buttons)."""
-        keyboard = markup(followed_buttons(delivery.target)) if delivery.target else None
+        keyboard = alert_keyboard(delivery.target) if delivery.target else None
         await self._bot.send_message(chat_id, delivery.text, reply_markup=keyboard)
 
     async def _send_retrying_once(self, chat_id: int, delivery: Delivery) -> bool:
