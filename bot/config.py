@@ -175,13 +175,19 @@ def _convert(name: str, value: Any, spec: tuple[tuple[type, ...], str, Any]) -> 
     types, described, convert = spec
     # bool is an int in Python, but `retries = true` is a mistake worth reporting.
     if isinstance(value, bool) or not isinstance(value, types):
-        raise ConfigError(f"config key {name} must be {described}, not {value!r}")
+        raise ConfigError(f"config key {name} must be {described}, not {_kind_of(value)}")
     if name == "telegram.admin_ids" and not all(
         isinstance(item, int) and not isinstance(item, bool) for item in value
     ):
-        raise ConfigError(f"config key {name} must be {described}, not {value!r}")
+        raise ConfigError(f"config key {name} must be {described}, not a list of something else")
     if name in _POSITIVE and value <= 0:
-        raise ConfigError(f"config key {name} must be greater than 0, not {value!r}")
+        raise ConfigError(f"config key {name} must be greater than 0")
     if name == "http.retries" and value < 0:
-        raise ConfigError(f"config key {name} must be 0 or more, not {value!r}")
+        raise ConfigError(f"config key {name} must be 0 or more")
     return convert(value)
+
+
+def _kind_of(value: Any) -> str:
+    # Never the value itself: a mistyped key can hold the bot token.
+    names = {bool: "true/false", str: "text", int: "a whole number", float: "a decimal number"}
+    return names.get(type(value), "a list or table")

@@ -1,8 +1,8 @@
 """Outbound HTTP to the upstream sources: one aiohttp session for the whole bot.
 
-Owns timeouts, the User-Agent, the per-host connection limit, retries with exponential backoff
-and jitter on 5xx, 429, timeouts and connection errors (a 429's Retry-After is honoured, and
-holds back every request to that host), the pacing of "polite" origins (one request at a time,
+Owns timeouts, the User-Agent, the per-host connection limit, the body size limit, retries with
+exponential backoff and jitter on 5xx, 429, timeouts and connection errors (a 429's Retry-After is
+honoured, and holds back every request to that host), the pacing of "polite" origins (one request at a time,
 at most one per `polite_interval_seconds`), and the rule that only the configured source origins
 are ever contacted. Redirects are never followed here: a source decides which redirect targets it
 trusts. Knows nothing about what the sources serve.
@@ -11,6 +11,7 @@ trusts. Knows nothing about what the sources serve.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -41,6 +42,9 @@ USER_AGENT = (
 # A Retry-After longer than this is not waited out inside a poll: the fetch fails for now, and
 # the host is left alone until the time it named.
 LONGEST_RETRY_AFTER_SECONDS = 60.0
+# The largest answer read: the real documents are at most a few hundred KB, and a runaway body
+# must not take the bot's memory with it.
+MAX_BODY_BYTES = 4 * 2**20
 Origin = tuple[str, str, int | None]
 
 
@@ -67,12 +71,14 @@ class _Retryable(Exception):
 
 
 class _Pace:
-    """One origin's turn-taking: requests one at a time, `interval` apart, none before a
-    Retry-After runs out."""
+    """One origin's turn-taking: none before a Retry-After runs out and, for a polite origin
+    (`interval` > 0), one at a time, `interval` apart."""
 
     def __init__(self, interval: float) -> None:
         self.interval = interval
-        self.lock = asyncio.Lock()
+        self.turn: contextlib.AbstractAsyncContextManager[Any] = (
+            asyncio.Lock() if interval > 0 else contextlib.nullcontext()
+        )
         self.next_start = 0.0  # time.monotonic() before which no request starts
 
     def hold_off(self, seconds: float) -> None:
@@ -103,10 +109,10 @@ class HttpClient:
         """Only `allowed_origins` (and `polite_origins`) are fetched from; `polite_origins` are
         paced, one request at a time, `config.polite_interval_seconds` apart."""
         self._config = config
-        self._paces = {
+        self._paces = {_origin(url): _Pace(0) for url in allowed_origins}
+        self._paces |= {
             _origin(url): _Pace(config.polite_interval_seconds) for url in polite_origins
         }
-        self._allowed = {_origin(url) for url in allowed_origins} | set(self._paces)
         self._session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=config.timeout_seconds),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
@@ -117,7 +123,7 @@ class HttpClient:
         await self._session.close()
 
     def is_allowed(self, url: str) -> bool:
-        return _origin(url) in self._allowed
+        return _origin(url) in self._paces
 
     async def get(self, url: str, headers: Mapping[str, str] | None = None) -> HttpResponse:
         """One GET with retries; 2xx, 3xx and 4xx other than 429 come back as they are."""
@@ -159,16 +165,15 @@ class HttpClient:
             raise UpstreamError(f"{url} sent malformed JSON") from None
 
     async def _get_once(self, url: str, headers: Mapping[str, str] | None) -> HttpResponse:
-        pace = self._paces.get(_origin(url))
-        if pace is None:
-            return await self._request(url, headers)
-        async with pace.lock:
+        pace = self._paces[_origin(url)]
+        async with pace.turn:
             wait = pace.next_start - time.monotonic()
             if wait > LONGEST_RETRY_AFTER_SECONDS:
                 raise UpstreamError(f"{url}: the host asked us to wait {wait:.0f} s more")
             if wait > 0:
                 await asyncio.sleep(wait)
-            pace.next_start = time.monotonic() + pace.interval
+            if pace.interval:
+                pace.next_start = time.monotonic() + pace.interval
             try:
                 return await self._request(url, headers)
             except _Retryable as exc:
@@ -179,7 +184,7 @@ class HttpClient:
     async def _request(self, url: str, headers: Mapping[str, str] | None) -> HttpResponse:
         try:
             async with self._session.get(url, headers=headers, allow_redirects=False) as response:
-                body = await response.read()
+                body = await _read_capped(url, response)
                 result = HttpResponse(str(response.url), response.status, response.headers, body)
         except (TimeoutError, aiohttp.ClientError) as exc:
             log.info("fetch %s failed (%s), may retry", url, type(exc).__name__)
@@ -189,6 +194,20 @@ class HttpClient:
             retry_after = _retry_after(result.headers.get("Retry-After"))
             raise _Retryable(f"HTTP {result.status}", retry_after)
         return result
+
+
+async def _read_capped(url: str, response: aiohttp.ClientResponse) -> bytes:
+    """The body, or UpstreamError once it passes MAX_BODY_BYTES (declared or as it streams)."""
+    if (response.content_length or 0) > MAX_BODY_BYTES:
+        raise UpstreamError(f"{url} sent {response.content_length} bytes, over the limit")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(2**16):
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise UpstreamError(f"{url} sent over {MAX_BODY_BYTES} bytes, the limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _refusal(body: bytes) -> str:

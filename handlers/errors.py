@@ -1,11 +1,14 @@
-"""The last line of defence: log what broke, tell the user kindly, never show a traceback."""
+"""The last line of defence: log what broke, tell the user kindly, never show a traceback.
+
+A failure to fetch updates (no update, a network error) is one warning line: PTB retries it.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 log = logging.getLogger(__name__)
@@ -13,6 +16,10 @@ log = logging.getLogger(__name__)
 
 async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the exception with the update's chat, then apologise in that chat."""
+    if update is None and isinstance(context.error, NetworkError):
+        # Fetching updates failed (Telegram or the network is down); PTB retries on its own.
+        log.warning("cannot reach Telegram for updates: %s", context.error)
+        return
     chat = (
         update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
     )

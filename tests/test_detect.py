@@ -17,6 +17,7 @@ from bot.sources.petitions.model import (
     GovernmentResponse,
     PetitionSnapshot,
 )
+from bot.sources.petitions.render import render_event
 from tests.samples import (
     CLOSED_DEBATE_SCHEDULED,
     CLOSED_NOT_DEBATED,
@@ -265,11 +266,16 @@ def test_rejected_by_state_only():
     assert keys(rejected) == ["petition:621078:rejected"]
 
 
-def test_removed_is_terminal_and_said_once():
+def test_removed_is_said_once_and_a_return_is_told():
     petition = base()
+    day = (T0 + timedelta(hours=1)).date().isoformat()
     removed, stored = step(petition, T0 + timedelta(hours=1), removed=True)
-    again, _ = step(stored, T0 + timedelta(hours=2))
-    assert keys(removed) == ["petition:621078:removed"] and again == []
+    again, stored = step(stored, T0 + timedelta(hours=2))
+    assert keys(removed) == [f"petition:621078:removed:{day}"] and again == []
+    back, stored = step(stored, T0 + timedelta(hours=3), removed=False)
+    assert keys(back) == [f"petition:621078:restored:{day}"]
+    assert "is on the petitions site again" in render_event(back[0])
+    assert "tell you if it comes back" in render_event(removed[0])
 
 
 def test_archived_move_is_told_and_tracking_carries_on():

@@ -125,7 +125,8 @@ def test_missing_null_and_unknown_keys_are_tolerated():
             "parliament": {"response_threshold": 10000, "debate_threshold": 100000},
             "attributes": {
                 "action": "Minimal",
-                "signature_count": None,
+                "state": "closed",
+                "signature_count": 0,
                 "government_response": None,
                 "debate": {"debated_on": None, "transcript_url": None, "overview": None},
                 "other_parliamentary_business": None,
@@ -139,7 +140,27 @@ def test_missing_null_and_unknown_keys_are_tolerated():
     assert petition.closing_date is None and petition.business == ()
 
 
-@pytest.mark.parametrize("document", [None, [], {"data": []}, {"data": {"attributes": {}}}])
+def _with_attributes(**attributes):
+    full = {"action": "Do it", "state": "open", "signature_count": 5, **attributes}
+    return {"data": {"id": 7, "attributes": {k: v for k, v in full.items() if v is not None}}}
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        None,
+        [],
+        {"data": []},
+        {"data": {"attributes": {}}},
+        # Well-formed JSON that a petition cannot be: trusting it alerted on made-up counts.
+        {"data": {"id": 7, "attributes": {"signature_count": "abc"}}},
+        _with_attributes(signature_count="2000000"),
+        _with_attributes(signature_count=True),
+        _with_attributes(signature_count=-1),
+        _with_attributes(action=None),
+        _with_attributes(state=""),
+    ],
+)
 def test_documents_that_are_not_a_petition_are_refused(document):
     with pytest.raises(PetitionParseError):
         parse_petition(document, observed_at=CAPTURED, archived=False)

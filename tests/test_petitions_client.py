@@ -55,7 +55,6 @@ async def test_archived_redirect_is_followed(petitions, client):
     ("setup", "status"),
     [
         (lambda fake: fake.in_moderation.add(1), FetchStatus.NOT_PUBLIC),
-        (lambda fake: fake.faults.__setitem__(1, "html"), FetchStatus.NOT_PUBLIC),
         (lambda fake: fake.gone.add(1), FetchStatus.GONE),
         (lambda fake: fake.documents.pop(1), FetchStatus.NOT_FOUND),
     ],
@@ -73,7 +72,8 @@ async def test_server_errors_are_retried_with_backoff(petitions, client):
     assert petitions.requests[1] == 3
 
 
-@pytest.mark.parametrize("fault", ["500", "timeout", "malformed"])
+# "html": a maintenance page in place of the JSON is the site's trouble, not "not public".
+@pytest.mark.parametrize("fault", ["500", "timeout", "malformed", "html"])
 async def test_persistent_faults_raise_upstream_error(petitions, client, fault):
     petitions.add(1, OPEN_BELOW_10K)
     petitions.faults[1] = fault

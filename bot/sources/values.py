@@ -10,9 +10,17 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 
+# No upstream text the bot shows is longer (petition summaries and debate overviews run to about
+# 1,500 characters); a runaway field is clipped before it is stored.
+LONGEST_TEXT = 2000
+
+
 def text_of(value: Any) -> str:
-    """The string, stripped; "" for anything that is not a string."""
-    return value.strip() if isinstance(value, str) else ""
+    """The string, stripped and clipped to LONGEST_TEXT; "" for anything that is not a string."""
+    if not isinstance(value, str):
+        return ""
+    text = value[: LONGEST_TEXT * 2].strip()
+    return text if len(text) <= LONGEST_TEXT else text[: LONGEST_TEXT - 1].rstrip() + "…"
 
 
 def day_of(value: Any) -> date | None:

@@ -1,6 +1,7 @@
 """Fetching petitions' JSON from the configured petitions site: one petition, or a list page.
 
-I/O only: classifies the answer (JSON, not modified, 404, 410, not public) and picks the
+I/O only: classifies the answer (JSON, not modified, 404, 410, not public; anything else is an
+upstream fault) and picks the
 conditional-request validator for next time. Follows exactly one kind of redirect, the site's
 move of a petition to `/archived/petitions/N.json` on the same origin; any other redirect means
 the petition is not public (moderation pages, the home page).
@@ -32,7 +33,7 @@ class FetchStatus(StrEnum):
     NOT_MODIFIED = "not-modified"
     NOT_FOUND = "not-found"  # 404: never public, or an unknown number
     GONE = "gone"  # 410: taken down after it was open
-    NOT_PUBLIC = "not-public"  # an HTML page instead of JSON: in moderation, or a site page
+    NOT_PUBLIC = "not-public"  # redirected to an HTML page: in moderation, or stopped
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,9 @@ def _classify(response: HttpResponse, archived: bool) -> PetitionFetch:
     if status != 200:
         raise UpstreamError(f"{response.url} answered HTTP {status}")
     if response.content_type != "application/json":
-        return PetitionFetch(FetchStatus.NOT_PUBLIC, archived=archived)
+        # Petitions that aren't public redirect; a page served in place is the site's own
+        # trouble (maintenance, an error page), not news about the petition.
+        raise UpstreamError(f"{response.url} sent {response.content_type or 'no type'}, not JSON")
     try:
         document = json.loads(response.body)
     except (ValueError, UnicodeDecodeError):

@@ -47,6 +47,7 @@ class EventKind(StrEnum):
     CLOSING_DATE_CHANGED = "closing-date"
     REJECTED = "rejected"
     REMOVED = "removed"
+    RESTORED = "restored"
     ARCHIVED = "archived"
 
 
@@ -106,10 +107,13 @@ def detect_events(
 ) -> list[PetitionEvent]:
     """What happened to the petition between `previous` and `new`, in the order worth telling."""
     found: list[tuple[EventKind, str, Any]] = []
+    day = now.date().isoformat()  # a petition can be taken down and put back more than once
     if new.removed:
         if not previous.removed:
-            found.append((EventKind.REMOVED, "removed", None))
+            found.append((EventKind.REMOVED, f"removed:{day}", None))
         return _events(found, previous, new)
+    if previous.removed:
+        found.append((EventKind.RESTORED, f"restored:{day}", None))
     if new.archived and not previous.archived:
         found.append((EventKind.ARCHIVED, "archived", None))
     found += _state_changes(previous, new)

@@ -1,7 +1,8 @@
 """Petition snapshots: the typed, storable view of one petition, and parsing from the site's JSON.
 
-Pure: no I/O. Parsing is lenient: any key may be missing, null, empty or of an older schema
-(2015's `open_at`, no `closing_date` before 2026), and unknown keys are ignored. The snapshot
+Pure: no I/O. Parsing is lenient about everything but what makes a petition (an id, `action`,
+`state` and an integer `signature_count`): any other key may be missing, null, empty or of an
+older schema (2015's `open_at`, no `closing_date` before 2026), and unknown keys are ignored. The snapshot
 keeps only what detection, rendering and the status card need; the geographic breakdowns are
 dropped on parsing.
 
@@ -30,7 +31,7 @@ DEBATE_LINK_FIELDS = (
 
 
 class PetitionParseError(ValueError):
-    """The document is not a petition at all (no data object, no id)."""
+    """The document is not a petition (no data object, no id, or no action, state or count)."""
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,15 @@ def parse_petition(document: Any, *, observed_at: datetime, archived: bool) -> P
     if not isinstance(attributes, dict) or petition_id is None:
         raise PetitionParseError("the petition has no id or attributes")
 
+    # A document without these is not a petition, however well formed: trusting it would
+    # alert on a made-up count or state.
+    state = text_of(attributes.get("state"))
+    count = attributes.get("signature_count")
+    if not text_of(attributes.get("action")) or not state:
+        raise PetitionParseError("the petition has no action or state")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise PetitionParseError("the petition's signature_count is not a whole number")
     parliament = item.get("parliament") if isinstance(item.get("parliament"), dict) else {}
-    state = text_of(attributes.get("state")) or "open"
-    count = _int(attributes.get("signature_count")) or 0
     rejection = attributes.get("rejection") if isinstance(attributes.get("rejection"), dict) else {}
     rejected = state == "rejected"
     return PetitionSnapshot(
@@ -228,23 +235,31 @@ def snapshot_to_dict(snapshot: PetitionSnapshot) -> dict[str, Any]:
 
 
 def snapshot_from_dict(stored: dict[str, Any]) -> PetitionSnapshot:
-    """Rebuild a snapshot from its storage form."""
-    values = dict(stored)
+    """Rebuild a snapshot from its storage form; fields it does not know (written by a newer
+    version) are ignored."""
+    values = _known(PetitionSnapshot, stored)
     for name in _DATETIME_FIELDS:
         values[name] = instant_of(values.get(name))
     for name in _DATE_FIELDS:
         values[name] = day_of(values.get(name))
     if values.get("response"):
-        response = dict(values["response"])
+        response = _known(GovernmentResponse, values["response"])
         response["responded_on"] = day_of(response.get("responded_on"))
         response["updated_at"] = instant_of(response.get("updated_at"))
         values["response"] = GovernmentResponse(**response)
     if values.get("debate"):
-        debate = dict(values["debate"])
+        debate = _known(DebateOutcome, values["debate"])
         debate["debated_on"] = day_of(debate.get("debated_on"))
         values["debate"] = DebateOutcome(**debate)
-    values["business"] = tuple(BusinessItem(**item) for item in values.get("business", ()))
+    values["business"] = tuple(
+        BusinessItem(**_known(BusinessItem, item)) for item in values.get("business", ())
+    )
     return PetitionSnapshot(**values)
+
+
+def _known(record: type, stored: dict[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in fields(record)}
+    return {name: value for name, value in stored.items() if name in names}
 
 
 def _jsonable(value: Any) -> Any:

@@ -398,7 +398,14 @@ def _rejected(event: PetitionEvent) -> str:
 def _removed(event: PetitionEvent) -> str:
     return (
         f"🗑 <b>Petition removed</b>\n{_title(event.petition)} has been taken down and no longer "
-        "appears on the petitions site. There will be no more alerts about it."
+        "appears on the petitions site. I'll keep checking, and tell you if it comes back."
+    )
+
+
+def _restored(event: PetitionEvent) -> str:
+    return (
+        f"♻️ <b>Petition back</b>\n{_title(event.petition)} is on the petitions site again, "
+        f"with {format_count(event.petition.signature_count)} signatures."
     )
 
 
@@ -428,5 +435,6 @@ _EVENT_RENDERERS = {
     EventKind.CLOSING_DATE_CHANGED: _closing_date_changed,
     EventKind.REJECTED: _rejected,
     EventKind.REMOVED: _removed,
+    EventKind.RESTORED: _restored,
     EventKind.ARCHIVED: _archived,
 }

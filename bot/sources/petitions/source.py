@@ -111,7 +111,7 @@ class PetitionSource:
         try:
             fetched = await self._client.fetch(petition_id)
             if fetched.status is FetchStatus.OK:
-                snapshot = carry_forward(None, self._parse(fetched, now))
+                snapshot = carry_forward(None, self._parse(petition_id, fetched, now))
                 return PetitionLookup(snapshot, _state(snapshot, fetched.validator))
         except UpstreamError as exc:
             log.warning("petition %s could not be looked up: %s", petition_id, exc)
@@ -138,7 +138,7 @@ class PetitionSource:
             petition_id, archived=previous.archived, if_modified_since=validator
         )
         if fetched.status is FetchStatus.OK:
-            new = carry_forward(previous, self._parse(fetched, now))
+            new = carry_forward(previous, self._parse(petition_id, fetched, now))
             validator = fetched.validator
         elif fetched.status is FetchStatus.NOT_MODIFIED:
             # Nothing new upstream, but the clock still moves: overdue and closing-soon checks.
@@ -153,8 +153,12 @@ class PetitionSource:
         return Refresh(_state(new, validator, stored.get("history")), alerts)
 
     @staticmethod
-    def _parse(fetched: PetitionFetch, now: datetime) -> PetitionSnapshot:
+    def _parse(petition_id: int, fetched: PetitionFetch, now: datetime) -> PetitionSnapshot:
         try:
-            return parse_petition(fetched.document, observed_at=now, archived=fetched.archived)
+            parsed = parse_petition(fetched.document, observed_at=now, archived=fetched.archived)
         except PetitionParseError as exc:
-            raise UpstreamError(f"not a petition document: {exc}") from None
+            raise UpstreamError(f"petition {petition_id}: not a petition document: {exc}") from None
+        if parsed.id != petition_id:
+            # A mixed-up cache or proxy: the other petition's facts are not this one's news.
+            raise UpstreamError(f"petition {petition_id}: the site sent petition {parsed.id}")
+        return parsed
