@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
+from bot.background import Background
 from bot.config import Config
 from bot.following import FollowService
 from bot.http import HttpClient
@@ -40,6 +42,7 @@ from bot.sources.whatson.client import WhatsOnClient
 from bot.sources.written_statements.client import WrittenStatementsClient
 from bot.sources.written_statements.source import WrittenStatementsSource
 from bot.store import Store
+from bot.throttle import Throttle
 from handlers.commands import command_menus
 
 log = logging.getLogger(__name__)
@@ -52,7 +55,9 @@ KIND_COMMANDS = tuple(
     for kind in (StatementsKind, DebatesKind, PetitionKind)
     for command in kind.commands
 )
-DEPARTMENTS_REFRESH_EVERY = timedelta(days=1)
+DEPARTMENTS_REFRESH_EVERY = timedelta(days=1).total_seconds()
+STOP_WAIT_SECONDS = 5.0  # for cancelled work to unwind; SIGTERM must exit well within 10 s
+CONCURRENT_UPDATES = 32  # updates handled at once: a slow look-up never queues the others
 
 
 def utc_now() -> datetime:
@@ -72,6 +77,7 @@ def build_application(config: Config) -> Application:
             )
         )
         .rate_limiter(AIORateLimiter(max_retries=SEND_RETRIES))
+        .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(start_services)
         .post_shutdown(stop_services)
         .build()
@@ -118,7 +124,18 @@ async def start_services(application: Application) -> None:
         PetitionKind(petitions, frozenset({base_host})),
     ]
     sender = Sender(application.bot, store, utc_now)
-    poller = Poller(store, {source.name: source for source, _ in schedule}, sender, utc_now)
+    poller = Poller(
+        store,
+        {source.name: source for source, _ in schedule},
+        sender,
+        utc_now,
+        # A cycle's fetches get its interval, but never less than a request and its retry.
+        {
+            source.name: max(interval, 2 * config.http.timeout_seconds)
+            for source, interval in schedule
+        },
+    )
+    background = Background()
     follows = FollowService(
         store,
         kinds,
@@ -127,49 +144,47 @@ async def start_services(application: Application) -> None:
         bot_username=application.bot.username,
     )
     members = MembersClient(http, parliament.members_base_url)
+    refresh = functools.partial(refresh_directory, members, directory)
     application.bot_data[RUNTIME_KEY] = Runtime(
         store,
         http,
         follows,
         ButtonService(store, follows),
         poller,
-        functools.partial(refresh_directory, members, directory),
         config.telegram.admin_ids,
+        background,
+        Throttle(config.limits.actions_per_minute),
+        config.http.command_budget_seconds,
     )
     for scope, commands in command_menus(follows.commands(), config.telegram.admin_ids):
         await application.bot.set_my_commands(commands, scope=scope)
+    # The JobQueue says when; each job only starts its work in `background` (see there).
     jobs = application.job_queue
-    for source, interval in schedule:
+    periodic: list[tuple[str, Callable[[], Awaitable[object]], float]] = [
+        (f"poll-{source.name}", functools.partial(poller.run_cycle, source.name), interval)
+        for source, interval in schedule
+    ]
+    # Parliament's answering-body ids stay current: departments are renamed and merged.
+    periodic.append(("departments", refresh, DEPARTMENTS_REFRESH_EVERY))
+    for name, work, interval in periodic:
+        background.start(name, work)  # now: a restart is not blind for an interval
         jobs.run_repeating(
-            poll,
-            interval=interval,
-            first=0,
-            data=source.name,
-            name=f"poll-{source.name}",
-            # A slow cycle is never overlapped by the next; missed runs collapse into one.
-            job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+            start_in_background, interval=interval, first=interval, data=(name, work), name=name
         )
-    jobs.run_repeating(
-        refresh_departments, interval=DEPARTMENTS_REFRESH_EVERY, first=0, name="departments"
-    )
+    background.start("sender", sender.run)
 
 
 async def stop_services(application: Application) -> None:
+    """Cancel the background work, then close the HTTP session and the store (which saves)."""
     running = application.bot_data.pop(RUNTIME_KEY, None)
     if running is not None:
+        await running.background.stop(STOP_WAIT_SECONDS)
         await running.http.close()
     application.bot_data[STORE_KEY].close()
 
 
-async def refresh_departments(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Keep Parliament's answering-body ids current (departments are renamed and merged)."""
-    await runtime(context).refresh_departments()
-
-
-async def poll(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """One poll cycle of the source named in the job's data."""
-    try:
-        await runtime(context).poller.run_cycle(context.job.data)
-    except Exception:
-        # The schedule carries on regardless; make the failure visible.
-        log.exception("poll cycle for %s failed", context.job.data)
+async def start_in_background(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A job's run: start its work, unless the previous run of it is still going."""
+    name, work = context.job.data
+    if not runtime(context).background.start(name, work):
+        log.debug("%s is still running; skipped this turn", name)

@@ -59,11 +59,15 @@ class HttpConfig:
     backoff_seconds: float = 1.0
     connections_per_host: int = 8
     polite_interval_seconds: float = 1.0
+    # A command's upstream look-ups give up after this and answer that the site is slow.
+    command_budget_seconds: float = 4.0
 
 
 @dataclass(frozen=True)
 class LimitsConfig:
     follows_per_chat: int = 50
+    # Per user: commands, taps and pasted messages beyond this are answered "slow down".
+    actions_per_minute: int = 30
 
 
 @dataclass(frozen=True)
@@ -113,9 +117,16 @@ _SCHEMA: dict[str, tuple[type, _Spec]] = {
             "backoff_seconds": _INTERVAL,
             "connections_per_host": ((int,), "a whole number", int),
             "polite_interval_seconds": _INTERVAL,
+            "command_budget_seconds": _INTERVAL,
         },
     ),
-    "limits": (LimitsConfig, {"follows_per_chat": ((int,), "a whole number", int)}),
+    "limits": (
+        LimitsConfig,
+        {
+            "follows_per_chat": ((int,), "a whole number", int),
+            "actions_per_minute": ((int,), "a whole number", int),
+        },
+    ),
 }
 _POSITIVE = {
     "petitions.poll_interval_seconds",
@@ -124,7 +135,9 @@ _POSITIVE = {
     "http.timeout_seconds",
     "http.connections_per_host",
     "http.polite_interval_seconds",
+    "http.command_budget_seconds",
     "limits.follows_per_chat",
+    "limits.actions_per_minute",
 }
 
 

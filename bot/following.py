@@ -88,12 +88,12 @@ class FollowService:
             return Reply(
                 f"This chat doesn't follow {kind.name(ident, None)}. /list shows what it follows."
             )
-        return Reply(f"🔕 {self.unfollow_target(chat_id, target)}")
+        return Reply(f"🔕 {await self.unfollow_target(chat_id, target)}")
 
-    def unfollow_target(self, chat_id: int, target: str) -> str:
+    async def unfollow_target(self, chat_id: int, target: str) -> str:
         """Stop following `target`; says so in words (HTML)."""
         name = self.name_of(target)
-        self._store.remove_follow(chat_id, target)
+        await self._store.remove_follow(chat_id, target)
         return f"Stopped following {name}. No more alerts about it here."
 
     def name_of(self, target: str) -> str:
@@ -263,7 +263,7 @@ class FollowService:
         hints = " or ".join(kind.paste_hint for kind in pasteable)
         return Reply(f"Send me {hints} to see where it stands, or /help for everything I can do.")
 
-    def resume(self, chat_id: int) -> None:
+    async def resume(self, chat_id: int) -> None:
         """The chat can hear us again (it talked to us, or re-added us): a backlog of held
         alerts becomes one "while you were away" message rather than a burst."""
         if not self._store.is_paused(chat_id):
@@ -271,13 +271,13 @@ class FollowService:
         held = self._store.pending_of(chat_id)
         if len(held) > 1:
             summary = render_away_summary([delivery.text for delivery in held])
-            self._store.fold_pending(chat_id, summary, self._clock())
-        self._store.set_paused(chat_id, False)
+            await self._store.fold_pending(chat_id, summary, self._clock())
+        await self._store.set_paused(chat_id, False)
 
-    def pause(self, chat_id: int) -> None:
+    async def pause(self, chat_id: int) -> None:
         """The chat removed or blocked us: hold its alerts, and stop polling what only it
         follows."""
-        self._store.set_paused(chat_id, True)
+        await self._store.set_paused(chat_id, True)
 
     async def _settle(
         self, chat_id: int, kind: TargetKind, answer: Reply | FollowThis, may_follow: bool
@@ -304,7 +304,7 @@ class FollowService:
         looked = await self._current(kind, ident)
         if looked.state is None:
             return Reply(looked.problem or "")
-        self._store.add_follow(chat_id, target, looked.state)
+        await self._store.add_follow(chat_id, target, looked.state)
         return Reply(
             kind.follow_reply(ident, looked.state, self._clock()), card_buttons(target, True)
         )

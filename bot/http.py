@@ -1,11 +1,12 @@
 """Outbound HTTP to the upstream sources: one aiohttp session for the whole bot.
 
-Owns timeouts, the User-Agent, the per-host connection limit, the body size limit, retries with
-exponential backoff and jitter on 5xx, 429, timeouts and connection errors (a 429's Retry-After is
-honoured, and holds back every request to that host), the pacing of "polite" origins (one request at a time,
-at most one per `polite_interval_seconds`), and the rule that only the configured source origins
-are ever contacted. Redirects are never followed here: a source decides which redirect targets it
-trusts. Knows nothing about what the sources serve.
+Owns timeouts (each request's, and the `budget` a command or a poll cycle sets for all its
+fetches), the User-Agent, the per-host connection limit, the body size limit, retries with
+exponential backoff and jitter on 5xx, 429, timeouts and connection errors (a 429's Retry-After
+is honoured, and holds back every request to that host), the pacing of "polite" origins (one
+request at a time, at most one per `polite_interval_seconds`), and the rule that only the
+configured source origins are ever contacted. Redirects are never followed here: a source
+decides which redirect targets it trusts. Knows nothing about what the sources serve.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -46,6 +48,22 @@ LONGEST_RETRY_AFTER_SECONDS = 60.0
 # must not take the bot's memory with it.
 MAX_BODY_BYTES = 4 * 2**20
 Origin = tuple[str, str, int | None]
+
+
+_DEADLINE: ContextVar[float | None] = ContextVar("upstream_deadline", default=None)
+
+
+@contextlib.contextmanager
+def budget(seconds: float) -> Iterator[None]:
+    """Every fetch started inside (tasks included) gives up `seconds` from now, as an
+    UpstreamError; a tighter budget already in force wins."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    outer = _DEADLINE.get()
+    token = _DEADLINE.set(deadline if outer is None else min(outer, deadline))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
 
 
 class UpstreamError(Exception):
@@ -126,9 +144,18 @@ class HttpClient:
         return _origin(url) in self._paces
 
     async def get(self, url: str, headers: Mapping[str, str] | None = None) -> HttpResponse:
-        """One GET with retries; 2xx, 3xx and 4xx other than 429 come back as they are."""
+        """One GET with retries, within the current budget (see `budget`); 2xx, 3xx and 4xx
+        other than 429 come back as they are."""
         if not self.is_allowed(url):
             raise UpstreamError(f"refusing to fetch {url}: not a configured source")
+        try:
+            async with asyncio.timeout_at(_DEADLINE.get()):
+                return await self._get_retrying(url, headers)
+        except TimeoutError:
+            # Only the budget's own timeout gets here: the request's are retried or reported.
+            raise UpstreamError(f"{url} did not answer in time") from None
+
+    async def _get_retrying(self, url: str, headers: Mapping[str, str] | None) -> HttpResponse:
         backoff = wait_random_exponential(
             multiplier=self._config.backoff_seconds, max=self._config.backoff_seconds * 16
         )

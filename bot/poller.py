@@ -1,24 +1,27 @@
-"""The poll cycle of one source: hand it every followed target of its kind, store, then send.
+"""The poll cycle of one source: hand it every followed target of its kind, store, wake the sender.
 
-Poll per source, fetch once, fan out: the source sees all its targets at once and decides how
-few requests answer them; each target's new state and the deliveries for all its followers are
-stored in one write. Two sources of one kind (GOV.UK and Parliament both feed statement follows)
-never run at the same time, so neither overwrites the other's changes to a target's state. An
-upstream fault is skipped; it never stops the schedule or produces an alert, and a source that
-keeps failing the same way is logged once per streak (and again when it recovers), not every
-cycle.
+Poll per source, fetch once, fan out: the source sees all its targets at once and decides how few
+requests answer them; each target's new state and the deliveries for all its followers are stored in
+one write. A cycle's fetches share a budget (the source's poll interval): a target whose site hangs
+is skipped when it runs out, so it never holds back the others' alerts by more than one interval.
+Sending is the sender's own task, so a slow Telegram never slows polling. Two sources of one kind
+(GOV.UK and Parliament both feed statement follows) never run at the same time, so neither
+overwrites the other's changes to a target's state. An upstream fault is skipped; it never stops the
+schedule or produces an alert, and a source that keeps failing the same way is logged once per
+streak (and again when it recovers), not every cycle.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.http import UpstreamError
+from bot.http import UpstreamError, budget
 from bot.sender import Sender
 from bot.sources.base import Refresh, Source, split_target, target_key
 from bot.store import Store
@@ -32,7 +35,6 @@ class CycleReport:
     refreshed: int
     skipped: int  # upstream faults and targets not public this time
     queued: int
-    sent: int
 
 
 class Poller:
@@ -42,11 +44,14 @@ class Poller:
         sources: Mapping[str, Source],
         sender: Sender,
         clock: Callable[[], datetime],
+        budgets: Mapping[str, float] | None = None,
     ) -> None:
+        """`budgets`: the seconds each source's fetches get in a cycle (its poll interval)."""
         self._store = store
         self._sources = sources
         self._sender = sender
         self._clock = clock
+        self._budgets = budgets or {}
         self._kind_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._failing: dict[str, str] = {}  # source name -> how it last failed
 
@@ -62,21 +67,21 @@ class Poller:
                 if kind == source.kind
             }
             refreshes = await self._poll(source, targets, now) if targets else {}
-            queued = self._store.record_cycle(
+            queued = await self._store.record_cycle(
                 {target_key(source.kind, ident): r for ident, r in refreshes.items()}, now
             )
-        sent = await self._sender.send_pending()
-        report = CycleReport(
-            len(targets), len(refreshes), len(targets) - len(refreshes), queued, sent
-        )
-        log.log(logging.INFO if queued or sent else logging.DEBUG, "%s cycle: %s", name, report)
+        if queued:
+            self._sender.wake()
+        report = CycleReport(len(targets), len(refreshes), len(targets) - len(refreshes), queued)
+        log.log(logging.INFO if queued else logging.DEBUG, "%s cycle: %s", name, report)
         return report
 
     async def _poll(
         self, source: Source, targets: dict[str, dict | None], now: datetime
     ) -> dict[str, Refresh]:
         try:
-            refreshes = await source.poll(targets, now)
+            with budget(self._budgets.get(source.name, math.inf)):
+                refreshes = await source.poll(targets, now)
         except UpstreamError as exc:
             again = self._failing.get(source.name) == str(exc)
             self._failing[source.name] = str(exc)

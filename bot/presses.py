@@ -68,7 +68,7 @@ class ButtonService:
         if target is None:
             return self._stale(chat_id)
         muted = not self._store.is_muted(chat_id, target)
-        self._store.set_muted(chat_id, target, muted)
+        await self._store.set_muted(chat_id, target, muted)
         what = "Muted" if muted else "Unmuted"
         note = f"{'🔇' if muted else '🔔'} {what} {self._follows.name_of(target)}."
         return _placed(self._follows.list_follows(chat_id, page, note), Placement.EDIT)
@@ -87,7 +87,7 @@ class ButtonService:
         page, target = self._page_and_target(chat_id, rest)
         if target is None:
             return self._stale(chat_id)
-        note = f"🔕 {self._follows.unfollow_target(chat_id, target)}"
+        note = f"🔕 {await self._follows.unfollow_target(chat_id, target)}"
         return _placed(self._follows.list_follows(chat_id, page, note), Placement.EDIT)
 
     async def _ask_unfollow_all(self, chat_id: int, _: str) -> Reply:
@@ -99,8 +99,7 @@ class ButtonService:
         )
 
     async def _unfollow_all(self, chat_id: int, _: str) -> Reply:
-        for target in self._store.follows_of(chat_id):
-            self._store.remove_follow(chat_id, target)
+        await self._store.remove_follows(chat_id, set(self._store.follows_of(chat_id)))
         return _placed(
             self._follows.list_follows(chat_id, note="🔕 Unfollowed everything."), Placement.EDIT
         )
@@ -120,7 +119,7 @@ class ButtonService:
         target = find_ref(ref, self._store.follows_of(chat_id))
         if target is None:
             return Reply("", placement=Placement.BUTTONS, toast=GONE)
-        done = self._follows.unfollow_target(chat_id, target)
+        done = await self._follows.unfollow_target(chat_id, target)
         return Reply("", placement=Placement.BUTTONS, toast=_plain(done))
 
     async def _keep_alert(self, chat_id: int, ref: str) -> Reply:
@@ -131,7 +130,7 @@ class ButtonService:
     # --- /stop ----------------------------------------------------------------------------------
 
     async def _forget(self, chat_id: int, _: str) -> Reply:
-        self._store.forget_chat(chat_id)
+        await self._store.forget_chat(chat_id)
         return Reply(
             "🗑 Done: this chat follows nothing, and I've deleted what I kept about it. "
             "/start to begin again.",

@@ -6,17 +6,18 @@ there are no module-level globals.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from telegram.ext import CallbackContext
 
+from bot.background import Background
 from bot.following import FollowService
 from bot.http import HttpClient
 from bot.poller import Poller
 from bot.presses import ButtonService
 from bot.store import Store
+from bot.throttle import Throttle
 
 RUNTIME_KEY = "runtime"
 
@@ -28,8 +29,10 @@ class Runtime:
     follows: FollowService
     buttons: ButtonService
     poller: Poller
-    refresh_departments: Callable[[], Awaitable[None]]
     operator_ids: tuple[int, ...]  # telegram.admin_ids
+    background: Background
+    throttle: Throttle
+    command_budget_seconds: float
 
 
 def runtime(context: CallbackContext[Any, Any, Any, Any]) -> Runtime:

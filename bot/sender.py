@@ -1,34 +1,46 @@
 """Sending queued deliveries to Telegram, and what each Telegram refusal means for a chat.
 
-I/O at the edge: reads pending deliveries from the store, sends them in order per chat (chats in
-parallel, paced by python-telegram-bot's AIORateLimiter), and records each outcome. Renders
-nothing: deliveries carry their text, and every alert gets the same Unfollow and Status buttons.
+I/O at the edge, in a task of its own (`run`), apart from polling: a poll cycle queues deliveries
+and wakes it, so a Telegram flood wait delays sends and nothing else. Each pass reads the pending
+deliveries from the store and sends them in order per chat (chats in parallel, paced by
+python-telegram-bot's AIORateLimiter). Each outcome is journalled before the next message of that
+chat goes, so a crash repeats at most the messages in flight, and the journal is folded into the
+store every few seconds and at the end of a pass. Renders nothing: deliveries carry their text,
+and every alert gets the same Unfollow and Status buttons.
+
+A send that may have reached Telegram (it timed out, or the connection dropped, after the request
+was written) is tried once more and then taken as sent: at most one duplicate, never a storm.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 
+import httpx
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.callbacks import alert_keyboard
-from bot.store import DROPPED, FAILED, SENT, Delivery, Store
+from bot.store import DROPPED, FAILED, SENT, UNSURE, Delivery, SaveError, Store
 
 log = logging.getLogger(__name__)
 # The chat blocked the bot, left or was deleted: hold its deliveries until it talks again.
 ChatUnreachableErrors = (Forbidden,)
 # Telegram or the network is struggling: leave the delivery pending for the next pass.
 TryLaterErrors = (RetryAfter, NetworkError)
-# Outcomes are flushed at least this often during a pass: a hard crash mid-pass can repeat at
-# most this much sending, while a large pass does not rewrite the store after every message.
-FLUSH_EVERY_SECONDS = 1.0
+# Transport failures that prove the request never reached Telegram; any other (a read timeout,
+# a dropped connection) came after it was written.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# The journal makes outcomes durable at once; folding it into the store only keeps it short.
+FOLD_EVERY_SECONDS = 5.0
 CHATS_IN_PARALLEL = 16
+LOOK_AGAIN_SECONDS = 5.0
 
 
 class Sender:
@@ -37,8 +49,24 @@ class Sender:
         self._store = store
         self._clock = clock
         self._lock = asyncio.Lock()  # two passes at once could send one delivery twice
-        self._outcomes: dict[int, str] = {}
-        self._last_flush = time.monotonic()
+        self._wake = asyncio.Event()
+        self._last_fold = time.monotonic()
+
+    def wake(self) -> None:
+        """There may be something to send."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Send whenever woken, and every LOOK_AGAIN_SECONDS (network trouble left some
+        pending, a paused chat came back), until cancelled."""
+        while True:
+            try:
+                await self.send_pending()
+            except Exception:
+                log.exception("sending pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), LOOK_AGAIN_SECONDS)
+            self._wake.clear()
 
     async def send_pending(self) -> int:
         """Send every pending delivery once; returns how many were sent."""
@@ -52,8 +80,10 @@ class Sender:
                 async with slots:
                     return await self._send_chat(deliveries)
 
-            sent = await asyncio.gather(*(send_chat(batch) for batch in by_chat.values()))
-            self._record()
+            try:
+                sent = await asyncio.gather(*(send_chat(batch) for batch in by_chat.values()))
+            finally:
+                await self._fold()
             return sum(sent)
 
     async def _send_chat(self, deliveries: list[Delivery]) -> int:
@@ -61,32 +91,49 @@ class Sender:
         chat_id = deliveries[0].chat_id
         for delivery in deliveries:
             if delivery.target and delivery.target not in self._store.follows_of(chat_id):
-                self._finish(delivery, DROPPED)  # unfollowed while it waited
+                await self._finish(delivery, DROPPED)  # unfollowed while it waited
                 continue
             try:
                 await self._send(chat_id, delivery)
             except ChatMigrated as exc:
                 log.info("chat %s moved to %s", chat_id, exc.new_chat_id)
-                self._store.migrate_chat(chat_id, exc.new_chat_id)
+                await self._store.migrate_chat(chat_id, exc.new_chat_id)
                 chat_id = exc.new_chat_id
                 if not await self._send_retrying_once(chat_id, delivery):
                     return sent
             except ChatUnreachableErrors as exc:
                 log.info("chat %s is unreachable (%s); holding its alerts", chat_id, exc.message)
-                self._store.set_paused(chat_id, True)
+                with contextlib.suppress(SaveError):  # logged; the next pass asks again
+                    await self._store.set_paused(chat_id, True)
                 return sent
             except BadRequest as exc:
                 log.error(
                     "Telegram refused alert %s for chat %s: %s", delivery.key, chat_id, exc.message
                 )
-                self._finish(delivery, FAILED)
+                await self._finish(delivery, FAILED)
                 continue
             except TryLaterErrors as exc:
+                if await self._maybe_sent(delivery, exc):
+                    sent += 1
+                    continue
                 log.warning("sending to chat %s failed for now: %s", chat_id, exc)
                 return sent
-            self._finish(delivery, SENT)
+            await self._finish(delivery, SENT)
             sent += 1
         return sent
+
+    async def _maybe_sent(self, delivery: Delivery, failure: Exception) -> bool:
+        """Whether a failed send is to be taken as sent: it may have reached Telegram, and this
+        was already its second try. A first such failure is noted, so the retry is the last."""
+        cause = failure.__cause__
+        if not isinstance(cause, httpx.TransportError) or isinstance(cause, _NOT_SENT):
+            return False  # Telegram answered (a flood wait, a 5xx), or the request never left
+        if delivery.unsure:
+            log.warning("alert %s may have gone twice; not sending it again", delivery.key)
+            await self._finish(delivery, SENT)
+            return True
+        await self._store.note_outcome(delivery.id, UNSURE)
+        return False
 
     async def _send(self, chat_id: int, delivery: Delivery) -> None:
         """One alert, with its Unfollow and Status buttons (a summary has no target, no buttons)."""
@@ -98,20 +145,21 @@ class Sender:
             await self._send(chat_id, delivery)
         except BadRequest as exc:
             log.error("Telegram refused alert %s for chat %s: %s", delivery.key, chat_id, exc)
-            self._finish(delivery, FAILED)
+            await self._finish(delivery, FAILED)
             return True
         except (*ChatUnreachableErrors, *TryLaterErrors, ChatMigrated) as exc:
             log.warning("sending to migrated chat %s failed for now: %s", chat_id, exc)
             return False
-        self._finish(delivery, SENT)
+        await self._finish(delivery, SENT)
         return True
 
-    def _finish(self, delivery: Delivery, outcome: str) -> None:
-        self._outcomes[delivery.id] = outcome
-        if time.monotonic() - self._last_flush >= FLUSH_EVERY_SECONDS:
-            self._record()
+    async def _finish(self, delivery: Delivery, outcome: str) -> None:
+        await self._store.note_outcome(delivery.id, outcome)
+        if time.monotonic() - self._last_fold >= FOLD_EVERY_SECONDS:
+            await self._fold()
 
-    def _record(self) -> None:
-        outcomes, self._outcomes = self._outcomes, {}
-        self._last_flush = time.monotonic()
-        self._store.finish_deliveries(outcomes, self._clock())
+    async def _fold(self) -> None:
+        self._last_fold = time.monotonic()
+        await self._store.fold_outcomes(self._clock())
+        # From the end of the write: a slow write must not make the next one come sooner.
+        self._last_fold = time.monotonic()

@@ -1,47 +1,72 @@
 """Storage: chats, follows, target states and deliveries, in TinyDB. All storage access is here.
 
-Two TinyDB files, because TinyDB rewrites a whole file on every flush and commands must stay
-fast while the tracking data grows:
+Two TinyDB files, because a file is rewritten whole on every save and commands must stay fast
+while the tracking data grows, plus a journal (bot/storefiles.py has the file handling):
 
 - `storage.path` (subscriptions): table `chats`, one document per chat, its doc_id the chat id:
   `{"follows": [<target key>, ...], "muted": [<target key>, ...: followed, alerts off],
   "paused": <bool: Telegram said Forbidden>}`.
-- the same path with `.tracking` before the suffix (tracking): table `targets`,
-  `{"target": <"kind:ident">, "state": <source-owned JSON>}`, and table `deliveries`,
-  `{"chat_id", "target", "key": <stable event key>, "same_as": [<other keys of the same news>],
-  "text": <HTML, dropped once sent>, "status": "pending" | "sent" | "failed" | "dropped",
-  "created_at", "sent_at": <ISO 8601>}`.
+- the same path with `.tracking` before the suffix (tracking):
+  - table `targets`: `{"target": <"kind:ident">, "state": <source-owned JSON>}`;
+  - table `deliveries`, the alerts still to send and the ones Telegram refused:
+    `{"chat_id", "target", "key": <stable event key>, "same_as": [<other keys of the same news>],
+    "text": <HTML>, "status": "pending" | "failed", "unsure": <bool: a send timed out after it
+    was written>, "created_at", "sent_at": <ISO 8601>}`;
+  - table `sent`, what dedup needs of the alerts sent (or folded into a summary), one document
+    per chat, its doc_id the chat id: `{"chat_id", "keys": {<target>: {<key>: <day sent>}}}`.
+    A chat's keys for a target go when it unfollows; any key goes after DEDUP_DAYS.
+- the same path with `.journal` as suffix: sent outcomes, one line each, appended and fsynced per
+  message and folded into the tracking file (then emptied) every few seconds.
 
-Every write goes through a cache and reaches disk only on `flush`, as one atomic replace
-(temporary file, fsync, os.replace): one flush per command, one per poll cycle, one per sending
-pass (once a second on a long one). New deliveries are written in the same flush as the
-target state they came from. The indexes kept here in memory (followers per target, pending
-deliveries, keys already delivered) are derived from the documents on opening.
+Memory is the truth while the bot runs; a change reaches disk as one atomic replace of a file,
+serialised on the event loop (a consistent snapshot) and written and fsynced in a thread. A command
+writes the subscriptions file once, and if that write fails its change is rolled back and
+SaveError raised. The tracking file is written once per poll cycle and per fold; a failed write
+keeps everything in memory (queued alerts still go out) and is retried by the next one. The
+indexes here (followers per target, pending deliveries, keys already delivered) are derived from
+the documents on opening.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
-import os
-import tempfile
+import logging
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import datetime
+from collections.abc import AsyncIterator, Awaitable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tinydb import TinyDB
-from tinydb.middlewares import CachingMiddleware
-from tinydb.storages import Storage
+from tinydb.storages import MemoryStorage
 from tinydb.table import Document
 
-PENDING, SENT, FAILED, DROPPED = "pending", "sent", "failed", "dropped"
+from bot.storefiles import (
+    Journal,
+    StoreError,
+    check_writable,
+    read_tables,
+    remove_leftovers,
+    replace_atomically,
+    serialise,
+)
+
+__all__ = ["DROPPED", "FAILED", "PENDING", "SENT", "Delivery", "SaveError", "Store", "StoreError"]
+
+log = logging.getLogger(__name__)
+PENDING, SENT, FAILED, DROPPED, UNSURE = "pending", "sent", "failed", "dropped", "unsure"
+# Detection is state-based, so a key only has to outlive the few days in which two sources can
+# report the same news; two months is a wide margin.
+DEDUP_DAYS = 60
+FAILED_KEPT_DAYS = 30  # a refused message's text, for an operator to look at
+T = TypeVar("T")
 
 
-class StoreError(Exception):
-    """The database files cannot be read; nothing has been written."""
+class SaveError(Exception):
+    """A change could not be written to disk; it has been undone."""
 
 
 @dataclass(frozen=True)
@@ -51,98 +76,138 @@ class Delivery:
     target: str
     key: str
     text: str
+    unsure: bool = False  # an earlier send of it timed out after the request was written
 
 
-class AtomicJSONStorage(Storage):
-    """A JSON file replaced atomically on every write, so a crash never leaves half a file."""
+class _Memory(MemoryStorage):
+    """TinyDB's storage: the tables in memory; the store decides when they reach disk."""
 
-    def __init__(self, path: str) -> None:
-        self._path = Path(path)
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        try:
-            text = self._path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        if not text.strip():
-            return None
-        try:
-            return json.loads(text)
-        except ValueError as exc:
-            raise StoreError(f"{self._path} is not valid JSON ({exc}); fix or move it") from None
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        fd, temporary = tempfile.mkstemp(dir=self._path.parent, prefix=self._path.name + ".")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                # dumps, not dump: dump goes through the pure-Python encoder, many times slower.
-                handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self._path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
-            raise
-        directory = os.open(self._path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
-
-    def close(self) -> None:
-        pass
+    def __init__(self, tables: dict[str, Any] | None) -> None:
+        super().__init__()
+        self.memory = tables
 
 
-class _FlushOnDemand(CachingMiddleware):
-    """TinyDB's cache, written only when the store says so."""
+@dataclass
+class _File:
+    path: Path
+    db: TinyDB
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    WRITE_CACHE_SIZE = 2**62
-
-
-def _open(path: Path) -> TinyDB:
-    return TinyDB(str(path), storage=_FlushOnDemand(AtomicJSONStorage))
+    @property
+    def tables(self) -> dict[str, Any]:
+        return self.db.storage.memory or {}
 
 
 def tracking_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.tracking{path.suffix or '.json'}")
 
 
+def journal_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.journal")
+
+
+def _open(path: Path, check: Any) -> _File:
+    remove_leftovers(path)
+    return _File(path, TinyDB(storage=_Memory, tables=read_tables(path, check)))
+
+
 class Store:
     def __init__(self, path: Path) -> None:
-        self._subscriptions = _open(path)
-        self._tracking = _open(tracking_path(path))
-        self._chats = self._subscriptions.table("chats", cache_size=0)
-        self._targets = self._tracking.table("targets", cache_size=0)
-        self._deliveries = self._tracking.table("deliveries", cache_size=0)
+        """Open (or create) the database at `path`; raises StoreError naming a damaged file."""
+        check_writable(path.parent)
+        self._subs = _open(path, _check_subscriptions)
+        self._tracking = _open(tracking_path(path), _check_tracking)
+        self._journal = Journal(journal_path(path))
+        self._chats = self._subs.db.table("chats", cache_size=0)
+        self._targets = self._tracking.db.table("targets", cache_size=0)
+        self._deliveries = self._tracking.db.table("deliveries", cache_size=0)
+        self._sent = self._tracking.db.table("sent", cache_size=0)
+        self._saved_subscriptions = serialise(self._subs.tables)
         self._followers: dict[str, set[int]] = defaultdict(set)
         self._muted: set[tuple[int, str]] = set()
         self._paused: set[int] = set()
+        self._index_chats()
+        self._target_ids = {doc["target"]: doc.doc_id for doc in self._targets.all()}
+        self._pending: dict[int, Delivery] = {}
+        self._outcomes: dict[int, str] = {}  # journalled, not yet folded
+        self._compacted_on: date | None = None
+        self._delivered: set[tuple[int, str]] = set()
+        for doc in self._sent.all():
+            for keys in doc["keys"].values():
+                self._delivered.update((doc.doc_id, key) for key in keys)
+        for doc in self._deliveries.all():
+            self._delivered.update((doc["chat_id"], key) for key in _keys(doc))
+            if doc["status"] == PENDING:
+                self._pending[doc.doc_id] = _delivery(doc)
+        # What a crash left in the journal, and the old layout's sent deliveries, are folded in.
+        for delivery_id, outcome in self._journal.read():
+            self._note(delivery_id, outcome)
+        self._outcomes |= {
+            doc.doc_id: doc["status"] for doc in self._deliveries.all() if doc["status"] in _DONE
+        }
+        if self._outcomes or self._compact(datetime.now().astimezone()):
+            self._fold(datetime.now().astimezone())
+            self._write_now(self._tracking)
+        self._journal.clear()
+
+    def _index_chats(self) -> None:
+        self._followers.clear()
+        self._muted.clear()
+        self._paused.clear()
         for doc in self._chats.all():
             if doc.get("paused"):
                 self._paused.add(doc.doc_id)
             for target in doc.get("follows", []):
                 self._followers[target].add(doc.doc_id)
             self._muted |= {(doc.doc_id, target) for target in doc.get("muted", [])}
-        self._target_ids = {doc["target"]: doc.doc_id for doc in self._targets.all()}
-        self._delivered: set[tuple[int, str]] = set()
-        self._pending: dict[int, Delivery] = {}
-        for doc in self._deliveries.all():
-            for key in (doc["key"], *doc.get("same_as", ())):
-                self._delivered.add((doc["chat_id"], key))
-            if doc.get("status") == PENDING:
-                self._pending[doc.doc_id] = _delivery(doc)
 
     # --- lifecycle -------------------------------------------------------------------------------
 
-    def flush(self) -> None:
-        self._subscriptions.storage.flush()
-        self._tracking.storage.flush()
-
     def close(self) -> None:
-        self._subscriptions.close()
-        self._tracking.close()
+        """Fold the journal in and write both files (blocking: the bot is stopping)."""
+        self._fold(datetime.now().astimezone())
+        for file in (self._subs, self._tracking):
+            try:
+                self._write_now(file)
+            except OSError as exc:
+                log.error("could not save %s at shutdown: %s", file.path, exc)
+                return  # the journal still holds what the tracking file lacks
+        self._journal.clear()
+
+    async def _write(self, file: _File) -> None:
+        """Write `file` as it is now; the caller holds its lock."""
+        text = serialise(file.tables)
+        await _finish_even_if_cancelled(asyncio.to_thread(replace_atomically, file.path, text))
+        if file is self._subs:
+            self._saved_subscriptions = text
+
+    def _write_now(self, file: _File) -> None:
+        replace_atomically(file.path, serialise(file.tables))
+
+    async def _save_tracking(self) -> bool:
+        async with self._tracking.lock:
+            try:
+                await self._write(self._tracking)
+            except OSError as exc:
+                log.error("could not save %s (kept, will retry): %s", self._tracking.path, exc)
+                return False
+        return True
+
+    @contextlib.asynccontextmanager
+    async def _changing_subscriptions(self) -> AsyncIterator[None]:
+        """Apply a change to the subscriptions and write it, or undo it and raise SaveError."""
+        async with self._subs.lock:
+            try:
+                yield
+                await self._write(self._subs)
+            except Exception as exc:
+                # Not on cancellation: the write it interrupted still finishes (see _write).
+                self._subs.db.storage.memory = json.loads(self._saved_subscriptions)
+                self._index_chats()
+                if isinstance(exc, OSError):
+                    log.error("could not save %s: %s", self._subs.path, exc)
+                    raise SaveError(str(exc)) from exc
+                raise
 
     # --- chats and follows ----------------------------------------------------------------------
 
@@ -160,99 +225,115 @@ class Store:
     def is_paused(self, chat_id: int) -> bool:
         return chat_id in self._paused
 
-    def add_follow(self, chat_id: int, target: str, baseline: dict[str, Any] | None) -> None:
+    async def add_follow(self, chat_id: int, target: str, baseline: dict[str, Any] | None) -> None:
         """Follow `target`; `baseline` replaces its state when nobody else followed it."""
-        follows = self.follows_of(chat_id)
-        if target in follows:
-            return
-        if baseline is not None and not self._followers.get(target):
-            self._put_states({target: baseline})  # persisted with the next poll cycle
-        self._put_chat(chat_id, follows=[*follows, target])
-        self._followers[target].add(chat_id)
-        self._subscriptions.storage.flush()
+        async with self._changing_subscriptions():
+            follows = self.follows_of(chat_id)
+            if target in follows:
+                return
+            if baseline is not None and not self._followers.get(target):
+                # Before the write's await, so a cycle starting meanwhile polls from it. It
+                # reaches disk with the next tracking write.
+                self._put_states({target: baseline})
+            self._put_chat(chat_id, follows=[*follows, target])
+            self._followers[target].add(chat_id)
 
-    def remove_follow(self, chat_id: int, target: str) -> bool:
-        if target not in self.follows_of(chat_id):
-            return False
-        self._drop_follows(chat_id, {target})
-        self._subscriptions.storage.flush()
-        return True
+    async def remove_follow(self, chat_id: int, target: str) -> bool:
+        return await self.remove_follows(chat_id, {target}) > 0
+
+    async def remove_follows(self, chat_id: int, targets: set[str]) -> int:
+        """Unfollow those of `targets` the chat follows, in one write; returns how many."""
+        follows = self.follows_of(chat_id)
+        gone = {target for target in targets if target in follows}
+        if gone:
+            async with self._changing_subscriptions():
+                self._muted -= {(chat_id, target) for target in gone}
+                self._put_chat(
+                    chat_id,
+                    follows=[t for t in follows if t not in gone],
+                    muted=self._muted_of(chat_id),
+                )
+                for target in gone:
+                    self._followers[target].discard(chat_id)
+            self._forget_follows(chat_id, gone)
+        return len(gone)
 
     def is_muted(self, chat_id: int, target: str) -> bool:
         return (chat_id, target) in self._muted
 
-    def set_muted(self, chat_id: int, target: str, muted: bool) -> None:
+    async def set_muted(self, chat_id: int, target: str, muted: bool) -> None:
         """Mute (no alerts, none queued for later) or unmute a follow of the chat."""
         if target not in self.follows_of(chat_id) or self.is_muted(chat_id, target) == muted:
             return
-        if muted:
-            self._muted.add((chat_id, target))
-        else:
-            self._muted.discard((chat_id, target))
-        self._put_chat(chat_id, muted=sorted(t for c, t in self._muted if c == chat_id))
-        self._subscriptions.storage.flush()
+        async with self._changing_subscriptions():
+            if muted:
+                self._muted.add((chat_id, target))
+            else:
+                self._muted.discard((chat_id, target))
+            self._put_chat(chat_id, muted=self._muted_of(chat_id))
 
-    def forget_chat(self, chat_id: int) -> None:
+    async def forget_chat(self, chat_id: int) -> None:
         """Unfollow everything and delete all the chat's data, its delivery history included."""
-        self._drop_follows(chat_id, set(self.follows_of(chat_id)))
-        if self._chats.get(doc_id=chat_id) is not None:
-            self._chats.remove(doc_ids=[chat_id])
-        self._paused.discard(chat_id)
+        follows = set(self.follows_of(chat_id))
+        async with self._changing_subscriptions():
+            if self._chats.get(doc_id=chat_id) is not None:
+                self._chats.remove(doc_ids=[chat_id])
+            self._index_chats()
+        self._forget_follows(chat_id, follows)
         gone = [doc.doc_id for doc in self._deliveries.all() if doc["chat_id"] == chat_id]
-        if gone:
-            self._deliveries.remove(doc_ids=gone)
-        self._delivered = {(chat, key) for chat, key in self._delivered if chat != chat_id}
+        self._deliveries.remove(doc_ids=gone)
         for delivery_id in gone:
             self._pending.pop(delivery_id, None)
-        self.flush()
+        if self._sent.get(doc_id=chat_id) is not None:
+            self._sent.remove(doc_ids=[chat_id])
+        self._delivered = {(chat, key) for chat, key in self._delivered if chat != chat_id}
+        await self._save_tracking()
 
-    def _drop_follows(self, chat_id: int, targets: set[str]) -> None:
-        follows = self.follows_of(chat_id)
-        self._muted -= {(chat_id, target) for target in targets}
-        self._put_chat(
-            chat_id,
-            follows=[t for t in follows if t not in targets],
-            muted=sorted(t for c, t in self._muted if c == chat_id),
-        )
+    def _forget_follows(self, chat_id: int, targets: set[str]) -> None:
+        """Tracking data the chat's follows of `targets` no longer need (memory only)."""
+        doc = self._sent.get(doc_id=chat_id)
+        if doc is not None and targets & doc["keys"].keys():
+            for target in targets & doc["keys"].keys():
+                self._delivered -= {(chat_id, key) for key in doc["keys"][target]}
+
+            def drop(stored: dict[str, Any]) -> None:
+                stored["keys"] = {t: k for t, k in stored["keys"].items() if t not in targets}
+
+            self._sent.update(drop, doc_ids=[chat_id])
         for target in targets:
-            self._followers[target].discard(chat_id)
-            if not self._followers[target]:
+            if not self._followers.get(target):
                 # A later follower must start from a fresh baseline, not from old history.
-                del self._followers[target]
+                self._followers.pop(target, None)
                 self._forget_target(target)
 
-    def set_paused(self, chat_id: int, paused: bool) -> None:
+    async def set_paused(self, chat_id: int, paused: bool) -> None:
         if self.is_paused(chat_id) == paused or self._chats.get(doc_id=chat_id) is None:
             return
-        if paused:
-            self._paused.add(chat_id)
-        else:
-            self._paused.discard(chat_id)
-        self._put_chat(chat_id, paused=paused)
-        self._subscriptions.storage.flush()
+        async with self._changing_subscriptions():
+            self._put_chat(chat_id, paused=paused)
+            self._index_chats()
 
-    def migrate_chat(self, old_id: int, new_id: int) -> None:
+    async def migrate_chat(self, old_id: int, new_id: int) -> None:
         """A group became a supergroup: move follows, pending deliveries and history to `new_id`."""
         old = self._chats.get(doc_id=old_id)
         if old is not None:
-            merged = list(dict.fromkeys([*self.follows_of(new_id), *old.get("follows", [])]))
-            self._chats.remove(doc_ids=[old_id])
-            self._put_chat(new_id, follows=merged, paused=False)
-            for target in merged:
-                self._followers[target].discard(old_id)
-                self._followers[target].add(new_id)
-            self._muted = {(new_id if c == old_id else c, t) for c, t in self._muted}
-            self._paused -= {old_id, new_id}
-            self._put_chat(new_id, muted=sorted(t for c, t in self._muted if c == new_id))
+            async with self._changing_subscriptions():
+                merged = list(dict.fromkeys([*self.follows_of(new_id), *old.get("follows", [])]))
+                muted = sorted({*self._muted_of(new_id), *old.get("muted", [])})
+                self._chats.remove(doc_ids=[old_id])
+                self._put_chat(new_id, follows=merged, muted=muted, paused=False)
+                self._index_chats()
         moved = [doc.doc_id for doc in self._deliveries.all() if doc["chat_id"] == old_id]
-        if moved:
-            self._deliveries.update({"chat_id": new_id}, doc_ids=moved)
+        self._deliveries.update({"chat_id": new_id}, doc_ids=moved)
+        for delivery_id in moved:
+            if delivery_id in self._pending:
+                self._pending[delivery_id] = replace(self._pending[delivery_id], chat_id=new_id)
+        old_sent = self._sent.get(doc_id=old_id)
+        if old_sent is not None:
+            self._sent.remove(doc_ids=[old_id])
+            self._add_sent_keys({new_id: old_sent["keys"]})
         self._delivered |= {(new_id, key) for chat, key in self._delivered if chat == old_id}
-        for delivery_id in list(self._pending):
-            delivery = self._pending[delivery_id]
-            if delivery.chat_id == old_id:
-                self._pending[delivery_id] = replace(delivery, chat_id=new_id)
-        self.flush()
+        await self._save_tracking()
 
     def _put_chat(self, chat_id: int, **fields: Any) -> None:
         if self._chats.get(doc_id=chat_id) is None:
@@ -262,6 +343,9 @@ class Store:
         else:
             self._chats.update(fields, doc_ids=[chat_id])
 
+    def _muted_of(self, chat_id: int) -> list[str]:
+        return sorted(target for chat, target in self._muted if chat == chat_id)
+
     def counts(self) -> dict[str, int]:
         """How much the store holds, for the operators' /stats."""
         return {
@@ -270,7 +354,7 @@ class Store:
             "targets": len(self._followers),
             "paused chats": len(self._paused),
             "pending alerts": len(self._pending),
-            "alerts on record": len(self._deliveries),
+            "alert keys on record": len(self._delivered),
         }
 
     # --- targets --------------------------------------------------------------------------------
@@ -280,8 +364,8 @@ class Store:
         doc = self._targets.get(doc_id=doc_id) if doc_id is not None else None
         return doc["state"] if doc else None
 
-    def record_cycle(self, refreshes: Mapping[str, Any], now: datetime) -> int:
-        """Store each target's new state and its alerts' deliveries, in one flush.
+    async def record_cycle(self, refreshes: Mapping[str, Any], now: datetime) -> int:
+        """Store each target's new state and its alerts' deliveries, in one write.
 
         `refreshes` maps a target key to a bot.sources.base.Refresh. Returns how many new
         deliveries were queued. An alert is skipped for a chat that already had, or has queued,
@@ -301,23 +385,11 @@ class Store:
                         continue
                     self._delivered.update((chat_id, key) for key in alert.keys)
                     new_deliveries.append(
-                        {
-                            "chat_id": chat_id,
-                            "target": target,
-                            "key": alert.key,
-                            "same_as": list(alert.same_as),
-                            "text": alert.text,
-                            "status": PENDING,
-                            "created_at": now.isoformat(),
-                            "sent_at": None,
-                        }
+                        _new_delivery(chat_id, target, alert.key, alert.same_as, alert.text, now)
                     )
         self._put_states(states)
-        if new_deliveries:
-            ids = self._deliveries.insert_multiple(new_deliveries)
-            for doc_id, doc in zip(ids, new_deliveries, strict=True):
-                self._pending[doc_id] = _delivery(Document(doc, doc_id))
-        self._tracking.storage.flush()
+        self._queue(new_deliveries)
+        await self._save_tracking()
         return len(new_deliveries)
 
     def _put_states(self, states: Mapping[str, dict[str, Any]]) -> None:
@@ -348,43 +420,190 @@ class Store:
         """The chat's deliveries waiting to be sent (paused or not), oldest first."""
         return [d for _, d in sorted(self._pending.items()) if d.chat_id == chat_id]
 
-    def fold_pending(self, chat_id: int, text: str, now: datetime) -> None:
-        """Replace the chat's pending deliveries by one message (`text`), in one flush: they
+    async def fold_pending(self, chat_id: int, text: str, now: datetime) -> None:
+        """Replace the chat's pending deliveries by one message (`text`), in one write: they
         are dropped, and it is queued with no target."""
-        folded = [d.id for d in self.pending_of(chat_id)]
-        for delivery_id in folded:
-            del self._pending[delivery_id]
-        self._deliveries.update(
-            {"status": DROPPED, "text": "", "sent_at": now.isoformat()}, doc_ids=folded
-        )
-        doc = {
-            "chat_id": chat_id,
-            "target": "",
-            "key": f"summary:{now.isoformat()}",
-            "same_as": [],
-            "text": text,
-            "status": PENDING,
-            "created_at": now.isoformat(),
-            "sent_at": None,
-        }
-        [doc_id] = self._deliveries.insert_multiple([doc])
-        self._pending[doc_id] = _delivery(Document(doc, doc_id))
-        self._tracking.storage.flush()
+        for delivery in self.pending_of(chat_id):
+            self._outcomes[delivery.id] = DROPPED
+            del self._pending[delivery.id]
+        self._fold(now)
+        self._queue([_new_delivery(chat_id, "", f"summary:{now.isoformat()}", (), text, now)])
+        await self._save_tracking()
 
-    def finish_deliveries(self, outcomes: Mapping[int, str], now: datetime) -> None:
-        """Record how each delivery ended (SENT, FAILED or DROPPED) in one flush."""
-        by_status: dict[str, list[int]] = defaultdict(list)
-        for delivery_id, status in outcomes.items():
-            if self._pending.pop(delivery_id, None) is not None:
-                by_status[status].append(delivery_id)
-        for status, ids in by_status.items():
-            fields: dict[str, Any] = {"status": status, "sent_at": now.isoformat()}
-            if status != FAILED:
-                fields["text"] = ""  # a failed message's text is kept for a look later
-            self._deliveries.update(fields, doc_ids=ids)
-        if by_status:
-            self._tracking.storage.flush()
+    async def note_outcome(self, delivery_id: int, outcome: str) -> None:
+        """Record that a delivery was SENT, FAILED or DROPPED, or that a send of it was UNSURE
+        (timed out after it was written), durably before returning: a crash after this never
+        sends it again (an unsure one, at most once more)."""
+        self._note(delivery_id, outcome)
+        try:
+            await asyncio.to_thread(self._journal.append, delivery_id, outcome)
+        except OSError as exc:
+            log.error("could not journal delivery %s (%s): %s", delivery_id, outcome, exc)
+
+    def _note(self, delivery_id: int, outcome: str) -> None:
+        if outcome == UNSURE:
+            if delivery_id in self._pending:
+                self._pending[delivery_id] = replace(self._pending[delivery_id], unsure=True)
+            self._outcomes.setdefault(delivery_id, UNSURE)
+        else:
+            self._pending.pop(delivery_id, None)
+            self._outcomes[delivery_id] = outcome
+
+    async def fold_outcomes(self, now: datetime) -> None:
+        """Move the journalled outcomes into the tracking file and empty the journal."""
+        compacted = self._compact(now)
+        if not self._outcomes and not compacted:
+            return
+        self._fold(now)
+        if await self._save_tracking():
+            await asyncio.to_thread(_quietly, self._journal.clear)
+
+    def _fold(self, now: datetime) -> None:
+        outcomes, self._outcomes = self._outcomes, {}
+        finished = [i for i, outcome in outcomes.items() if outcome in _DONE]
+        docs = [doc for doc in self._deliveries.get(doc_ids=finished) or () if doc is not None]
+        day = now.date().isoformat()
+        keys: dict[int, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+        for doc in docs:
+            if doc["target"]:  # a summary has no keys worth keeping
+                keys[doc["chat_id"]][doc["target"]] |= dict.fromkeys(_keys(doc), day)
+        self._add_sent_keys(keys)
+        self._deliveries.remove(doc_ids=[doc.doc_id for doc in docs])
+        failed = [i for i, outcome in outcomes.items() if outcome == FAILED]
+        self._deliveries.update(
+            {"status": FAILED, "sent_at": now.isoformat()},
+            doc_ids=[i for i in failed if self._deliveries.contains(doc_id=i)],
+        )
+        unsure = [i for i, outcome in outcomes.items() if outcome == UNSURE]
+        self._deliveries.update(
+            {"unsure": True}, doc_ids=[i for i in unsure if self._deliveries.contains(doc_id=i)]
+        )
+
+    def _add_sent_keys(self, keys: Mapping[int, Mapping[str, Mapping[str, str]]]) -> None:
+        known = [chat for chat in keys if self._sent.contains(doc_id=chat)]
+
+        def add(doc: dict[str, Any]) -> None:
+            for target, more in keys[doc["chat_id"]].items():
+                doc["keys"][target] = {**doc["keys"].get(target, {}), **more}
+
+        if known:
+            self._sent.update(add, doc_ids=known)
+        fresh = [chat for chat in keys if chat not in known]
+        self._sent.insert_multiple(
+            Document({"chat_id": chat, "keys": {t: dict(k) for t, k in keys[chat].items()}}, chat)
+            for chat in fresh
+        )
+
+    def _compact(self, now: datetime) -> bool:
+        """Drop sent keys older than DEDUP_DAYS and refused messages older than FAILED_KEPT_DAYS
+        (memory only); returns whether anything went. Runs at most once a day."""
+        today = now.date()
+        if self._compacted_on == today:
+            return False
+        self._compacted_on = today
+        oldest_key = (today - timedelta(days=DEDUP_DAYS)).isoformat()
+        oldest_failure = (now - timedelta(days=FAILED_KEPT_DAYS)).isoformat()
+        stale_chats = [
+            doc.doc_id
+            for doc in self._sent.all()
+            if any(day < oldest_key for keys in doc["keys"].values() for day in keys.values())
+        ]
+
+        def prune(doc: dict[str, Any]) -> None:
+            kept = {}
+            for target, keys in doc["keys"].items():
+                fresh = {key: day for key, day in keys.items() if day >= oldest_key}
+                self._delivered -= {(doc["chat_id"], k) for k in keys.keys() - fresh.keys()}
+                if fresh:
+                    kept[target] = fresh
+            doc["keys"] = kept
+
+        self._sent.update(prune, doc_ids=stale_chats)
+        old_failures = [
+            doc.doc_id
+            for doc in self._deliveries.all()
+            if doc["status"] == FAILED and (doc.get("sent_at") or "") < oldest_failure
+        ]
+        self._deliveries.remove(doc_ids=old_failures)
+        return bool(stale_chats or old_failures)
+
+    def _queue(self, docs: list[dict[str, Any]]) -> None:
+        if docs:
+            ids = self._deliveries.insert_multiple(docs)
+            for doc_id, doc in zip(ids, docs, strict=True):
+                self._pending[doc_id] = _delivery(Document(doc, doc_id))
+
+
+_DONE = {SENT, DROPPED}
+
+
+def _quietly(action: Any) -> None:
+    try:
+        action()
+    except OSError as exc:
+        log.warning("could not empty the journal (folded again at start): %s", exc)
+
+
+async def _finish_even_if_cancelled(work: Awaitable[T]) -> T:
+    """Await `work`; if cancelled meanwhile, still let it finish before re-raising, so a file
+    is never written by two threads at once."""
+    task = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait([task])
+        raise
+
+
+def _new_delivery(
+    chat_id: int, target: str, key: str, same_as: Any, text: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "chat_id": chat_id,
+        "target": target,
+        "key": key,
+        "same_as": list(same_as),
+        "text": text,
+        "status": PENDING,
+        "unsure": False,
+        "created_at": now.isoformat(),
+        "sent_at": None,
+    }
+
+
+def _keys(doc: Mapping[str, Any]) -> list[str]:
+    return [doc["key"], *doc.get("same_as", ())]
 
 
 def _delivery(doc: Document) -> Delivery:
-    return Delivery(doc.doc_id, doc["chat_id"], doc.get("target", ""), doc["key"], doc["text"])
+    return Delivery(
+        doc.doc_id,
+        doc["chat_id"],
+        doc.get("target", ""),
+        doc["key"],
+        doc["text"],
+        bool(doc.get("unsure")),
+    )
+
+
+def _check_subscriptions(tables: dict[str, Any]) -> None:
+    for doc_id, doc in tables.get("chats", {}).items():
+        int(doc_id)
+        if not all(isinstance(t, str) for t in [*doc["follows"], *doc.get("muted", [])]):
+            raise ValueError(f"chat {doc_id} has a follow that is not a target name")
+
+
+def _check_tracking(tables: dict[str, Any]) -> None:
+    for doc in tables.get("targets", {}).values():
+        if not isinstance(doc["target"], str) or not isinstance(doc["state"], dict | None):
+            raise ValueError("a target has no name or state")
+    for doc in tables.get("deliveries", {}).values():
+        if not isinstance(doc["chat_id"], int) or not isinstance(doc["text"], str):
+            raise ValueError("a delivery has no chat or text")
+        if doc["status"] not in {PENDING, SENT, FAILED, DROPPED} or not isinstance(doc["key"], str):
+            raise ValueError("a delivery has no status or key")
+    for doc in tables.get("sent", {}).values():
+        if not isinstance(doc["chat_id"], int) or not all(
+            isinstance(keys, dict) for keys in doc["keys"].values()
+        ):
+            raise ValueError("a chat's sent keys are not grouped by target")

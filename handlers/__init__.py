@@ -2,7 +2,8 @@
 
 `register` wires them in the order a reader meets them. The command list behind Telegram's menu
 and /help is built from the commands here plus each target kind's own (/statements, /debates),
-which `register` is told about so that it can route them.
+which `register` is told about so that it can route them. Every user action is `guarded`
+(the per-user throttle and the upstream budget).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from handlers.commands import (
     unfollow,
 )
 from handlers.errors import report_error
+from handlers.guard import guarded
 from handlers.inline import inline_cards
 
 __all__ = ["register"]
@@ -47,18 +49,18 @@ def register(application: Application, kind_commands: Iterable[str]) -> None:
     application.add_handler(TypeHandler(Update, resume_chat), group=-1)
     application.add_handler(ChatMemberHandler(track_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     # Deep links: `/start p_300412`, and `/start@bot p_300412` as groups send it.
-    application.add_handler(CommandHandler("start", start_with_link, has_args=1))
-    application.add_handler(CommandHandler("start", start))
-    application.add_handler(CommandHandler("help", help_command))
-    application.add_handler(CommandHandler(["follow", "watch"], follow))
-    application.add_handler(CommandHandler(["unfollow", "unwatch"], unfollow))
-    application.add_handler(CommandHandler("list", list_follows))
-    application.add_handler(CommandHandler("status", status))
-    application.add_handler(CommandHandler("stop", stop))
-    application.add_handler(CommandHandler("stats", stats))
-    application.add_handler(CommandHandler("share", share))
-    application.add_handler(CommandHandler(list(kind_commands), browse))
-    application.add_handler(CallbackQueryHandler(press))
-    application.add_handler(InlineQueryHandler(inline_cards))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, message))
+    application.add_handler(CommandHandler("start", guarded(start_with_link), has_args=1))
+    application.add_handler(CommandHandler("start", guarded(start)))
+    application.add_handler(CommandHandler("help", guarded(help_command)))
+    application.add_handler(CommandHandler(["follow", "watch"], guarded(follow)))
+    application.add_handler(CommandHandler(["unfollow", "unwatch"], guarded(unfollow)))
+    application.add_handler(CommandHandler("list", guarded(list_follows)))
+    application.add_handler(CommandHandler("status", guarded(status)))
+    application.add_handler(CommandHandler("stop", guarded(stop)))
+    application.add_handler(CommandHandler("stats", guarded(stats)))
+    application.add_handler(CommandHandler("share", guarded(share)))
+    application.add_handler(CommandHandler(list(kind_commands), guarded(browse)))
+    application.add_handler(CallbackQueryHandler(guarded(press)))
+    application.add_handler(InlineQueryHandler(guarded(inline_cards)))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, guarded(message)))
     application.add_error_handler(report_error)

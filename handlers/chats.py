@@ -34,7 +34,7 @@ async def resume_chat(update: object, context: ContextTypes.DEFAULT_TYPE) -> Non
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if update.my_chat_member is None:  # joining and leaving are track_membership's
-        runtime(context).follows.resume(update.effective_chat.id)
+        await runtime(context).follows.resume(update.effective_chat.id)
 
 
 async def track_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -46,8 +46,8 @@ async def track_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     follows = runtime(context).follows
     if not joined:
-        follows.pause(chat.id)
+        await follows.pause(chat.id)
         return
-    follows.resume(chat.id)
+    await follows.resume(chat.id)
     if chat.type in (Chat.GROUP, Chat.SUPERGROUP):
         await context.bot.send_message(chat.id, GROUP_WELCOME)

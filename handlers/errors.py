@@ -11,7 +11,13 @@ from telegram import Update
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.store import SaveError
+
 log = logging.getLogger(__name__)
+NOT_SAVED = (
+    "Sorry, I couldn't save that: my storage is failing. Nothing was changed; please try again "
+    "later."
+)
 
 
 async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -23,11 +29,14 @@ async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
     chat = (
         update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
     )
-    log.error("error while handling an update for chat %s", chat, exc_info=context.error)
+    if isinstance(context.error, SaveError):
+        # The store logged why (a full disk, most likely) and undid the change.
+        text = NOT_SAVED
+    else:
+        log.error("error while handling an update for chat %s", chat, exc_info=context.error)
+        text = "Sorry, something went wrong on my side. Please try again in a moment."
     if isinstance(update, Update) and update.effective_message is not None:
         try:
-            await update.effective_message.reply_text(
-                "Sorry, something went wrong on my side. Please try again in a moment."
-            )
+            await update.effective_message.reply_text(text)
         except TelegramError:
             log.warning("could not apologise to chat %s", chat)

@@ -83,7 +83,10 @@ def make_config(
                 "retries": 1,
                 "backoff_seconds": 0.01,
                 "polite_interval_seconds": 0.01,
+                "command_budget_seconds": 1.5,
             },
+            # Tests act faster than any person; the throttle has its own test.
+            "limits": {"actions_per_minute": 10_000},
         }
         for name, values in sections.items():
             raw.setdefault(name, {}).update(values)

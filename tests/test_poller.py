@@ -40,11 +40,12 @@ async def test_fetch_once_fan_out_and_isolate_failures(petitions, tmp_path):
     def now() -> datetime:
         return datetime.now(UTC)
 
-    poller = Poller(store, {"petitions": source}, Sender(bot, store, now), now)  # type: ignore[arg-type]
+    sender = Sender(bot, store, now)  # type: ignore[arg-type]
+    poller = Poller(store, {"petitions": source}, sender, now)
     try:
         for chat in (10, 11, 12):
-            store.add_follow(chat, "petition:1", None)
-        store.add_follow(10, "petition:2", None)
+            await store.add_follow(chat, "petition:1", None)
+        await store.add_follow(10, "petition:2", None)
         baseline = await poller.run_cycle("petitions")
         assert (baseline.targets, baseline.refreshed, baseline.queued) == (2, 2, 0)
 
@@ -54,7 +55,8 @@ async def test_fetch_once_fan_out_and_isolate_failures(petitions, tmp_path):
         before = dict(petitions.requests)
         report = await poller.run_cycle("petitions")
         assert petitions.requests[1] - before[1] == 1  # three followers, one fetch
-        assert (report.refreshed, report.skipped, report.queued, report.sent) == (1, 1, 3, 3)
+        assert (report.refreshed, report.skipped, report.queued) == (1, 1, 3)
+        assert await sender.send_pending() == 3
         assert sorted(chat for chat, _ in bot.sent) == [10, 11, 12]
         assert all("5,000 signatures" in text for _, text in bot.sent)
     finally:
@@ -88,7 +90,7 @@ async def cycle_requests(follows: list[str], govuk, parliament, path) -> dict[st
     counts: dict[str, list[int]] = {"govuk": [], "wms": []}
     try:
         for chat, follow in enumerate(follows):
-            store.add_follow(chat % 50, f"statements:{follow}", None)
+            await store.add_follow(chat % 50, f"statements:{follow}", None)
         for _ in range(3):
             for name, fake in (("govuk", govuk), ("wms", parliament)):
                 before = len(fake.paths)
@@ -136,7 +138,7 @@ async def test_a_source_failing_the_same_way_is_logged_once_per_streak(tmp_path,
         return datetime.now(UTC)
 
     poller = Poller(store, {source.name: source}, Sender(RecordingBot(), store, now), now)  # type: ignore[arg-type,dict-item]
-    store.add_follow(1, "statements:home-office:", None)
+    await store.add_follow(1, "statements:home-office:", None)
     try:
         for _ in range(3):
             await poller.run_cycle(source.name)

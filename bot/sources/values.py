@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-
 # No upstream text the bot shows is longer (petition summaries and debate overviews run to about
 # 1,500 characters); a runaway field is clipped before it is stored.
 LONGEST_TEXT = 2000

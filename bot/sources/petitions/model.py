@@ -1,10 +1,10 @@
 """Petition snapshots: the typed, storable view of one petition, and parsing from the site's JSON.
 
 Pure: no I/O. Parsing is lenient about everything but what makes a petition (an id, `action`,
-`state` and an integer `signature_count`): any other key may be missing, null, empty or of an
-older schema (2015's `open_at`, no `closing_date` before 2026), and unknown keys are ignored. The snapshot
-keeps only what detection, rendering and the status card need; the geographic breakdowns are
-dropped on parsing.
+`state` and an integer `signature_count`): any other key may be missing, null, empty or of an older
+schema (2015's `open_at`, no `closing_date` before 2026), and unknown keys are ignored. The snapshot
+keeps only what detection, rendering and the status card need; the geographic breakdowns are dropped
+on parsing.
 
 A snapshot also carries a little memory that the site itself forgets (the highest count seen,
 whether a threshold was ever reached), so that a dip and re-crossing is not news twice.

@@ -1,0 +1,162 @@
+"""The store's files on disk: checked reading, atomic replacing, and the append-only sent journal.
+
+I/O only, and nothing about what the files mean beyond a shape check the store passes in:
+
+- a JSON file is replaced atomically (temporary file, fsync, rename, fsync of the directory),
+  so a crash leaves the old file or the new one, never half of one;
+- a file that is unreadable, empty, not JSON or of the wrong shape is never taken for a fresh
+  database: opening fails with one line that names the file and how to restore it;
+- temporary files left by a crash are removed when the store opens;
+- the journal is a text file of `<delivery id> <outcome>` lines, appended and fsynced one message
+  at a time, so that a crash repeats at most the message in flight. A torn last line (the crash
+  came mid-append) is ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+TEMPORARY_SUFFIX = ".tmp"
+RESTORE_HINT = (
+    "restore it from a backup, or move it aside to start with an empty database "
+    "(every follow is then lost)"
+)
+
+
+class StoreError(Exception):
+    """A database file cannot be used; the message is one line naming it and what to do."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: {problem}; {RESTORE_HINT}")
+
+
+def remove_leftovers(path: Path) -> None:
+    """Delete the temporary files a crash mid-write left beside `path`."""
+    for leftover in path.parent.glob(f"{path.name}.*{TEMPORARY_SUFFIX}"):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+
+
+def check_writable(directory: Path) -> None:
+    """Fail now, not at the first follow, when the database directory can't be written."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, suffix=TEMPORARY_SUFFIX):
+            pass
+    except OSError as exc:
+        raise StoreError(directory, f"cannot write here ({exc.strerror or exc})") from None
+
+
+def read_tables(path: Path, check: Callable[[dict[str, Any]], None]) -> dict[str, Any] | None:
+    """The tables in `path`, or None when there is no file yet. `check` raises ValueError when a
+    table is not what the store wrote."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise StoreError(path, f"cannot be read ({reason})") from None
+    if not text.strip():
+        raise StoreError(path, "is empty")
+    try:
+        tables = json.loads(text)
+    except ValueError as exc:
+        raise StoreError(path, f"is not valid JSON ({exc})") from None
+    try:
+        if not isinstance(tables, dict) or not all(
+            isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
+            for table in tables.values()
+        ):
+            raise ValueError("it is not a set of tables of documents")
+        check(tables)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise StoreError(path, f"is not an Accountability Alerts database ({exc})") from None
+    return tables
+
+
+def serialise(tables: dict[str, Any]) -> str:
+    # dumps, not dump: dump goes through the pure-Python encoder, many times slower.
+    return json.dumps(tables, ensure_ascii=False, separators=(",", ":"))
+
+
+def replace_atomically(path: Path, text: str) -> None:
+    """Write `text` as `path`'s new content, all or nothing (blocking: call it off the loop)."""
+    fd, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=path.name + ".", suffix=TEMPORARY_SUFFIX
+    )
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+class Journal:
+    """The append-only record of sent outcomes not yet folded into the tracking file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: TextIO | None = None
+
+    def read(self) -> list[tuple[int, str]]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StoreError(self.path, f"cannot be read ({exc})") from None
+        lines = text.split("\n")
+        entries = []
+        # The last piece has no newline when an append was cut short by a crash: not recorded.
+        for number, line in enumerate(lines[:-1], start=1):
+            delivery_id, _, outcome = line.partition(" ")
+            if not delivery_id.isdigit() or not outcome.isalpha():
+                raise StoreError(self.path, f"line {number} is damaged")
+            entries.append((int(delivery_id), outcome))
+        return entries
+
+    def append(self, delivery_id: int, outcome: str) -> None:
+        """Record one outcome durably (blocking: call it off the loop)."""
+        if self._handle is None:
+            self._handle = self.path.open("a", encoding="utf-8")
+        size = self._handle.tell()
+        try:
+            self._handle.write(f"{delivery_id} {outcome}\n")
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        except OSError:
+            # A half-written line (the disk filled up) would glue onto the next one.
+            self.close()
+            with contextlib.suppress(OSError):
+                os.truncate(self.path, size)
+            raise
+
+    def clear(self) -> None:
+        """Empty the journal once what it held is safely in the tracking file."""
+        self.close()
+        with self.path.open("w", encoding="utf-8") as handle:
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def close(self) -> None:
+        if self._handle is not None:
+            with contextlib.suppress(OSError):
+                self._handle.close()
+            self._handle = None

@@ -1,0 +1,45 @@
+"""What every user action goes through first: the per-user throttle and the upstream budget.
+
+Applied by `register` to commands, taps, messages and inline queries, so no handler can forget
+it: a user over `limits.actions_per_minute` is told to slow down (once), and every upstream
+fetch an action makes shares `http.command_budget_seconds`, after which the kind's reply says
+the site is slow.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.http import budget
+from bot.runtime import runtime
+from bot.throttle import Verdict
+from handlers.commands import Handler
+
+SLOW_DOWN = "You're going a bit fast for me. Please wait a minute, then try again."
+
+
+def guarded(handler: Handler) -> Handler:
+    @functools.wraps(handler)
+    async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        running = runtime(context)
+        user = update.effective_user
+        verdict = running.throttle.check(user.id, time.monotonic()) if user else Verdict.ALLOW
+        if verdict is Verdict.WARN:
+            await _slow_down(update)
+        if verdict is not Verdict.ALLOW:
+            return
+        with budget(running.command_budget_seconds):
+            await handler(update, context)
+
+    return run
+
+
+async def _slow_down(update: Update) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(SLOW_DOWN, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(SLOW_DOWN)
