@@ -5,7 +5,8 @@ polling), sendMessage, editMessageText, editMessageReplyMarkup, answerCallbackQu
 toasts) and answerInlineQuery. Records every message sent with its inline keyboard (refusing
 invalid HTML, and callback data over 64 bytes, as Telegram does); lets a test send messages, tap
 buttons, type inline queries and add or remove the bot; and can answer 403 (blocked), 429
-(flood), 400 (Bad Request), a ChatMigrated 400 for chosen chats, or 502 while "down".
+(flood), 400 (Bad Request), a ChatMigrated 400 for chosen chats, or 502 while "down"; and can
+deliver a message but lose the answer, or answer late.
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ class FakeTelegram(FakeServer):
         self.blocked: set[int] = set()
         self.migrated: dict[int, int] = {}
         self.flood_answers = 0  # how many upcoming sendMessage calls answer 429
+        self.flood_retry_after = 1  # the retry_after those 429s ask for
+        # Upcoming sendMessage calls that deliver, then drop the connection without an answer.
+        self.replies_to_lose = 0
+        self.reply_delay = 0.0  # seconds a delivered sendMessage waits before answering
         self.unparseable: set[int] = set()  # chats whose messages answer 400 Bad Request
         self.down = False  # sendMessage answers 502 Bad Gateway while set
         self.admins: dict[int, set[int]] = {}
@@ -190,7 +195,15 @@ class FakeTelegram(FakeServer):
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return _error(404, "Not Found: method not found")
-        return await handler(params)
+        response = await handler(params)
+        if method == "sendmessage" and response.status == 200:
+            if self.replies_to_lose > 0:
+                self.replies_to_lose -= 1
+                assert request.transport is not None
+                request.transport.close()  # delivered; the bot never hears so
+            elif self.reply_delay:
+                await asyncio.sleep(self.reply_delay)
+        return response
 
     async def _api_getme(self, params: dict[str, Any]) -> web.Response:
         return _ok(BOT_USER)
@@ -240,7 +253,8 @@ class FakeTelegram(FakeServer):
                 )
             if self.flood_answers > 0:
                 self.flood_answers -= 1
-                return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+                wait = self.flood_retry_after
+                return _error(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
             refusal = _refusal(params)
             if refusal is not None:
                 return refusal
