@@ -1,0 +1,28 @@
+"""The crash soak (tests/soak.py): the real bot process `kill -9`ed at random moments, restarted
+each time. Nothing is ever lost, and a kill repeats at most the messages that were in flight,
+one per sending worker. CI runs 10 kills; the 100-kill run is marked slow and prints its report.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.sender import CHATS_IN_PARALLEL
+from tests.soak import soak
+
+
+async def test_ten_kills_lose_nothing_and_repeat_at_most_what_was_in_flight():
+    report = await soak(kills=10)
+    print(report.lines())
+    assert report.expected >= 10 * 20 and report.lost == 0
+    assert report.most_duplicates_from_one_kill <= CHATS_IN_PARALLEL
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+async def test_a_hundred_kills(capsys):
+    report = await soak(kills=100, seed=11)
+    with capsys.disabled():
+        print("\n" + report.lines())
+    assert report.lost == 0
+    assert report.most_duplicates_from_one_kill <= CHATS_IN_PARALLEL
