@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 from collections import defaultdict
@@ -454,9 +455,11 @@ class Store:
         compacted = self._compact(now)
         if not self._outcomes and not compacted:
             return
+        journalled = self._journal.appended
         self._fold(now)
+        # Lines appended meanwhile (sends during the write) are not in this write: keep them.
         if await self._save_tracking():
-            await asyncio.to_thread(_quietly, self._journal.clear)
+            await asyncio.to_thread(_quietly, functools.partial(self._journal.clear, journalled))
 
     def _fold(self, now: datetime) -> None:
         outcomes, self._outcomes = self._outcomes, {}

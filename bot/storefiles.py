@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -113,7 +114,9 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.appended = 0  # lines written since the last clear
         self._handle: TextIO | None = None
+        self._lock = threading.Lock()  # appends and clears run in worker threads
 
     def read(self) -> list[tuple[int, str]]:
         try:
@@ -134,26 +137,33 @@ class Journal:
 
     def append(self, delivery_id: int, outcome: str) -> None:
         """Record one outcome durably (blocking: call it off the loop)."""
-        if self._handle is None:
-            self._handle = self.path.open("a", encoding="utf-8")
-        size = self._handle.tell()
-        try:
-            self._handle.write(f"{delivery_id} {outcome}\n")
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
-        except OSError:
-            # A half-written line (the disk filled up) would glue onto the next one.
-            self.close()
-            with contextlib.suppress(OSError):
-                os.truncate(self.path, size)
-            raise
+        with self._lock:
+            if self._handle is None:
+                self._handle = self.path.open("a", encoding="utf-8")
+            size = self._handle.tell()
+            try:
+                self._handle.write(f"{delivery_id} {outcome}\n")
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
+                self.appended += 1
+            except OSError:
+                # A half-written line (the disk filled up) would glue onto the next one.
+                self.close()
+                with contextlib.suppress(OSError):
+                    os.truncate(self.path, size)
+                raise
 
-    def clear(self) -> None:
-        """Empty the journal once what it held is safely in the tracking file."""
-        self.close()
-        with self.path.open("w", encoding="utf-8") as handle:
-            handle.flush()
-            os.fsync(handle.fileno())
+    def clear(self, if_appended: int | None = None) -> None:
+        """Empty the journal once what it held is safely in the tracking file; with
+        `if_appended`, only if no line was added since `appended` had that value."""
+        with self._lock:
+            if if_appended is not None and self.appended != if_appended:
+                return
+            self.close()
+            with self.path.open("w", encoding="utf-8") as handle:
+                handle.flush()
+                os.fsync(handle.fileno())
+            self.appended = 0
 
     def close(self) -> None:
         if self._handle is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import itertools
 import json
 import random
@@ -175,16 +176,21 @@ async def soak(kills: int, seed: int = 7) -> SoakReport:
         timeline.running = False
         advancing = asyncio.create_task(timeline.run())
         duplicates_after: list[int] = []
+        starts = 1
         try:
             bot = await _bot(config)
             await asyncio.wait_for(_baselines_stored(Path(directory) / "data"), 60)
             timeline.running = True
             for _ in range(kills):
-                await asyncio.sleep(chance.uniform(0.2, 2.0))
+                # Mostly once it runs (mid-cycle, mid-write, mid-burst), sometimes as it starts.
+                if chance.random() < 0.8:
+                    await telegram.wait_until(functools.partial(_started, telegram, starts), 60)
+                await asyncio.sleep(chance.uniform(0.0, 1.5))
                 bot.send_signal(signal.SIGKILL)
                 await bot.wait()
                 duplicates_after.append(_duplicates(timeline))
                 bot = await _bot(config)
+                starts += 1
             # The timeline stops; the last alerts must still arrive, and no more.
             timeline.running = False
             deadline = time.monotonic() + 60
@@ -211,6 +217,10 @@ async def soak(kills: int, seed: int = 7) -> SoakReport:
         duplicates=_duplicates(timeline),
         most_duplicates_from_one_kill=max(b - a for a, b in itertools.pairwise(marks)),
     )
+
+
+def _started(telegram: FakeTelegram, times: int) -> bool:
+    return telegram.count(f"/bot{TOKEN}/deleteWebhook") >= times  # asked once the bot is up
 
 
 def _duplicates(timeline: Timeline) -> int:
