@@ -108,13 +108,13 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
         for n in range(follows):
             petition = FIRST_ID + n % petitions
             state = (await source.look_up(petition, clock())).state
-            store.add_follow(1_000_000 + n // 5, f"petition:{petition}", state)
+            await store.add_follow(1_000_000 + n // 5, f"petition:{petition}", state)
         await poller.run_cycle(source.name)  # persists the baselines
         # Steady state: every petition has a day of signature history, as after a day of polls.
         history: list = []
         for minute in range(0, 27 * 60, 1):
             history = record(history, clock() - timedelta(minutes=27 * 60 - minute), minute)
-        store.record_cycle(
+        await store.record_cycle(
             {
                 target: Refresh({**store.target_state(target), "history": history})  # type: ignore[dict-item]
                 for target in store.followed_targets()
@@ -145,6 +145,7 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
                 attributes["signature_count"] = 20_000 + 10_000 * (cycle + 1)
             started = time.perf_counter()
             report = await poller.run_cycle(source.name)
+            await sender.send_pending()  # the sender's own task, in the bot
             cycle_times.append(time.perf_counter() - started)
             assert report.refreshed == petitions and report.queued > 0, report
         store.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -88,10 +89,20 @@ def build_application(config: Config) -> Application:
     return application
 
 
-async def start_services(application: Application) -> None:
-    """Create the HTTP session, sources and kinds, publish the command menu, schedule the polls."""
-    config: Config = application.bot_data[CONFIG_KEY]
-    store: Store = application.bot_data[STORE_KEY]
+@dataclass(frozen=True)
+class Wiring:
+    """The sources and kinds of a running bot, built on one HTTP client."""
+
+    http: HttpClient
+    # Each source with its poll interval; a new source is one more entry here.
+    schedule: list[tuple[Source, float]]
+    # The order in which kinds read a reference: petitions last, as they read whatever is left.
+    kinds: list[TargetKind]
+    refresh_departments: Callable[[], Awaitable[None]]
+
+
+def wire(config: Config) -> Wiring:
+    """Every source and kind, for `config`; call it inside the running event loop."""
     parliament = config.parliament
     # GOV.UK and Parliament get one request at a time, at most one a second, per host.
     polite = (
@@ -109,20 +120,31 @@ async def start_services(application: Application) -> None:
         WrittenStatementsClient(http, parliament.statements_base_url), directory
     )
     debates = DebatesSource(petition_client, WhatsOnClient(http, parliament.whatson_base_url))
-    # Each source with its poll interval; a new source is one more entry here.
-    schedule: list[tuple[Source, float]] = [
-        (petitions, config.petitions.poll_interval_seconds),
-        (govuk, config.govuk.poll_interval_seconds),
-        (written, parliament.poll_interval_seconds),
-        (debates, parliament.poll_interval_seconds),
-    ]
-    # The order in which kinds read a reference: petitions last, as they read whatever is left.
     base_host = urlsplit(config.petitions.base_url).hostname or ""
-    kinds: list[TargetKind] = [
-        StatementsKind(govuk, written, directory),
-        DebatesKind(debates),
-        PetitionKind(petitions, frozenset({base_host})),
-    ]
+    members = MembersClient(http, parliament.members_base_url)
+    return Wiring(
+        http,
+        [
+            (petitions, config.petitions.poll_interval_seconds),
+            (govuk, config.govuk.poll_interval_seconds),
+            (written, parliament.poll_interval_seconds),
+            (debates, parliament.poll_interval_seconds),
+        ],
+        [
+            StatementsKind(govuk, written, directory),
+            DebatesKind(debates),
+            PetitionKind(petitions, frozenset({base_host})),
+        ],
+        functools.partial(refresh_directory, members, directory),
+    )
+
+
+async def start_services(application: Application) -> None:
+    """Create the HTTP session, sources and kinds, publish the command menu, schedule the polls."""
+    config: Config = application.bot_data[CONFIG_KEY]
+    store: Store = application.bot_data[STORE_KEY]
+    wiring = wire(config)
+    http, schedule, kinds = wiring.http, wiring.schedule, wiring.kinds
     sender = Sender(application.bot, store, utc_now)
     poller = Poller(
         store,
@@ -143,8 +165,6 @@ async def start_services(application: Application) -> None:
         utc_now,
         bot_username=application.bot.username,
     )
-    members = MembersClient(http, parliament.members_base_url)
-    refresh = functools.partial(refresh_directory, members, directory)
     application.bot_data[RUNTIME_KEY] = Runtime(
         store,
         http,
@@ -165,7 +185,7 @@ async def start_services(application: Application) -> None:
         for source, interval in schedule
     ]
     # Parliament's answering-body ids stay current: departments are renamed and merged.
-    periodic.append(("departments", refresh, DEPARTMENTS_REFRESH_EVERY))
+    periodic.append(("departments", wiring.refresh_departments, DEPARTMENTS_REFRESH_EVERY))
     for name, work, interval in periodic:
         background.start(name, work)  # now: a restart is not blind for an interval
         jobs.run_repeating(

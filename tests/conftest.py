@@ -101,7 +101,14 @@ async def running_bot(config: Config) -> AsyncIterator[Any]:
     application = build_application(config)
     await application.initialize()
     await application.post_init(application)
-    await application.updater.start_polling(poll_interval=0, timeout=1)
+    # As run_polling does: errors fetching updates go to the application's error handler.
+    await application.updater.start_polling(
+        poll_interval=0,
+        timeout=1,
+        error_callback=lambda exc: application.create_task(
+            application.process_error(error=exc, update=None)
+        ),
+    )
     await application.start()
     try:
         yield application

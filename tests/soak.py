@@ -137,17 +137,19 @@ class Timeline:
 
 
 async def _bot(config: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--config",
-        str(config),
-        "--log-level",
-        "ERROR",
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    """The bot process; what it logs (errors only) goes to bot.log beside the config."""
+    with (config.parent / "bot.log").open("a") as log:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "--config",
+            str(config),
+            "--log-level",
+            "ERROR",
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=log,
+        )
 
 
 async def _baselines_stored(data: Path) -> None:
@@ -176,7 +178,7 @@ async def soak(kills: int, seed: int = 7) -> SoakReport:
         timeline.running = False
         advancing = asyncio.create_task(timeline.run())
         duplicates_after: list[int] = []
-        starts = 1
+        started_before = 0  # how often the bot had come up before this run of it
         try:
             bot = await _bot(config)
             await asyncio.wait_for(_baselines_stored(Path(directory) / "data"), 60)
@@ -184,13 +186,14 @@ async def soak(kills: int, seed: int = 7) -> SoakReport:
             for _ in range(kills):
                 # Mostly once it runs (mid-cycle, mid-write, mid-burst), sometimes as it starts.
                 if chance.random() < 0.8:
-                    await telegram.wait_until(functools.partial(_started, telegram, starts), 60)
+                    up = functools.partial(_started, telegram, started_before + 1)
+                    await telegram.wait_until(up, 60)
                 await asyncio.sleep(chance.uniform(0.0, 1.5))
                 bot.send_signal(signal.SIGKILL)
                 await bot.wait()
                 duplicates_after.append(_duplicates(timeline))
+                started_before = _times_started(telegram)
                 bot = await _bot(config)
-                starts += 1
             # The timeline stops; the last alerts must still arrive, and no more.
             timeline.running = False
             deadline = time.monotonic() + 60
@@ -199,6 +202,9 @@ async def soak(kills: int, seed: int = 7) -> SoakReport:
             await asyncio.sleep(2.0)
             bot.send_signal(signal.SIGTERM)
             await asyncio.wait_for(bot.wait(), 15)
+        except TimeoutError:
+            print((Path(directory) / "bot.log").read_text()[-3000:], file=sys.stderr)
+            raise
         finally:
             advancing.cancel()
             if bot.returncode is None:
@@ -219,8 +225,12 @@ async def soak(kills: int, seed: int = 7) -> SoakReport:
     )
 
 
+def _times_started(telegram: FakeTelegram) -> int:
+    return telegram.count(f"/bot{TOKEN}/deleteWebhook")  # asked once the bot is up
+
+
 def _started(telegram: FakeTelegram, times: int) -> bool:
-    return telegram.count(f"/bot{TOKEN}/deleteWebhook") >= times  # asked once the bot is up
+    return _times_started(telegram) >= times
 
 
 def _duplicates(timeline: Timeline) -> int:

@@ -37,6 +37,15 @@ def test_every_show_sample_parses_and_survives_storage(fixture):
     assert snapshot_from_dict(stored) == parsed
 
 
+def test_a_snapshot_stored_by_a_newer_version_still_loads():
+    parsed = snapshot(OPEN_DEBATED)
+    stored = json.loads(json.dumps(snapshot_to_dict(parsed)))
+    stored["velocity_per_hour"] = 12.5  # fields this version does not know
+    stored["debate"]["hansard_id"] = "abc"
+    stored["business"][0]["links"] = []
+    assert snapshot_from_dict(stored) == parsed
+
+
 @pytest.mark.parametrize("fixture", LIST_FIXTURES)
 def test_every_list_sample_parses(fixture):
     for item in list_items(fixture):

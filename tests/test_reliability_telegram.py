@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from tests.conftest import running_bot
+from tests.conftest import TOKEN, running_bot
 from tests.e2e import ask
 from tests.samples import OPEN_BELOW_10K
 
@@ -93,3 +93,18 @@ async def test_telegram_down_loses_nothing_and_repeats_nothing(telegram, petitio
         await telegram.wait_until(lambda: set(copies(telegram)) == set(CHATS), timeout=20)
         await settled(telegram, 1.0)
     assert set(copies(telegram).values()) == {1}
+
+
+async def test_a_failing_get_updates_is_one_warning_line_and_recovers(
+    telegram, make_config, caplog
+):
+    path = f"/bot{TOKEN}/getUpdates"
+    async with running_bot(make_config()):
+        telegram.fail(path, "502")
+        failed = telegram.count(path)
+        await telegram.wait_until(lambda: telegram.count(path) >= failed + 2, 30)
+        telegram.heal(path)
+        assert "/follow" in await ask(telegram, 1001, "/help")
+    warnings = [r for r in caplog.records if "cannot reach Telegram for updates" in r.message]
+    assert warnings and all(r.exc_info is None for r in warnings)
+    assert not [r for r in caplog.records if r.name.startswith("handlers") and r.exc_info]

@@ -1,0 +1,151 @@
+"""Benchmark: command latency while the bot polls and sends, with a year of delivery history.
+
+10,000 follows (2,000 chats) over 2,000 petitions, and a year of sent alerts already on record
+(200,000 deliveries, in the layout the bot used before history was compacted). Then, for 20
+seconds, a poll cycle runs every second (100 petitions cross a milestone each time: 500 alerts,
+sent at once by an instant stand-in for Telegram), while a "user" sends a command every 20 ms:
+a /follow or /unfollow through the real service, which writes the subscriptions file. Its
+latency includes any time the event loop was busy elsewhere (serialising, writing, sending).
+
+Works on this version and on earlier ones (whose store was synchronous), for before and after:
+
+    python benchmarks/bench_history.py [--deliveries 200000] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import json
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.bench_store import FIRST_ID, FIXTURE, MemoryPetitions, SilentBot, percentiles
+from bot.following import FollowService
+from bot.poller import Poller
+from bot.sender import Sender
+from bot.sources.petitions.kind import PetitionKind
+from bot.sources.petitions.source import PetitionSource
+from bot.store import Store, tracking_path
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+async def maybe(result: Any) -> Any:
+    """Await `result` if this version's store made it awaitable."""
+    return await result if inspect.isawaitable(result) else result
+
+
+def seed(path: Path, follows: int, petitions: int, deliveries: int) -> None:
+    """Subscriptions, and a year of sent deliveries in the old (uncompacted) layout."""
+    chats = {
+        str(1_000_000 + chat): {
+            "follows": [f"petition:{FIRST_ID + (chat * 5 + n) % petitions}" for n in range(5)],
+            "muted": [],
+            "paused": False,
+        }
+        for chat in range(follows // 5)
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"chats": chats}))
+    history = {}
+    for n in range(deliveries):
+        chat = n % (follows // 5)
+        sent = (NOW - timedelta(days=365 * n / deliveries)).isoformat()
+        history[str(n + 1)] = {
+            "chat_id": 1_000_000 + chat,
+            "target": f"petition:{FIRST_ID + (chat * 5 + n) % petitions}",
+            "key": f"petition:{FIRST_ID + (chat * 5 + n) % petitions}:milestone:{n}",
+            "same_as": [],
+            "text": "",
+            "status": "sent",
+            "created_at": sent,
+            "sent_at": sent,
+        }
+    tracking_path(path).write_text(json.dumps({"deliveries": history}))
+
+
+async def run(follows: int, petitions: int, deliveries: int, seconds: float) -> None:
+    template = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    upstream = MemoryPetitions(template, petitions + 1)
+    clock_now = [NOW]
+
+    def clock() -> datetime:
+        return clock_now[0]
+
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "alerts.json"
+        seed(path, follows, petitions, deliveries)
+        before = tracking_path(path).stat().st_size / 1e6
+        opened = time.perf_counter()
+        store = Store(path)
+        opening = time.perf_counter() - opened
+        source = PetitionSource(upstream)  # type: ignore[arg-type]
+        service = FollowService(
+            store, [PetitionKind(source, frozenset())], 10_000, clock, bot_username="bench_bot"
+        )
+        bot = SilentBot()
+        sender = Sender(bot, store, clock)  # type: ignore[arg-type]
+        poller = Poller(store, {source.name: source}, sender, clock)
+        await poller.run_cycle(source.name)  # baselines
+        await sender.send_pending()
+
+        latencies: list[float] = []
+        stop = time.monotonic() + seconds
+
+        async def user() -> None:
+            chat, petition = 9_000_000, FIRST_ID + petitions  # a petition nobody else follows
+            while time.monotonic() < stop:
+                command = service.follow if len(latencies) % 2 == 0 else service.unfollow
+                started = time.perf_counter()
+                await command(chat, str(petition))
+                latencies.append(time.perf_counter() - started)
+                await asyncio.sleep(0.02)
+
+        async def polls() -> None:
+            cycle = 0
+            while time.monotonic() < stop:
+                started = time.monotonic()
+                clock_now[0] += timedelta(minutes=1)
+                for n in range(100):
+                    petition = FIRST_ID + (cycle * 100 + n) % petitions
+                    attributes = upstream.documents[petition]["data"]["attributes"]
+                    attributes["signature_count"] = 20_000 + 10_000 * (cycle + 1)
+                await poller.run_cycle(source.name)
+                await sender.send_pending()
+                cycle += 1
+                await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
+
+        cpu = time.process_time()
+        await asyncio.gather(user(), polls())
+        cpu = time.process_time() - cpu
+        await maybe(store.close())
+        after = tracking_path(path).stat().st_size / 1e6
+
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"history: {deliveries:,} sent deliveries over a year; tracking file {before:.1f} MB")
+    print(f"opening the store: {opening:.2f} s; tracking file after the run: {after:.1f} MB")
+    print(f"command during polls and sends: {percentiles(latencies)}")
+    print(f"alerts sent: {bot.sent:,}; CPU {cpu:.1f} s over {seconds:.0f} s; max RSS {rss:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--follows", type=int, default=10_000)
+    parser.add_argument("--petitions", type=int, default=2_000)
+    parser.add_argument("--deliveries", type=int, default=200_000)
+    parser.add_argument("--seconds", type=float, default=20)
+    args = parser.parse_args()
+    asyncio.run(run(args.follows, args.petitions, args.deliveries, args.seconds))
+
+
+if __name__ == "__main__":
+    main()
