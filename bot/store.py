@@ -47,6 +47,7 @@ from tinydb.table import Document
 
 from bot.storefiles import (
     Journal,
+    Serialiser,
     StoreError,
     check_writable,
     read_tables,
@@ -93,6 +94,7 @@ class _File:
     path: Path
     db: TinyDB
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    serialise: Serialiser = field(default_factory=Serialiser)
 
     @property
     def tables(self) -> dict[str, Any]:
@@ -146,8 +148,10 @@ class Store:
         self._outcomes |= {
             doc.doc_id: doc["status"] for doc in self._deliveries.all() if doc["status"] in _DONE
         }
-        if self._outcomes or self._compact(datetime.now().astimezone()):
-            self._fold(datetime.now().astimezone())
+        now = datetime.now().astimezone()
+        folding = bool(self._outcomes)
+        self._fold(now)
+        if self._compact(now) or folding:
             self._write_now(self._tracking)
         self._journal.clear()
 
@@ -177,13 +181,17 @@ class Store:
 
     async def _write(self, file: _File) -> None:
         """Write `file` as it is now; the caller holds its lock."""
-        text = serialise(file.tables)
+        # Let commands in between a cycle's bookkeeping and its serialising: two short stalls
+        # of the loop rather than one long one. Memory is the truth, so the snapshot taken after
+        # the pause holds everything the caller changed, and anything changed since.
+        await asyncio.sleep(0)
+        text = file.serialise(file.tables)
         await _finish_even_if_cancelled(asyncio.to_thread(replace_atomically, file.path, text))
         if file is self._subs:
             self._saved_subscriptions = text
 
     def _write_now(self, file: _File) -> None:
-        replace_atomically(file.path, serialise(file.tables))
+        replace_atomically(file.path, file.serialise(file.tables))
 
     async def _save_tracking(self) -> bool:
         async with self._tracking.lock:
@@ -452,11 +460,11 @@ class Store:
 
     async def fold_outcomes(self, now: datetime) -> None:
         """Move the journalled outcomes into the tracking file and empty the journal."""
-        compacted = self._compact(now)
-        if not self._outcomes and not compacted:
+        if not self._outcomes and self._compacted_on == now.date():
             return
         journalled = self._journal.appended
         self._fold(now)
+        self._compact(now)
         # Lines appended meanwhile (sends during the write) are not in this write: keep them.
         if await self._save_tracking():
             await asyncio.to_thread(_quietly, functools.partial(self._journal.clear, journalled))
@@ -469,7 +477,9 @@ class Store:
         keys: dict[int, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
         for doc in docs:
             if doc["target"]:  # a summary has no keys worth keeping
-                keys[doc["chat_id"]][doc["target"]] |= dict.fromkeys(_keys(doc), day)
+                # The old layout's sent deliveries say when they went; new outcomes went now.
+                sent_on = (doc.get("sent_at") or day)[:10]
+                keys[doc["chat_id"]][doc["target"]] |= dict.fromkeys(_keys(doc), sent_on)
         self._add_sent_keys(keys)
         self._deliveries.remove(doc_ids=[doc.doc_id for doc in docs])
         failed = [i for i, outcome in outcomes.items() if outcome == FAILED]

@@ -87,6 +87,28 @@ def serialise(tables: dict[str, Any]) -> str:
     return json.dumps(tables, ensure_ascii=False, separators=(",", ":"))
 
 
+class Serialiser:
+    """`serialise` for one file, re-encoding only the tables that changed since the last call.
+
+    TinyDB replaces a table's dict with a new one on every insert, update or remove, so a table
+    that is the very object encoded last time has not changed (documents are handed out as
+    copies, never changed in place).
+    """
+
+    def __init__(self) -> None:
+        self._encoded: dict[str, tuple[Any, str]] = {}
+
+    def __call__(self, tables: dict[str, Any]) -> str:
+        parts = []
+        for name, table in tables.items():
+            cached = self._encoded.get(name)
+            if cached is None or cached[0] is not table:
+                cached = (table, serialise(table))
+                self._encoded[name] = cached
+            parts.append(f"{serialise(name)}:{cached[1]}")
+        return "{" + ",".join(parts) + "}"
+
+
 def replace_atomically(path: Path, text: str) -> None:
     """Write `text` as `path`'s new content, all or nothing (blocking: call it off the loop)."""
     fd, temporary = tempfile.mkstemp(
