@@ -2,8 +2,9 @@
 
 Wires python-telegram-bot (HTML defaults, AIORateLimiter with retries, the JobQueue polls) to the
 services: the store is opened here, the HTTP session, the sources, the target kinds and the rest
-in post_init, inside the event loop, and everything is closed in post_shutdown. This is the one
-place that names every source and kind.
+in post_init, inside the event loop; the background work stops in post_stop (while the Bot API
+client is still open) and everything is closed in post_shutdown. This is the one place that names
+every source and kind.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def build_application(config: Config) -> Application:
         .rate_limiter(AIORateLimiter(max_retries=SEND_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(start_services)
+        .post_stop(stop_background)
         .post_shutdown(stop_services)
         .build()
     )
@@ -194,11 +196,19 @@ async def start_services(application: Application) -> None:
     background.start("sender", sender.run)
 
 
-async def stop_services(application: Application) -> None:
-    """Cancel the background work, then close the HTTP session and the store (which saves)."""
-    running = application.bot_data.pop(RUNTIME_KEY, None)
+async def stop_background(application: Application) -> None:
+    """Stop polling and sending while the Bot API client is still open, so that a message in
+    flight is answered and noted rather than cut off (and sent again at the next start)."""
+    running = application.bot_data.get(RUNTIME_KEY)
     if running is not None:
         await running.background.stop(STOP_WAIT_SECONDS)
+
+
+async def stop_services(application: Application) -> None:
+    """Close the HTTP session and the store (which saves); the background work is stopped."""
+    await stop_background(application)
+    running = application.bot_data.pop(RUNTIME_KEY, None)
+    if running is not None:
         await running.http.close()
     application.bot_data[STORE_KEY].close()
 

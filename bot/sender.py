@@ -43,6 +43,7 @@ FOLD_EVERY_SECONDS = 5.0
 # Telegram's 30 messages a second at round trips up to about 250 ms.
 CHATS_IN_PARALLEL = 8
 LOOK_AGAIN_SECONDS = 5.0
+IN_FLIGHT_GRACE_SECONDS = 2.0  # at a stop, for a request already sent to be answered
 
 
 class Sender:
@@ -96,7 +97,7 @@ class Sender:
                 await self._finish(delivery, DROPPED)  # unfollowed while it waited
                 continue
             try:
-                await self._send(chat_id, delivery)
+                await self._deliver(chat_id, delivery)
             except ChatMigrated as exc:
                 log.info("chat %s moved to %s", chat_id, exc.new_chat_id)
                 await self._store.migrate_chat(chat_id, exc.new_chat_id)
@@ -136,6 +137,20 @@ class Sender:
             return True
         await self._store.note_outcome(delivery.id, UNSURE)
         return False
+
+    async def _deliver(self, chat_id: int, delivery: Delivery) -> None:
+        """`_send`, but a stop (cancellation) lets the request in flight finish and notes it,
+        rather than cutting it off and sending it again at the next start."""
+        request = asyncio.ensure_future(self._send(chat_id, delivery))
+        try:
+            await asyncio.shield(request)
+        except asyncio.CancelledError:
+            await asyncio.wait([request], timeout=IN_FLIGHT_GRACE_SECONDS)
+            if request.done() and not request.cancelled() and request.exception() is None:
+                await self._store.note_outcome(delivery.id, SENT)
+            else:
+                request.cancel()  # still waiting (a flood wait): it had not gone
+            raise
 
     async def _send(self, chat_id: int, delivery: Delivery) -> None:
         """One alert, with its Unfollow and Status buttons (a summary has no target, no buttons)."""

@@ -115,5 +115,6 @@ async def running_bot(config: Config) -> AsyncIterator[Any]:
     finally:
         await application.updater.stop()
         await application.stop()
+        await application.post_stop(application)
         await application.shutdown()
         await application.post_shutdown(application)
