@@ -70,8 +70,8 @@ class Poller:
             queued = await self._store.record_cycle(
                 {target_key(source.kind, ident): r for ident, r in refreshes.items()}, now
             )
-        if queued:
-            self._sender.wake()
+        if queued or self._store.pending_deliveries():
+            self._sender.wake()  # news, or a retry at the poll's pace (Telegram was down)
         report = CycleReport(len(targets), len(refreshes), len(targets) - len(refreshes), queued)
         log.log(logging.INFO if queued else logging.DEBUG, "%s cycle: %s", name, report)
         return report
