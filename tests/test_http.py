@@ -1,5 +1,6 @@
-"""Politeness towards GOV.UK and Parliament: one request at a time per host, spaced, and a 429's
-Retry-After honoured for every request to that host; refusals come back as what they said."""
+"""Politeness towards the sources: one request at a time per polite host, spaced, and a 429's
+Retry-After honoured for every request to any host; refusals come back as what they said; a
+budget cuts fetches short; a runaway body is cut off."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from aiohttp import web
 
 from bot.config import HttpConfig
-from bot.http import HttpClient, UpstreamError, UpstreamRefused
+from bot.http import HttpClient, UpstreamError, UpstreamRefused, budget
 from tests.fakes.server import FakeServer
 
 
@@ -75,10 +76,12 @@ async def test_retry_after_is_honoured_and_holds_the_host(host):
     assert len(host.started) == 2 and host.started[1] - host.started[0] >= 0.95
 
 
-async def test_a_retry_after_too_long_to_wait_fails_now_and_keeps_the_host_quiet(host):
+@pytest.mark.parametrize("polite", [True, False])
+async def test_a_retry_after_too_long_to_wait_fails_now_and_keeps_the_host_quiet(host, polite):
     host.throttle = ["3600"]
     config = HttpConfig(polite_interval_seconds=0.01, retries=3, backoff_seconds=0.01)
-    http = HttpClient(config, [], [host.base_url])
+    origins = ([], [host.base_url]) if polite else ([host.base_url], [])
+    http = HttpClient(config, *origins)
     try:
         with pytest.raises(UpstreamError):
             await http.get_json(f"{host.base_url}/ok")
@@ -97,3 +100,25 @@ async def test_a_refusal_says_what_the_host_said(host):
     finally:
         await http.close()
     assert (refused.value.status, refused.value.detail) == (422, "Unexpected parameters: foo")
+
+
+async def test_a_budget_cuts_every_fetch_inside_it_short(host):
+    host.fail("/ok", "hang")
+    http = HttpClient(HttpConfig(timeout_seconds=30, retries=3), [host.base_url])
+    started = time.monotonic()
+    try:
+        with budget(0.3), pytest.raises(UpstreamError, match="did not answer in time"):
+            await asyncio.gather(http.get_json(f"{host.base_url}/ok"), asyncio.sleep(0))
+    finally:
+        await http.close()
+    assert time.monotonic() - started < 1.0
+
+
+async def test_a_runaway_body_is_cut_off_at_the_limit(host):
+    host.fail("/ok", "huge")  # 50 MB, streamed
+    http = HttpClient(HttpConfig(retries=0), [host.base_url])
+    try:
+        with pytest.raises(UpstreamError, match="over 4194304 bytes"):
+            await http.get(f"{host.base_url}/ok")
+    finally:
+        await http.close()

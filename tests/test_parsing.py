@@ -37,6 +37,17 @@ def test_every_show_sample_parses_and_survives_storage(fixture):
     assert snapshot_from_dict(stored) == parsed
 
 
+def test_runaway_upstream_text_is_clipped_before_it_is_stored():
+    document = {
+        "data": {
+            "id": 9,
+            "attributes": {"action": "x" * 5_000_000, "state": "open", "signature_count": 1},
+        }
+    }
+    petition = parse_petition(document, observed_at=CAPTURED, archived=False)
+    assert len(petition.title) == 2_000 and petition.title.endswith("…")
+
+
 def test_a_snapshot_stored_by_a_newer_version_still_loads():
     parsed = snapshot(OPEN_DEBATED)
     stored = json.loads(json.dumps(snapshot_to_dict(parsed)))

@@ -150,3 +150,15 @@ async def test_one_user_sending_too_much_is_slowed_down_not_served(
         assert "/follow" in await ask(telegram, BOB, "/help")
         assert await quiet(telegram, ANN, 0.5) == []
         assert petitions.requests[1] == fetched
+
+
+async def test_the_first_poll_runs_at_start_not_an_interval_later(telegram, petitions, make_config):
+    petitions.add(1, OPEN_BELOW_10K, signature_count=4_000)
+    async with running_bot(make_config()):
+        await ask(telegram, ANN, "/follow 1")
+    petitions.update(1, signature_count=5_002)
+    async with running_bot(make_config(petitions={"poll_interval_seconds": 60})):
+        started = time.monotonic()
+        alert = await telegram.next_message(ANN)
+        assert alert.startswith("📈 <b>5,000 signatures</b>")
+        assert time.monotonic() - started < 5
