@@ -136,7 +136,7 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
         follow_times = await time_commands(service.follow, commands, "Following")
         unfollow_times = await time_commands(service.unfollow, commands, "Stopped")
 
-        cycle_times = []
+        cycle_times, send_times = [], []
         for cycle in range(10):
             clock_now[0] += timedelta(minutes=1)
             for n in range(changed):
@@ -145,14 +145,17 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
                 attributes["signature_count"] = 20_000 + 10_000 * (cycle + 1)
             started = time.perf_counter()
             report = await poller.run_cycle(source.name)
+            sending = time.perf_counter()
             await sender.send_pending()  # the sender's own task, in the bot
             cycle_times.append(time.perf_counter() - started)
+            send_times.append(time.perf_counter() - sending)
             assert report.refreshed == petitions and report.queued > 0, report
         store.close()
 
     print(f"/follow    {percentiles(follow_times)}")
     print(f"/unfollow  {percentiles(unfollow_times)}")
     print(f"poll cycle {percentiles(cycle_times)}   ({changed} of {petitions:,} changed)")
+    print(f"of which sending {percentiles(send_times)}")
     print(f"alerts sent during the cycles: {bot.sent:,}")
 
 
