@@ -12,6 +12,7 @@ whether a threshold was ever reached), so that a dip and re-crossing is not news
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date, datetime
@@ -258,8 +259,13 @@ def snapshot_from_dict(stored: dict[str, Any]) -> PetitionSnapshot:
 
 
 def _known(record: type, stored: dict[str, Any]) -> dict[str, Any]:
-    names = {f.name for f in fields(record)}
+    names = _field_names(record)
     return {name: value for name, value in stored.items() if name in names}
+
+
+@functools.cache
+def _field_names(record: type) -> frozenset[str]:
+    return frozenset(f.name for f in fields(record))
 
 
 def _jsonable(value: Any) -> Any:
