@@ -32,7 +32,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Mapping
@@ -41,6 +40,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 from tinydb.table import Document
@@ -211,7 +211,7 @@ class Store:
                 await self._write(self._subs)
             except Exception as exc:
                 # Not on cancellation: the write it interrupted still finishes (see _write).
-                self._subs.db.storage.memory = json.loads(self._saved_subscriptions)
+                self._subs.db.storage.memory = orjson.loads(self._saved_subscriptions)
                 self._index_chats()
                 if isinstance(exc, OSError):
                     log.error("could not save %s: %s", self._subs.path, exc)

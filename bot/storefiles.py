@@ -15,13 +15,14 @@ I/O only, and nothing about what the files mean beyond a shape check the store p
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
+
+import orjson
 
 TEMPORARY_SUFFIX = ".tmp"
 RESTORE_HINT = (
@@ -67,7 +68,7 @@ def read_tables(path: Path, check: Callable[[dict[str, Any]], None]) -> dict[str
     if not text.strip():
         raise StoreError(path, "is empty")
     try:
-        tables = json.loads(text)
+        tables = orjson.loads(text)
     except ValueError as exc:
         raise StoreError(path, f"is not valid JSON ({exc})") from None
     try:
@@ -82,9 +83,10 @@ def read_tables(path: Path, check: Callable[[dict[str, Any]], None]) -> dict[str
     return tables
 
 
-def serialise(tables: dict[str, Any]) -> str:
-    # dumps, not dump: dump goes through the pure-Python encoder, many times slower.
-    return json.dumps(tables, ensure_ascii=False, separators=(",", ":"))
+def serialise(value: Any) -> bytes:
+    """Compact UTF-8 JSON. orjson, not json: the event loop waits for this on every write, and
+    orjson takes 4 ms where json takes 35 (a 4.4 MB tracking file)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 
 class Serialiser:
@@ -96,27 +98,27 @@ class Serialiser:
     """
 
     def __init__(self) -> None:
-        self._encoded: dict[str, tuple[Any, str]] = {}
+        self._encoded: dict[str, tuple[Any, bytes]] = {}
 
-    def __call__(self, tables: dict[str, Any]) -> str:
+    def __call__(self, tables: dict[str, Any]) -> bytes:
         parts = []
         for name, table in tables.items():
             cached = self._encoded.get(name)
             if cached is None or cached[0] is not table:
                 cached = (table, serialise(table))
                 self._encoded[name] = cached
-            parts.append(f"{serialise(name)}:{cached[1]}")
-        return "{" + ",".join(parts) + "}"
+            parts.append(serialise(name) + b":" + cached[1])
+        return b"{" + b",".join(parts) + b"}"
 
 
-def replace_atomically(path: Path, text: str) -> None:
-    """Write `text` as `path`'s new content, all or nothing (blocking: call it off the loop)."""
+def replace_atomically(path: Path, content: bytes) -> None:
+    """Write `content` as `path`'s new content, all or nothing (blocking: call it off the loop)."""
     fd, temporary = tempfile.mkstemp(
         dir=path.parent, prefix=path.name + ".", suffix=TEMPORARY_SUFFIX
     )
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
