@@ -185,10 +185,10 @@ class Store:
         # of the loop rather than one long one. Memory is the truth, so the snapshot taken after
         # the pause holds everything the caller changed, and anything changed since.
         await asyncio.sleep(0)
-        text = file.serialise(file.tables)
-        await _finish_even_if_cancelled(asyncio.to_thread(replace_atomically, file.path, text))
+        content = file.serialise(file.tables)
+        await _finish_even_if_cancelled(asyncio.to_thread(replace_atomically, file.path, content))
         if file is self._subs:
-            self._saved_subscriptions = text
+            self._saved_subscriptions = content
 
     def _write_now(self, file: _File) -> None:
         replace_atomically(file.path, file.serialise(file.tables))
