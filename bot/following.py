@@ -325,7 +325,7 @@ class FollowService:
     def _by_list_number(follows: list[str], reference: str) -> str | None:
         """`/unfollow 2`: the second entry of /list, when the chat follows no petition 2."""
         text = reference.strip()
-        if text.isdigit() and 1 <= int(text) <= len(follows):
+        if text.isdecimal() and 1 <= int(text) <= len(follows):
             return follows[int(text) - 1]
         return None
 

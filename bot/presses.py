@@ -35,7 +35,7 @@ class ButtonService:
             return _placed(reply, Placement.EDIT) if reply else self._stale(chat_id)
         if verb == "sh":
             return await self._follows.share_pressed(rest) or self._stale(chat_id)
-        if verb == "l" and rest.lstrip("-").isdigit():
+        if verb == "l" and rest.lstrip("-").isdecimal():
             return _placed(self._follows.list_follows(chat_id, int(rest)), Placement.EDIT)
         if verb in _CHANGES and not may_change:
             return Reply("", placement=Placement.BUTTONS, toast=ADMINS_ONLY)
@@ -145,7 +145,7 @@ class ButtonService:
     def _page_and_target(self, chat_id: int, rest: str) -> tuple[int, str | None]:
         page, _, ref = rest.partition(":")
         target = find_ref(ref, self._store.follows_of(chat_id))
-        return (int(page) if page.isdigit() else 0), target
+        return (int(page) if page.isdecimal() else 0), target
 
     def _stale(self, chat_id: int) -> Reply:
         reply = self._follows.list_follows(chat_id, note=STALE)

@@ -154,7 +154,7 @@ class Journal:
         # The last piece has no newline when an append was cut short by a crash: not recorded.
         for number, line in enumerate(lines[:-1], start=1):
             delivery_id, _, outcome = line.partition(" ")
-            if not delivery_id.isdigit() or not outcome.isalpha():
+            if not delivery_id.isdecimal() or not outcome.isalpha():
                 raise StoreError(self.path, f"line {number} is damaged")
             entries.append((int(delivery_id), outcome))
         return entries

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +23,7 @@ from bot.config import ConfigError, parse_config
 from bot.following import FollowService
 from bot.http import budget
 from bot.presses import ButtonService
-from bot.sources.base import Reply
+from bot.sources.base import Placement, Reply
 from bot.sources.petitions.links import find_petition_reference
 from bot.store import Store
 from tests.fakes.telegram import telegram_html_text
@@ -58,6 +59,9 @@ NASTY = [
     "xa:",
     "l:-1",
     "l:99999999999",
+    "²",  # a digit to str.isdigit, not to int(): it once raised
+    "l:²",
+    "p_³",
 ]
 TEXT = st.text(max_size=400) | st.sampled_from(NASTY)
 EXAMPLES = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -65,6 +69,10 @@ EXAMPLES = settings(max_examples=120, deadline=None, suppress_health_check=[Heal
 
 def assert_clean(reply: Reply | None) -> None:
     if reply is None:
+        return
+    assert len(reply.toast or "") <= 200  # Telegram's limit for a toast
+    if reply.placement is Placement.BUTTONS:  # only the tapped message's buttons change
+        assert reply.text == ""
         return
     shown = telegram_html_text(reply.text)
     assert shown is not None, f"invalid HTML: {reply.text!r}"
@@ -100,6 +108,11 @@ async def _every_entry_point(text: str) -> None:
 @EXAMPLES
 @given(text=TEXT)
 def test_anything_typed_or_tapped_gets_a_clean_reply_and_follows_nothing(text):
+    asyncio.run(_every_entry_point(text))
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_each_known_nasty_input_gets_a_clean_reply(text):
     asyncio.run(_every_entry_point(text))
 
 

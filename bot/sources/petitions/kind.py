@@ -87,7 +87,7 @@ class PetitionKind:
 
     def read_deep_link(self, payload: str) -> str | None:
         number = payload.removeprefix(DEEP_LINK_PREFIX)
-        return number if payload.startswith(DEEP_LINK_PREFIX) and number.isdigit() else None
+        return number if payload.startswith(DEEP_LINK_PREFIX) and number.isdecimal() else None
 
     def name(self, ident: str, state: dict[str, Any] | None) -> str:
         title = f" “{quote(snapshot_from_state(state).title, 300)}”" if state else ""
@@ -111,7 +111,7 @@ class PetitionKind:
     async def press(self, payload: str, now: datetime) -> Reply | FollowThis:
         which, _, rest = payload.partition(":")
         number, _, words = rest.partition(":")
-        if not number.isdigit() or which not in {"o", "s"}:
+        if not number.isdecimal() or which not in {"o", "s"}:
             return Reply("That button is out of date. Send /help to see what I can do.")
         if which == "o":
             return await self._late_page(int(number), now)
