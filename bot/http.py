@@ -1,4 +1,5 @@
-"""Outbound HTTP to the upstream sources: one aiohttp session for the whole bot.
+"""Outbound HTTP to the upstream sources: one client for the whole bot, with two aiohttp
+connection pools (one for polls, one for users' look-ups).
 
 Owns timeouts (each request's, and the `budget` a command or a poll cycle sets for all its
 fetches), the User-Agent, the per-host connection limit, the body size limit, retries with
@@ -51,18 +52,22 @@ Origin = tuple[str, str, int | None]
 
 
 _DEADLINE: ContextVar[float | None] = ContextVar("upstream_deadline", default=None)
+_FOR_A_USER: ContextVar[bool] = ContextVar("for_a_user", default=False)
 
 
 @contextlib.contextmanager
-def budget(seconds: float) -> Iterator[None]:
+def budget(seconds: float, *, for_a_user: bool = False) -> Iterator[None]:
     """Every fetch started inside (tasks included) gives up `seconds` from now, as an
-    UpstreamError; a tighter budget already in force wins."""
+    UpstreamError; a tighter budget already in force wins. Fetches `for_a_user` (a command's
+    look-ups) use their own connections, so a poll cycle's queue never holds them up."""
     deadline = asyncio.get_running_loop().time() + seconds
     outer = _DEADLINE.get()
     token = _DEADLINE.set(deadline if outer is None else min(outer, deadline))
+    user_token = _FOR_A_USER.set(for_a_user or _FOR_A_USER.get())
     try:
         yield
     finally:
+        _FOR_A_USER.reset(user_token)
         _DEADLINE.reset(token)
 
 
@@ -131,14 +136,19 @@ class HttpClient:
         self._paces |= {
             _origin(url): _Pace(config.polite_interval_seconds) for url in polite_origins
         }
-        self._session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=config.timeout_seconds),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-            connector=aiohttp.TCPConnector(limit_per_host=config.connections_per_host),
-        )
+        # Two pools: a user's look-up never queues behind a big poll cycle's fetches.
+        self._sessions = {
+            interactive: aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=config.timeout_seconds),
+                headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                connector=aiohttp.TCPConnector(limit_per_host=config.connections_per_host),
+            )
+            for interactive in (False, True)
+        }
 
     async def close(self) -> None:
-        await self._session.close()
+        for session in self._sessions.values():
+            await session.close()
 
     def is_allowed(self, url: str) -> bool:
         return _origin(url) in self._paces
@@ -210,7 +220,8 @@ class HttpClient:
 
     async def _request(self, url: str, headers: Mapping[str, str] | None) -> HttpResponse:
         try:
-            async with self._session.get(url, headers=headers, allow_redirects=False) as response:
+            session = self._sessions[_FOR_A_USER.get()]
+            async with session.get(url, headers=headers, allow_redirects=False) as response:
                 body = await _read_capped(url, response)
                 result = HttpResponse(str(response.url), response.status, response.headers, body)
         except (TimeoutError, aiohttp.ClientError) as exc:

@@ -2,8 +2,8 @@
 
 Applied by `register` to commands, taps, messages and inline queries, so no handler can forget
 it: a user over `limits.actions_per_minute` is told to slow down (once), and every upstream
-fetch an action makes shares `http.command_budget_seconds`, after which the kind's reply says
-the site is slow.
+fetch an action makes shares `http.command_budget_seconds` (after which the kind's reply says the
+site is slow) and goes through the users' own connections, never queued behind a poll cycle.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def guarded(handler: Handler) -> Handler:
             await _slow_down(update)
         if verdict is not Verdict.ALLOW:
             return
-        with budget(running.command_budget_seconds):
+        with budget(running.command_budget_seconds, for_a_user=True):
             await handler(update, context)
 
     return run

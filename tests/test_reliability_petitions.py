@@ -162,3 +162,20 @@ async def test_the_first_poll_runs_at_start_not_an_interval_later(telegram, peti
         alert = await telegram.next_message(ANN)
         assert alert.startswith("📈 <b>5,000 signatures</b>")
         assert time.monotonic() - started < 5
+
+
+async def test_a_busy_poll_cycle_never_queues_a_users_look_up(telegram, petitions, make_config):
+    for petition in range(1, 41):
+        petitions.add(petition, OPEN_BELOW_10K)
+    petitions.add(99, OPEN_BELOW_10K, action="Plant more trees")
+    config = make_config(http={"connections_per_host": 2, "timeout_seconds": 5})
+    async with running_bot(config):
+        for petition in range(1, 41):
+            await ask(telegram, ANN, f"/follow {petition}")
+        # Each answer now takes 0.4 s: cycles keep both poll connections busy all the time.
+        petitions.delay_seconds = 0.4
+        served = len(petitions.paths)
+        await petitions.wait_until(lambda: len(petitions.paths) >= served + 6, 30)
+        asked = time.monotonic()
+        card = await ask(telegram, BOB, "/status 99")
+        assert time.monotonic() - asked < 1.5 and "Plant more trees" in card

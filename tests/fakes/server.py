@@ -31,6 +31,7 @@ class FakeServer:
         self.paths: list[str] = []  # the path of every request served, in order
         self.faults_by_path: dict[str, str] = {}
         self.retry_after = 120  # what a `429` fault asks for, in seconds
+        self.delay_seconds = 0.0  # every answer waits this long (a slow but healthy site)
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Condition()
 
@@ -75,6 +76,8 @@ class FakeServer:
 
     @web.middleware
     async def _inject_faults(self, request: web.Request, handler) -> web.StreamResponse:
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
         fault = self.faults_by_path.get(request.path)
         if fault is None:
             return await handler(request)
