@@ -70,7 +70,7 @@ class Poller:
             queued = await self._store.record_cycle(
                 {target_key(source.kind, ident): r for ident, r in refreshes.items()}, now
             )
-        if queued or self._store.pending_deliveries():
+        if queued or self._store.has_pending():
             self._sender.wake()  # news, or a retry at the poll's pace (Telegram was down)
         report = CycleReport(len(targets), len(refreshes), len(targets) - len(refreshes), queued)
         log.log(logging.INFO if queued else logging.DEBUG, "%s cycle: %s", name, report)

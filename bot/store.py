@@ -181,10 +181,6 @@ class Store:
 
     async def _write(self, file: _File) -> None:
         """Write `file` as it is now; the caller holds its lock."""
-        # Let commands in between a cycle's bookkeeping and its serialising: two short stalls
-        # of the loop rather than one long one. Memory is the truth, so the snapshot taken after
-        # the pause holds everything the caller changed, and anything changed since.
-        await asyncio.sleep(0)
         content = file.serialise(file.tables)
         await _finish_even_if_cancelled(asyncio.to_thread(replace_atomically, file.path, content))
         if file is self._subs:
@@ -287,7 +283,10 @@ class Store:
         async with self._changing_subscriptions():
             if self._chats.get(doc_id=chat_id) is not None:
                 self._chats.remove(doc_ids=[chat_id])
-            self._index_chats()
+            for target in follows:
+                self._followers[target].discard(chat_id)
+            self._muted = {(chat, target) for chat, target in self._muted if chat != chat_id}
+            self._paused.discard(chat_id)
         self._forget_follows(chat_id, follows)
         gone = [doc.doc_id for doc in self._deliveries.all() if doc["chat_id"] == chat_id]
         self._deliveries.remove(doc_ids=gone)
@@ -320,7 +319,10 @@ class Store:
             return
         async with self._changing_subscriptions():
             self._put_chat(chat_id, paused=paused)
-            self._index_chats()
+            if paused:
+                self._paused.add(chat_id)
+            else:
+                self._paused.discard(chat_id)
 
     async def migrate_chat(self, old_id: int, new_id: int) -> None:
         """A group became a supergroup: move follows, pending deliveries and history to `new_id`."""
@@ -420,6 +422,10 @@ class Store:
             self._targets.remove(doc_ids=[doc_id])
 
     # --- deliveries -----------------------------------------------------------------------------
+
+    def has_pending(self) -> bool:
+        """Whether anything waits to be sent to a chat that can hear us (cheap: no sorting)."""
+        return any(d.chat_id not in self._paused for d in self._pending.values())
 
     def pending_deliveries(self) -> list[Delivery]:
         """Deliveries waiting to be sent, oldest first, leaving out paused chats."""

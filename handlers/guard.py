@@ -1,9 +1,10 @@
 """What every user action goes through first: the per-user throttle and the upstream budget.
 
 Applied by `register` to commands, taps, messages and inline queries, so no handler can forget
-it: a user over `limits.actions_per_minute` is told to slow down (once), and every upstream
-fetch an action makes shares `http.command_budget_seconds` (after which the kind's reply says the
-site is slow) and goes through the users' own connections, never queued behind a poll cycle.
+it: a user over `limits.actions_per_minute` is told to slow down (once; later taps get a toast),
+and every upstream fetch an action makes shares `http.command_budget_seconds` (after which the
+kind's reply says the site is slow) and goes through the users' own connections, never queued
+behind a poll cycle.
 """
 
 from __future__ import annotations
@@ -28,9 +29,8 @@ def guarded(handler: Handler) -> Handler:
         running = runtime(context)
         user = update.effective_user
         verdict = running.throttle.check(user.id, time.monotonic()) if user else Verdict.ALLOW
-        if verdict is Verdict.WARN:
-            await _slow_down(update)
         if verdict is not Verdict.ALLOW:
+            await _slow_down(update, verdict)
             return
         with budget(running.command_budget_seconds, for_a_user=True):
             await handler(update, context)
@@ -38,8 +38,10 @@ def guarded(handler: Handler) -> Handler:
     return run
 
 
-async def _slow_down(update: Update) -> None:
+async def _slow_down(update: Update, verdict: Verdict) -> None:
+    """Say so once; after that, only a tap is answered (its spinner would turn for ever), with a
+    toast rather than a message."""
     if update.callback_query is not None:
-        await update.callback_query.answer(SLOW_DOWN, show_alert=True)
-    elif update.effective_message is not None:
+        await update.callback_query.answer(SLOW_DOWN, show_alert=verdict is Verdict.WARN)
+    elif verdict is Verdict.WARN and update.effective_message is not None:
         await update.effective_message.reply_text(SLOW_DOWN)

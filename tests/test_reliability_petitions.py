@@ -141,6 +141,7 @@ async def test_one_user_sending_too_much_is_slowed_down_not_served(
     async with running_bot(make_config(limits={"actions_per_minute": 5})):
         for _ in range(5):
             await ask(telegram, ANN, "/status 1")
+        card = telegram.last_to(ANN)
         fetched = petitions.requests[1]
         told = await ask(telegram, ANN, "/status 1")
         assert told == "You're going a bit fast for me. Please wait a minute, then try again."
@@ -150,6 +151,11 @@ async def test_one_user_sending_too_much_is_slowed_down_not_served(
         assert "/follow" in await ask(telegram, BOB, "/help")
         assert await quiet(telegram, ANN, 0.5) == []
         assert petitions.requests[1] == fetched
+        # A tap still gets an answer (a toast), or its spinner would turn for ever.
+        toasts = len(telegram.toasts)
+        telegram.user_taps(card, card.buttons[0][0][0])
+        await telegram.wait_until(lambda: len(telegram.toasts) > toasts)
+        assert telegram.toasts[-1] == told
 
 
 async def test_the_first_poll_runs_at_start_not_an_interval_later(telegram, petitions, make_config):
