@@ -38,6 +38,7 @@ from bot.sources.govuk.client import GovukClient
 from bot.sources.govuk.source import GovukStatementsSource
 from bot.sources.petitions.client import PetitionClient
 from bot.sources.petitions.kind import PetitionKind
+from bot.sources.petitions.plan import Plan
 from bot.sources.petitions.source import PetitionSource
 from bot.sources.statements.kind import StatementsKind
 from bot.sources.whatson.client import WhatsOnClient
@@ -116,7 +117,7 @@ def wire(config: Config) -> Wiring:
     http = HttpClient(config.http, [config.petitions.base_url], polite)
     directory = Directory()
     petition_client = PetitionClient(http, config.petitions.base_url)
-    petitions = PetitionSource(petition_client)
+    petitions = PetitionSource(petition_client, Plan(config.petitions.plan))
     govuk = GovukStatementsSource(GovukClient(http, config.govuk.base_url), directory)
     written = WrittenStatementsSource(
         WrittenStatementsClient(http, parliament.statements_base_url), directory

@@ -36,6 +36,9 @@ class StorageConfig:
 class PetitionsConfig:
     base_url: str = "https://petition.parliament.uk"
     poll_interval_seconds: float = 60
+    # cheapest: list pages where they take fewer requests; each: one request per petition;
+    # lists: list pages whenever they show a followed petition (bot/sources/petitions/plan.py).
+    plan: str = "cheapest"
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ _SCHEMA: dict[str, tuple[type, _Spec]] = {
     "storage": (StorageConfig, {"path": ((str,), "a file path", Path)}),
     "petitions": (
         PetitionsConfig,
-        {"base_url": _URL, "poll_interval_seconds": _INTERVAL},
+        {"base_url": _URL, "poll_interval_seconds": _INTERVAL, "plan": ((str,), "text", str)},
     ),
     "govuk": (GovukConfig, {"base_url": _URL, "poll_interval_seconds": _INTERVAL}),
     "parliament": (
@@ -139,6 +142,8 @@ _POSITIVE = {
     "limits.follows_per_chat",
     "limits.actions_per_minute",
 }
+
+_CHOICES = {"petitions.plan": ("cheapest", "each", "lists")}
 
 
 def load_config(path: Path, environ: dict[str, str] | None = None) -> Config:
@@ -195,6 +200,8 @@ def _convert(name: str, value: Any, spec: tuple[tuple[type, ...], str, Any]) -> 
         raise ConfigError(f"config key {name} must be {described}, not a list of something else")
     if name in _POSITIVE and value <= 0:
         raise ConfigError(f"config key {name} must be greater than 0")
+    if name in _CHOICES and value not in _CHOICES[name]:
+        raise ConfigError(f"config key {name} must be one of {', '.join(_CHOICES[name])}")
     if name == "http.retries" and value < 0:
         raise ConfigError(f"config key {name} must be 0 or more")
     return convert(value)

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
@@ -69,6 +70,12 @@ def budget(seconds: float, *, for_a_user: bool = False) -> Iterator[None]:
     finally:
         _FOR_A_USER.reset(user_token)
         _DEADLINE.reset(token)
+
+
+def budget_left() -> float:
+    """Seconds left of the budget in force (infinite when there is none)."""
+    deadline = _DEADLINE.get()
+    return math.inf if deadline is None else deadline - asyncio.get_running_loop().time()
 
 
 class UpstreamError(Exception):
@@ -202,6 +209,11 @@ class HttpClient:
             raise UpstreamError(f"{url} sent malformed JSON") from None
 
     async def _get_once(self, url: str, headers: Mapping[str, str] | None) -> HttpResponse:
+        deadline = _DEADLINE.get()
+        if deadline is not None and asyncio.get_running_loop().time() >= deadline:
+            # When a request's own timeout ends with the budget, aiohttp can take the budget's
+            # cancellation for its own timeout and retry: no attempt starts past the deadline.
+            raise UpstreamError(f"{url} did not answer in time")
         pace = self._paces[_origin(url)]
         async with pace.turn:
             wait = pace.next_start - time.monotonic()

@@ -86,6 +86,10 @@ def test_environment_token_overrides_the_file():
             {"telegram": {"token": "1:a"}, "http": {"polite_interval_seconds": -1}},
             "http.polite_interval_seconds must be greater than 0",
         ),
+        (
+            {"telegram": {"token": "1:a"}, "petitions": {"plan": "fastest"}},
+            "petitions.plan must be one of cheapest, each, lists$",
+        ),
     ],
 )
 def test_mistakes_name_the_key(raw, message):

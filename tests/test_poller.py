@@ -14,6 +14,7 @@ from bot.sources.departments.directory import Directory
 from bot.sources.govuk.client import GovukClient
 from bot.sources.govuk.source import GovukStatementsSource
 from bot.sources.petitions.client import PetitionClient
+from bot.sources.petitions.plan import Plan
 from bot.sources.petitions.source import PetitionSource
 from bot.sources.written_statements.client import WrittenStatementsClient
 from bot.sources.written_statements.source import WrittenStatementsSource
@@ -33,7 +34,7 @@ async def test_fetch_once_fan_out_and_isolate_failures(petitions, tmp_path):
     petitions.add(1, OPEN_BELOW_10K)
     petitions.add(2, OPEN_BELOW_10K)
     http = HttpClient(HttpConfig(retries=0), [petitions.base_url])
-    source = PetitionSource(PetitionClient(http, petitions.base_url))
+    source = PetitionSource(PetitionClient(http, petitions.base_url), Plan.EACH)
     store = Store(tmp_path / "alerts.json")
     bot = RecordingBot()
 

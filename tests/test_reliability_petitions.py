@@ -52,16 +52,24 @@ async def told(telegram, chat_id: int, start: int, beginning: str, timeout: floa
 
 
 @pytest.mark.parametrize(
-    "fault",
-    [f if f in SHORT else pytest.param(f, marks=pytest.mark.slow) for f in PETITION_FAULTS],
+    ("plan", "fault"),
+    [
+        (plan, f) if f in SHORT else pytest.param(plan, f, marks=pytest.mark.slow)
+        for plan in ("each", "lists")
+        for f in PETITION_FAULTS
+    ],
 )
-async def test_a_petition_fault_is_contained(fault, telegram, petitions, make_config):
+async def test_a_petition_fault_is_contained(plan, fault, telegram, petitions, make_config):
+    """`each`: petition 1's own document fails; `lists`: the list pages fail, so the petitions are
+    read from their own documents, and a stale or mixed-up list must not fool the bot either."""
     petitions.retry_after = 3
+    path = "/petitions/1.json" if plan == "each" else "/petitions.json"
     petitions.add(1, OPEN_BELOW_10K, signature_count=4_000)
     petitions.add(2, OPEN_BELOW_10K, signature_count=4_000, action="Plant more trees")
     petitions.add(3, OPEN_BELOW_10K, signature_count=2_000_000, state="closed")
     held = petitions.retry_after if fault == "429" else 0  # the host said wait
-    async with running_bot(make_config(**FAST)):
+    config = make_config(**{**FAST, "petitions": {**FAST["petitions"], "plan": plan}})
+    async with running_bot(config):
         await ask(telegram, ANN, "/follow 1")
         await ask(telegram, ANN, "/follow 2")
         start = len(telegram.messages_to(ANN))
@@ -70,8 +78,8 @@ async def test_a_petition_fault_is_contained(fault, telegram, petitions, make_co
         elif fault == "backwards":
             petitions.update(1, updated_at="2020-01-01T00:00:00.000Z")
         else:
-            petitions.fail("/petitions/1.json", fault)
-        faulty = petitions.count("/petitions/1.json")
+            petitions.fail(path, fault)
+        faulty = petitions.count(path)
 
         # The other petition's news still comes, within about an interval of its change.
         changed = time.monotonic()
@@ -87,7 +95,7 @@ async def test_a_petition_fault_is_contained(fault, telegram, petitions, make_co
 
         # Nothing false about the faulty one, however many cycles meet the fault.
         if fault not in ("hang", "stall", "429"):  # a hanging request is logged when it ends
-            await petitions.wait_until(lambda: petitions.count("/petitions/1.json") >= faulty + 2)
+            await petitions.wait_until(lambda: petitions.count(path) >= faulty + 2)
         await quiet(telegram, ANN, 2 * INTERVAL)
         news = [m for m in since(telegram, ANN, start) if "Plant more trees" not in m]
         news = [m for m in news if not m.startswith("📜")]  # the /status card
@@ -96,7 +104,7 @@ async def test_a_petition_fault_is_contained(fault, telegram, petitions, make_co
 
         # Recovery: the fault goes, the real news comes, once.
         start = len(telegram.messages_to(ANN))
-        petitions.heal("/petitions/1.json")
+        petitions.heal(path)
         petitions.add(1, OPEN_BELOW_10K, signature_count=5_001)
         await told(telegram, ANN, start, "📈 <b>5,000 signatures</b>", timeout=10 + held)
         await quiet(telegram, ANN, 3 * INTERVAL)

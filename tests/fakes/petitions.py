@@ -5,8 +5,10 @@ bot runs. Like the real site it floors Last-Modified to 10 s and answers If-Modi
 304, redirects archived petitions to /archived/, answers 404 and 410, and redirects petitions in
 moderation to an HTML page. A test can also make a petition fail: 500, a timeout, malformed
 JSON or an HTML page served as 200. The list facets (`open`, `awaiting_response`,
-`awaiting_debate`, `debated`, `not_debated`) are derived from the petitions' fields, in the site's
-order, searched with `q` (every word in the title) and paged with `page` and `count`.
+`awaiting_debate`, `debated`, `not_debated`, `with_response`, `closed`, `rejected`) are derived
+from the petitions' fields, in the site's order, leave out archived, removed and unpublished
+petitions, are searched with `q` (every word in the title) and paged with `page` and `count`, with
+`next` and `last` links. `clock` is the site's time, which a test can script.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ _SHOW_ONLY = {
 def _facets(attributes: dict[str, Any]) -> set[str]:
     """The list facets a petition is listed under, from its fields, as the site decides."""
     facets = {"all", attributes.get("state", "open")}
+    if attributes.get("government_response_at"):
+        facets.add("with_response")
     debate = attributes.get("debate") or {}
     if debate.get("debated_on"):
         facets.add("debated")
@@ -57,10 +61,20 @@ def _facets(attributes: dict[str, Any]) -> set[str]:
     return facets
 
 
+def _field(name: str, missing: str = "") -> Any:
+    return lambda p: p["attributes"].get(name) or missing
+
+
+# facet -> (sort key, latest first); any other facet: most signed first.
 _ORDER = {
-    "awaiting_debate": lambda p: p["attributes"].get("scheduled_debate_date") or "9999",
-    "awaiting_response": lambda p: p["attributes"]["response_threshold_reached_at"],
+    "awaiting_debate": (_field("scheduled_debate_date", "9999"), False),
+    "awaiting_response": (_field("response_threshold_reached_at"), False),
+    "with_response": (_field("government_response_at"), True),
+    "debated": (_field("scheduled_debate_date"), True),
+    "not_debated": (_field("debate_outcome_at"), True),
+    "rejected": (_field("created_at"), True),
 }
+_MOST_SIGNED = (lambda p: p["attributes"]["signature_count"], True)
 
 
 def iso(moment: datetime) -> str:
@@ -79,6 +93,7 @@ class FakePetitions(FakeServer):
         self.requests: Counter[int] = Counter()
         self.conditional_requests: Counter[int] = Counter()
         self.hang_seconds = 5.0
+        self.clock = lambda: datetime.now(UTC)  # the site's time: `updated_at`, `Date`
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/petitions.json", self._list)
@@ -103,7 +118,7 @@ class FakePetitions(FakeServer):
         """Change a petition the way the site does: new values and a new `updated_at`."""
         data = self.documents[petition_id]["data"]
         data["attributes"].update(copy.deepcopy(attributes))
-        data["attributes"]["updated_at"] = iso(datetime.now(UTC))
+        data["attributes"]["updated_at"] = iso(self.clock())
 
     async def wait_for_petition_requests(
         self, petition_id: int, count: int, timeout: float = 10
@@ -129,13 +144,16 @@ class FakePetitions(FakeServer):
     async def _list(self, request: web.Request) -> web.Response:
         facet = request.query.get("state", "all")
         words = request.query.get("q", "").lower().split()
+        hidden = self.archived | self.gone | self.in_moderation
         found = [
             d["data"]
-            for d in self.documents.values()
-            if facet in _facets(d["data"]["attributes"])
+            for petition_id, d in self.documents.items()
+            if petition_id not in hidden
+            and facet in _facets(d["data"]["attributes"])
             and all(w in d["data"]["attributes"]["action"].lower() for w in words)
         ]
-        found.sort(key=_ORDER.get(facet, lambda p: -p["attributes"]["signature_count"]))
+        key, latest_first = _ORDER.get(facet, _MOST_SIGNED)
+        found.sort(key=key, reverse=latest_first)
         page, size = int(request.query.get("page", 1)), min(int(request.query.get("count", 25)), 50)
         items = [
             {
@@ -146,8 +164,13 @@ class FakePetitions(FakeServer):
             }
             for p in found[(page - 1) * size : page * size]
         ]
-        next_page = f"{self.base_url}/petitions.json?page={page + 1}&state={facet}"
-        links = {"self": str(request.url), "next": next_page if len(found) > page * size else None}
+        pages = max(1, -(-len(found) // size))
+        link = f"{self.base_url}/petitions.json?count={size}&page={{}}&state={facet}"
+        links = {
+            "self": str(request.url),
+            "last": link.format(pages),
+            "next": link.format(page + 1) if page < pages else None,
+        }
         return web.json_response({"links": links, "data": items})
 
     async def _html(self, request: web.Request) -> web.Response:
@@ -187,7 +210,7 @@ class FakePetitions(FakeServer):
         last_modified = updated.replace(second=updated.second // 10 * 10, microsecond=0)
         headers = {
             "Last-Modified": format_datetime(last_modified, usegmt=True),
-            "Date": format_datetime(datetime.now(UTC), usegmt=True),
+            "Date": format_datetime(self.clock(), usegmt=True),
             "Cache-Control": "max-age=10, public",
         }
         since = request.headers.get("If-Modified-Since")

@@ -75,6 +75,8 @@ class PetitionSnapshot:
     state: str  # open | closed | rejected, as the site says
     signature_count: int
     observed_at: datetime  # when this snapshot was last checked against the clock
+    # The site's own: it moves with every count change and every edit (see plan.from_list).
+    updated_at: datetime | None = None
     archived: bool = False
     removed: bool = False
     opened_at: datetime | None = None
@@ -129,6 +131,7 @@ def parse_petition(document: Any, *, observed_at: datetime, archived: bool) -> P
         state=state,
         signature_count=count,
         observed_at=observed_at,
+        updated_at=instant_of(attributes.get("updated_at")),
         archived=archived or item.get("type") == "archived-petition",
         opened_at=instant_of(attributes.get("opened_at", attributes.get("open_at"))),
         closed_at=instant_of(attributes.get("closed_at")),
@@ -220,6 +223,7 @@ def _digest(text: str) -> str:
 
 _DATETIME_FIELDS = {
     "observed_at",
+    "updated_at",
     "opened_at",
     "closed_at",
     "response_threshold_reached_at",

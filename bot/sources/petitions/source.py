@@ -1,13 +1,17 @@
-"""The petitions source: fetch each followed petition once, parse, carry memory, detect, render.
+"""The petitions source: read the followed petitions, carry memory, detect, render.
 
-Glue between the client (I/O) and the pure model, detection and rendering. The stored state of
-a petition target is `{"snapshot": <snapshot_to_dict>, "validator": <Last-Modified or null>,
-"history": <trend.record: recent counts>}`.
-Petitions are still polled one request each (behind the per-source interface).
+Glue between the client (I/O) and the pure model, planning, detection and rendering. Each cycle
+reads the list pages that pay (plan.py: a facet read whole when it holds more followed petitions
+than it has pages) and fetches a show document for each petition the lists cannot tell about;
+with a few petitions followed, that is one show request each. The stored state of a petition
+target is `{"snapshot": <snapshot_to_dict>, "validator": <Last-Modified or null>, "history":
+<trend.record: recent counts>, "shown_at": <when its show document was last read>, "unshown":
+<whether the lists have shown a count change since>}`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.http import UpstreamError
+from bot.http import UpstreamError, budget, budget_left
 from bot.sources.base import Alert, Refresh, refresh_each
 from bot.sources.petitions.client import (
     LIST_PAGE_SIZE,
@@ -34,13 +38,31 @@ from bot.sources.petitions.model import (
     snapshot_from_dict,
     snapshot_to_dict,
 )
+from bot.sources.petitions.plan import (
+    FIRST_PAGE_FACETS,
+    SCANNED_FACETS,
+    SWEEP_AFTER,
+    Plan,
+    entries,
+    facet_of,
+    facets_to_scan,
+    first_pages_pay,
+    from_list,
+    is_stale,
+    last_page,
+    needs_show,
+)
 from bot.sources.petitions.render import render_event
 from bot.sources.petitions.trend import record
+from bot.sources.values import instant_of
 
 log = logging.getLogger(__name__)
 KIND = "petition"
 AWAITING_RESPONSE_FOR = timedelta(minutes=1)
 AWAITING_RESPONSE_PAGES = 10
+PAGES_RELEARNED_AFTER = timedelta(hours=1)
+LISTS_SHARE_OF_BUDGET = 0.5
+MAX_PAGES = 2_000  # a list that never ends is a broken site, not 100,000 petitions
 
 
 class LookupProblem(StrEnum):
@@ -63,18 +85,47 @@ def snapshot_from_state(state: dict[str, Any]) -> PetitionSnapshot:
     return snapshot_from_dict(state["snapshot"])
 
 
-def _state(snapshot: PetitionSnapshot, validator: str | None, history: Any = ()) -> dict[str, Any]:
-    history = record(history, snapshot.observed_at, snapshot.signature_count)
-    return {"snapshot": snapshot_to_dict(snapshot), "validator": validator, "history": history}
+def _state(
+    snapshot: PetitionSnapshot,
+    validator: str | None,
+    stored: Mapping[str, Any] | None,
+    *,
+    listed_change: bool | None = None,
+) -> dict[str, Any]:
+    """The storable state. `listed_change` is None when the snapshot comes from the show document
+    (or a 304 for it), else whether the list entry showed a count change."""
+    stored = stored or {}
+    history = record(stored.get("history", ()), snapshot.observed_at, snapshot.signature_count)
+    if listed_change is None:
+        shown_at, unshown = snapshot.observed_at.isoformat(), False
+    else:
+        shown_at, unshown = stored.get("shown_at"), bool(stored.get("unshown")) or listed_change
+    return {
+        "snapshot": snapshot_to_dict(snapshot),
+        "validator": validator,
+        "history": history,
+        "shown_at": shown_at,
+        "unshown": unshown,
+    }
+
+
+def _sweep_due(stored: Mapping[str, Any], counted: bool, now: datetime) -> bool:
+    """Whether a petition whose count the lists showed moving is due its show document."""
+    if not (counted or stored.get("unshown")):
+        return False
+    shown_at = instant_of(stored.get("shown_at"))
+    return shown_at is None or now - shown_at >= SWEEP_AFTER
 
 
 class PetitionSource:
     name = "petitions"
     kind = KIND
 
-    def __init__(self, client: PetitionClient) -> None:
+    def __init__(self, client: PetitionClient, plan: Plan = Plan.CHEAPEST) -> None:
         self._client = client
+        self._plan = plan
         self._awaiting: tuple[datetime, list[PetitionSnapshot]] | None = None
+        self._pages: dict[str, tuple[datetime, int]] = {}  # facet -> (learned at, its pages)
 
     async def awaiting_response(self, now: datetime) -> list[PetitionSnapshot]:
         """Every petition awaiting a government response (the site's `awaiting_response` list,
@@ -104,7 +155,86 @@ class PetitionSource:
     async def poll(
         self, targets: Mapping[str, dict[str, Any] | None], now: datetime
     ) -> dict[str, Refresh]:
-        return await refresh_each(KIND, targets, lambda ident, s: self.refresh(ident, s, now))
+        previous = {
+            ident: None if stored is None else snapshot_from_state(stored)
+            for ident, stored in targets.items()
+        }
+        # A list that hangs must leave the petitions' own documents time to be read instead.
+        with budget(budget_left() * LISTS_SHARE_OF_BUDGET):
+            documents = await self._read_lists(list(previous.values()), now)
+        wanted = {int(ident) for ident, snapshot in previous.items() if snapshot is not None}
+        listed = entries(documents, wanted, now) if documents else {}
+        from_lists: dict[str, Refresh] = {}
+        shows: dict[str, dict[str, Any] | None] = {}
+        for ident, stored in targets.items():
+            before, entry = previous[ident], listed.get(int(ident))
+            if before is not None and entry is not None and is_stale(before, entry):
+                entry = before  # a cached copy of the list, older than what we know
+            if stored is None or before is None or entry is None or needs_show(before, entry):
+                shows[ident] = stored
+                continue
+            counted = entry.updated_at != before.updated_at
+            if _sweep_due(stored, counted, now):
+                shows[ident] = stored
+                continue
+            new = mark_observed(carry_forward(before, from_list(before, entry)), now)
+            from_lists[ident] = self._refreshed(
+                before, new, stored.get("validator"), stored, now, listed_change=counted
+            )
+        refreshed = await refresh_each(KIND, shows, lambda i, s: self.refresh(i, s, now))
+        return from_lists | refreshed
+
+    async def _read_lists(
+        self, followed: list[PetitionSnapshot | None], now: datetime
+    ) -> list[dict[str, Any]]:
+        """The list pages worth reading this cycle (plan.py); a page that fails is left out, so
+        its petitions are fetched one by one."""
+        if self._plan is Plan.EACH:
+            return []
+        first: dict[str, dict[str, Any] | None] = {}  # page 1 of a facet, read to count pages
+        for facet in SCANNED_FACETS:
+            learned = self._pages.get(facet)
+            worth = sum(1 for snapshot in followed if facet_of(snapshot) == facet) > 1
+            if worth and (learned is None or now - learned[0] >= PAGES_RELEARNED_AFTER):
+                first[facet] = page = await self._list_page(facet, 1)
+                if page is not None:
+                    self._pages[facet] = (now, last_page(page))
+        pages = {facet: learned[1] for facet, learned in self._pages.items()}
+        scanned = facets_to_scan(followed, pages, self._plan)
+        documents = await self._scan(scanned, first, now)
+        unlisted_closed = sum(
+            1 for snapshot in followed if facet_of(snapshot) == "closed" and "closed" not in scanned
+        )
+        if first_pages_pay(unlisted_closed, self._plan):
+            found = await asyncio.gather(*(self._list_page(f, 1) for f in FIRST_PAGE_FACETS))
+            documents += [page for page in found if page is not None]
+        return documents
+
+    async def _scan(
+        self, facets: list[str], first: dict[str, dict[str, Any] | None], now: datetime
+    ) -> list[dict[str, Any]]:
+        """Every page of each facet: the pages known at once, then on while a page says there are
+        more (the list grew since its pages were counted)."""
+        documents: list[dict[str, Any]] = []
+        for facet in facets:
+            page_one = first[facet] if facet in first else await self._list_page(facet, 1)
+            if page_one is None:
+                continue  # its petitions are read one by one this time
+            known = last_page(page_one)
+            self._pages[facet] = (now, known)
+            rest = await asyncio.gather(*(self._list_page(facet, n) for n in range(2, known + 1)))
+            pages = [page_one, *rest]
+            while pages[-1] is not None and has_next_page(pages[-1]) and len(pages) < MAX_PAGES:
+                pages.append(await self._list_page(facet, len(pages) + 1))
+            documents += [page for page in pages if page is not None]
+        return documents
+
+    async def _list_page(self, facet: str, page: int) -> dict[str, Any] | None:
+        try:
+            return await self._client.fetch_list(facet, page)
+        except UpstreamError as exc:
+            log.warning("petitions list %s page %s not read: %s", facet, page, exc)
+            return None
 
     async def look_up(self, petition_id: int, now: datetime) -> PetitionLookup:
         """Fetch a petition afresh, for a command; upstream faults become UNAVAILABLE."""
@@ -112,7 +242,7 @@ class PetitionSource:
             fetched = await self._client.fetch(petition_id)
             if fetched.status is FetchStatus.OK:
                 snapshot = carry_forward(None, self._parse(petition_id, fetched, now))
-                return PetitionLookup(snapshot, _state(snapshot, fetched.validator))
+                return PetitionLookup(snapshot, _state(snapshot, fetched.validator, None))
         except UpstreamError as exc:
             log.warning("petition %s could not be looked up: %s", petition_id, exc)
             return PetitionLookup(problem=LookupProblem.UNAVAILABLE)
@@ -125,6 +255,7 @@ class PetitionSource:
     async def refresh(
         self, ident: str, stored: dict[str, Any] | None, now: datetime
     ) -> Refresh | None:
+        """One petition from its show document."""
         petition_id = int(ident)
         if stored is None:
             looked = await self.look_up(petition_id, now)
@@ -148,9 +279,21 @@ class PetitionSource:
         else:
             log.warning("petition %s is %s now; keeping what we had", petition_id, fetched.status)
             return None
+        return self._refreshed(previous, new, validator, stored, now)
+
+    @staticmethod
+    def _refreshed(
+        previous: PetitionSnapshot,
+        new: PetitionSnapshot,
+        validator: str | None,
+        stored: Mapping[str, Any],
+        now: datetime,
+        *,
+        listed_change: bool | None = None,
+    ) -> Refresh:
         events = detect_events(previous, new, now)
         alerts = [Alert(event.key, render_event(event)) for event in events]
-        return Refresh(_state(new, validator, stored.get("history")), alerts)
+        return Refresh(_state(new, validator, stored, listed_change=listed_change), alerts)
 
     @staticmethod
     def _parse(petition_id: int, fetched: PetitionFetch, now: datetime) -> PetitionSnapshot:

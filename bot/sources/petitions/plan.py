@@ -1,0 +1,163 @@
+"""How a cycle reads the followed petitions: which list pages pay, and what a list entry can tell.
+
+Pure: no I/O. The site shows a petition two ways. Its show document (30 to 80 KB, with the
+geographic breakdowns) has everything. Its entry on a list page (about 2 KB, 50 to a page) has the
+count, the state and every threshold, response and debate timestamp: most of the news. So when a
+facet holds more followed petitions than it has pages, the cycle reads the whole facet (`open`,
+`closed`) and fetches a show document only where the entry shows a change it cannot tell alone:
+
+- a response given, edited or withdrawn, or a debate outcome: the text and links come from the show
+  document;
+- a new state: rejection details, archiving;
+- `updated_at` moved with the count unchanged: an edit or a new item of other parliamentary
+  business, which only the show document lists.
+
+A petition no list shows (archived, taken down, or moved on a page between two reads of a scan) is
+fetched on its own, as before. The first pages of the five activity facets, where closed petitions
+with recent news are listed first, are read when they can spare more show requests than they cost.
+
+A list entry cannot tell an edit made in the same interval as a count change: both only move
+`updated_at`. So a petition whose count moved since its last show document is fetched whole at once
+if that document is older than SWEEP_AFTER, and at most SWEEP_AFTER later otherwise: a business item
+posted on a busy petition may come up to SWEEP_AFTER late, where the per-petition plan has it within
+a cycle. Nothing else waits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from bot.sources.petitions.model import PetitionParseError, PetitionSnapshot, parse_petition
+
+SCANNED_FACETS = ("open", "closed")
+FIRST_PAGE_FACETS = (
+    "awaiting_response",
+    "with_response",
+    "awaiting_debate",
+    "debated",
+    "not_debated",
+)
+SWEEP_AFTER = timedelta(minutes=15)
+
+
+class Plan(StrEnum):
+    CHEAPEST = "cheapest"  # list pages where they cost fewer requests than the petitions they show
+    EACH = "each"  # one show request per petition
+    LISTS = "lists"  # every list page that shows a followed petition, whatever it costs
+
+
+def facet_of(snapshot: PetitionSnapshot | None) -> str | None:
+    """The scanned facet that lists the petition, if any."""
+    if snapshot is None or snapshot.archived or snapshot.removed:
+        return None
+    return snapshot.state if snapshot.state in SCANNED_FACETS else None
+
+
+def facets_to_scan(
+    followed: Iterable[PetitionSnapshot | None], pages: Mapping[str, int], plan: Plan
+) -> list[str]:
+    """The facets read whole this cycle: with `pages` per facet (unknown: not worth it yet)."""
+    if plan is Plan.EACH:
+        return []
+    counts = {facet: 0 for facet in SCANNED_FACETS}
+    for snapshot in followed:
+        facet = facet_of(snapshot)
+        if facet is not None:
+            counts[facet] += 1
+    return [
+        facet
+        for facet, count in counts.items()
+        if count and (plan is Plan.LISTS or pages.get(facet, count) < count)
+    ]
+
+
+def first_pages_pay(unlisted_closed: int, plan: Plan) -> bool:
+    """Whether to read the activity facets' first pages, for this many closed petitions that no
+    scan shows."""
+    if plan is Plan.LISTS:
+        return unlisted_closed > 0
+    return plan is Plan.CHEAPEST and unlisted_closed > 2 * len(FIRST_PAGE_FACETS)
+
+
+def last_page(document: dict[str, Any]) -> int:
+    """The number of pages of a list, from its first page's `last` link (1 when it has none)."""
+    links = document.get("links")
+    last = links.get("last") if isinstance(links, dict) else None
+    if not isinstance(last, str):
+        return 1
+    for pair in last.partition("?")[2].split("&"):
+        name, _, value = pair.partition("=")
+        if name == "page" and value.isdecimal():
+            return int(value)
+    return 1
+
+
+def entries(
+    documents: Iterable[dict[str, Any]], wanted: set[int], now: Any
+) -> dict[int, PetitionSnapshot]:
+    """The wanted petitions the list pages show, parsed; the newest entry where one is listed twice.
+
+    Only wanted entries are parsed: a scan sees thousands of petitions to learn about a few.
+    """
+    found: dict[int, PetitionSnapshot] = {}
+    for document in documents:
+        for item in document.get("data") or ():
+            ident = item.get("id") if isinstance(item, dict) else None
+            if ident not in wanted:
+                continue
+            try:
+                listed = parse_petition(item, observed_at=now, archived=False)
+            except PetitionParseError:
+                continue
+            seen = found.get(listed.id)
+            if seen is None or _newer(listed, seen):
+                found[listed.id] = listed
+    return found
+
+
+def _newer(listed: PetitionSnapshot, seen: PetitionSnapshot) -> bool:
+    if listed.updated_at is None or seen.updated_at is None:
+        return seen.updated_at is None and listed.signature_count > seen.signature_count
+    return listed.updated_at > seen.updated_at
+
+
+def is_stale(previous: PetitionSnapshot, listed: PetitionSnapshot) -> bool:
+    """Whether the entry is older than what we know (a cached list page)."""
+    if previous.updated_at is None or listed.updated_at is None:
+        return False
+    return listed.updated_at < previous.updated_at
+
+
+def needs_show(previous: PetitionSnapshot, listed: PetitionSnapshot) -> bool:
+    """Whether the list entry shows a change that only the show document can tell."""
+    return (
+        previous.updated_at is None
+        or listed.state != previous.state
+        or listed.government_response_at != previous.government_response_at
+        or listed.debate_outcome_at != previous.debate_outcome_at
+        # The real site's entries carry the response and debate; compare them where they do.
+        or (listed.response is not None and listed.response != previous.response)
+        or (listed.debate is not None and listed.debate != previous.debate)
+        or (
+            listed.updated_at != previous.updated_at
+            and listed.signature_count == previous.signature_count
+        )
+    )
+
+
+def from_list(previous: PetitionSnapshot, listed: PetitionSnapshot) -> PetitionSnapshot:
+    """The petition as its list entry shows it, with what only the show document has kept."""
+    return replace(
+        listed,
+        response=previous.response,
+        debate=previous.debate,
+        business=previous.business,
+        rejection_code=previous.rejection_code,
+        rejection_details=previous.rejection_details,
+        response_threshold=previous.response_threshold,
+        debate_threshold=previous.debate_threshold,
+    )
