@@ -36,6 +36,7 @@ from bot.following import FollowService
 from bot.poller import Poller
 from bot.sender import Sender
 from bot.sources.petitions.kind import PetitionKind
+from bot.sources.petitions.plan import Plan
 from bot.sources.petitions.source import PetitionSource
 from bot.store import Store, tracking_path
 
@@ -105,7 +106,7 @@ async def run(
         opened = time.perf_counter()
         store = Store(path)
         opening = time.perf_counter() - opened
-        source = PetitionSource(upstream)  # type: ignore[arg-type]
+        source = PetitionSource(upstream, Plan.EACH)  # type: ignore[arg-type]
         service = FollowService(
             store, [PetitionKind(source, frozenset())], 10_000, clock, bot_username="bench_bot"
         )

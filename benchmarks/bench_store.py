@@ -1,11 +1,14 @@
-"""Benchmark: /follow, /unfollow and a poll cycle at 10,000 follows over 2,000 petitions.
+"""Benchmark: /follow, /list, /unfollow and a poll cycle at 100,000 follows over 10,000 petitions.
 
 Runs the real FollowService, PetitionSource, Poller, Sender and TinyDB Store on a temporary
 directory (with real fsyncs), every petition carrying a full day of signature history.
 Upstream and Telegram are replaced by in-memory stand-ins, so the numbers are the bot's own
 cost: parsing, detection, rendering and storage, not network latency.
 
-    python benchmarks/bench_store.py [--follows 10000] [--petitions 2000] [--changed 100]
+The subscriptions are written as a bot with that many follows (five per chat: 20,000 chats) would
+have them; every petition gets its baseline from a first cycle.
+
+    python benchmarks/bench_store.py [--follows 100000] [--petitions 10000] [--changed 1000]
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import argparse
 import asyncio
 import copy
 import json
+import resource
 import statistics
 import sys
 import tempfile
@@ -23,6 +27,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.following import FollowService
@@ -31,6 +37,7 @@ from bot.sender import Sender
 from bot.sources.base import Refresh, Reply
 from bot.sources.petitions.client import FetchStatus, PetitionFetch
 from bot.sources.petitions.kind import PetitionKind
+from bot.sources.petitions.plan import Plan
 from bot.sources.petitions.source import PetitionSource
 from bot.sources.petitions.trend import record
 from bot.store import Store
@@ -66,6 +73,19 @@ class SilentBot:
         self.sent += 1
 
 
+def seed(path: Path, follows: int, petitions: int) -> None:
+    """The subscriptions as a bot with `follows` follows would have them: five per chat."""
+    chats = {
+        str(1_000_000 + chat): {
+            "follows": [f"petition:{FIRST_ID + (chat * 5 + n) % petitions}" for n in range(5)],
+            "muted": [],
+            "paused": False,
+        }
+        for chat in range(follows // 5)
+    }
+    path.write_bytes(orjson.dumps({"chats": chats}))
+
+
 def percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
     p50 = statistics.median(ordered) * 1000
@@ -95,8 +115,9 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
         return clock_now[0]
 
     with tempfile.TemporaryDirectory() as directory:
+        seed(Path(directory) / "alerts.json", follows, petitions)
         store = Store(Path(directory) / "alerts.json")
-        source = PetitionSource(upstream)  # type: ignore[arg-type]
+        source = PetitionSource(upstream, Plan.EACH)  # type: ignore[arg-type]
         kinds = [PetitionKind(source, frozenset())]
         service = FollowService(store, kinds, 10_000, clock, bot_username="bench_bot")
         bot = SilentBot()
@@ -105,11 +126,7 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
 
         chats = follows // 5
         started = time.perf_counter()
-        for n in range(follows):
-            petition = FIRST_ID + n % petitions
-            state = (await source.look_up(petition, clock())).state
-            await store.add_follow(1_000_000 + n // 5, f"petition:{petition}", state)
-        await poller.run_cycle(source.name)  # persists the baselines
+        await poller.run_cycle(source.name)  # the baselines of every petition
         # Steady state: every petition has a day of signature history, as after a day of polls.
         history: list = []
         for minute in range(0, 27 * 60, 1):
@@ -134,6 +151,12 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
             for n in range(rounds)
         ]
         follow_times = await time_commands(service.follow, commands, "Following")
+        list_times = []
+        for chat, _ in commands:
+            listed = time.perf_counter()
+            reply = service.list_follows(chat)
+            list_times.append(time.perf_counter() - listed)
+            assert "1." in reply.text, reply
         unfollow_times = await time_commands(service.unfollow, commands, "Stopped")
 
         cycle_times, send_times = [], []
@@ -151,19 +174,23 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
             send_times.append(time.perf_counter() - sending)
             assert report.refreshed == petitions and report.queued > 0, report
         store.close()
+        sizes = {p.name: p.stat().st_size / 1e6 for p in sorted(Path(directory).iterdir())}
 
     print(f"/follow    {percentiles(follow_times)}")
+    print(f"/list      {percentiles(list_times)}")
     print(f"/unfollow  {percentiles(unfollow_times)}")
     print(f"poll cycle {percentiles(cycle_times)}   ({changed} of {petitions:,} changed)")
     print(f"of which sending {percentiles(send_times)}")
     print(f"alerts sent during the cycles: {bot.sent:,}")
+    print("files at the end: " + ", ".join(f"{name} {mb:.1f} MB" for name, mb in sizes.items()))
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--follows", type=int, default=10_000)
-    parser.add_argument("--petitions", type=int, default=2_000)
-    parser.add_argument("--changed", type=int, default=100)
+    parser.add_argument("--follows", type=int, default=100_000)
+    parser.add_argument("--petitions", type=int, default=10_000)
+    parser.add_argument("--changed", type=int, default=1_000)
     parser.add_argument("--rounds", type=int, default=200, help="commands of each kind to time")
     args = parser.parse_args()
     asyncio.run(run(args.follows, args.petitions, args.changed, args.rounds))

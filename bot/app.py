@@ -211,7 +211,9 @@ async def stop_services(application: Application) -> None:
     running = application.bot_data.pop(RUNTIME_KEY, None)
     if running is not None:
         await running.http.close()
-    application.bot_data[STORE_KEY].close()
+    store = application.bot_data[STORE_KEY]
+    await store.settle()
+    store.close()
 
 
 async def start_in_background(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -16,15 +16,18 @@ while the tracking data grows, plus a journal (bot/storefiles.py has the file ha
     per chat, its doc_id the chat id: `{"chat_id", "keys": {<target>: {<key>: <day sent>}}}`.
     A chat's keys for a target go when it unfollows; any key goes after DEDUP_DAYS.
 - the same path with `.journal` as suffix: sent outcomes, one line each, appended and fsynced per
-  message and folded into the tracking file (then emptied) every few seconds.
+  message and folded into the tracking file (then dropped) every few seconds.
+- the same path with `.subscriptions.journal` as suffix: the subscriptions' changes, one line per
+  command, `{"chats": {<chat id>: <its whole new document, or null when deleted>}}`, folded into
+  the subscriptions file in the background every COMPACT_SUBSCRIPTIONS_AFTER lines, at start and
+  at close. So a command writes one short line, however many chats there are (decision record 7).
 
-Memory is the truth while the bot runs; a change reaches disk as one atomic replace of a file,
-serialised on the event loop (a consistent snapshot) and written and fsynced in a thread. A command
-writes the subscriptions file once, and if that write fails its change is rolled back and
-SaveError raised. The tracking file is written once per poll cycle and per fold; a failed write
-keeps everything in memory (queued alerts still go out) and is retried by the next one. The
-indexes here (followers per target, pending deliveries, keys already delivered) are derived from
-the documents on opening.
+Memory is the truth while the bot runs; a file reaches disk as one atomic replace, serialised on
+the event loop (a consistent snapshot) and written and fsynced in a thread. If a command's journal
+line cannot be written, its change is rolled back and SaveError raised. The tracking file is
+written once per poll cycle and per fold; a failed write keeps everything in memory (queued alerts
+still go out) and is retried by the next one. The indexes here (followers per target, pending
+deliveries, keys already delivered) are derived from the documents on opening.
 """
 
 from __future__ import annotations
@@ -53,7 +56,6 @@ from bot.storefiles import (
     read_tables,
     remove_leftovers,
     replace_atomically,
-    serialise,
 )
 
 __all__ = ["DROPPED", "FAILED", "PENDING", "SENT", "Delivery", "SaveError", "Store", "StoreError"]
@@ -64,6 +66,9 @@ PENDING, SENT, FAILED, DROPPED, UNSURE = "pending", "sent", "failed", "dropped",
 # report the same news; two months is a wide margin.
 DEDUP_DAYS = 60
 FAILED_KEPT_DAYS = 30  # a refused message's text, for an operator to look at
+# A fold rewrites the whole subscriptions file: often enough to keep the journal short (a start
+# replays it), rarely enough to cost nothing per command.
+COMPACT_SUBSCRIPTIONS_AFTER = 1_000
 T = TypeVar("T")
 
 
@@ -109,6 +114,10 @@ def journal_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.journal")
 
 
+def subscriptions_journal_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.subscriptions.journal")
+
+
 def _open(path: Path, check: Any) -> _File:
     remove_leftovers(path)
     return _File(path, TinyDB(storage=_Memory, tables=read_tables(path, check)))
@@ -121,11 +130,27 @@ class Store:
         self._subs = _open(path, _check_subscriptions)
         self._tracking = _open(tracking_path(path), _check_tracking)
         self._journal = Journal(journal_path(path))
+        self._changes = Journal(subscriptions_journal_path(path))
+        self._compacting: asyncio.Task[None] | None = None
+        # Every file is read and checked before any is written: a damaged one stops us unchanged.
+        changes = self._changes.read(_subscriptions_line)
+        outcomes = self._journal.read(_outcome_line)
+        storage = self._subs.db.storage
+        storage.memory = storage.memory or {}
+        chats = storage.memory.setdefault("chats", {})
+        for change in changes:
+            for chat_id, doc in change.items():
+                if doc is None:
+                    chats.pop(chat_id, None)
+                else:
+                    chats[chat_id] = doc
+        if changes or not path.exists():
+            self._write_now(self._subs)
+        self._changes.clear()
         self._chats = self._subs.db.table("chats", cache_size=0)
         self._targets = self._tracking.db.table("targets", cache_size=0)
         self._deliveries = self._tracking.db.table("deliveries", cache_size=0)
         self._sent = self._tracking.db.table("sent", cache_size=0)
-        self._saved_subscriptions = serialise(self._subs.tables)
         self._followers: dict[str, set[int]] = defaultdict(set)
         self._muted: set[tuple[int, str]] = set()
         self._paused: set[int] = set()
@@ -143,7 +168,7 @@ class Store:
             if doc["status"] == PENDING:
                 self._pending[doc.doc_id] = _delivery(doc)
         # What a crash left in the journal, and the old layout's sent deliveries, are folded in.
-        for delivery_id, outcome in self._journal.read():
+        for delivery_id, outcome in outcomes:
             self._note(delivery_id, outcome)
         self._outcomes |= {
             doc.doc_id: doc["status"] for doc in self._deliveries.all() if doc["status"] in _DONE
@@ -168,23 +193,29 @@ class Store:
 
     # --- lifecycle -------------------------------------------------------------------------------
 
+    async def settle(self) -> None:
+        """Let a fold of the subscriptions journal that is under way finish (before close)."""
+        if self._compacting is not None:
+            await asyncio.wait([self._compacting])
+
     def close(self) -> None:
-        """Fold the journal in and write both files (blocking: the bot is stopping)."""
+        """Fold the journals in and write both files (blocking: the bot is stopping)."""
         self._fold(datetime.now().astimezone())
-        for file in (self._subs, self._tracking):
+        for file, journal in ((self._subs, self._changes), (self._tracking, self._journal)):
             try:
                 self._write_now(file)
             except OSError as exc:
+                # The journal still holds what the file lacks.
                 log.error("could not save %s at shutdown: %s", file.path, exc)
-                return  # the journal still holds what the tracking file lacks
-        self._journal.clear()
+                continue
+            journal.clear()
+        self._changes.close()
+        self._journal.close()
 
     async def _write(self, file: _File) -> None:
         """Write `file` as it is now; the caller holds its lock."""
         content = file.serialise(file.tables)
         await _finish_even_if_cancelled(asyncio.to_thread(replace_atomically, file.path, content))
-        if file is self._subs:
-            self._saved_subscriptions = content
 
     def _write_now(self, file: _File) -> None:
         replace_atomically(file.path, file.serialise(file.tables))
@@ -199,20 +230,46 @@ class Store:
         return True
 
     @contextlib.asynccontextmanager
-    async def _changing_subscriptions(self) -> AsyncIterator[None]:
-        """Apply a change to the subscriptions and write it, or undo it and raise SaveError."""
+    async def _changing_subscriptions(self, *chat_ids: int) -> AsyncIterator[None]:
+        """Apply a change to the documents of `chat_ids` and journal them, or undo it and raise
+        SaveError."""
         async with self._subs.lock:
+            before = {chat_id: self._chats.get(doc_id=chat_id) for chat_id in chat_ids}
             try:
                 yield
-                await self._write(self._subs)
+                after = {chat_id: self._chats.get(doc_id=chat_id) for chat_id in chat_ids}
+                line = orjson.dumps(after, option=orjson.OPT_NON_STR_KEYS).decode()
+                # On cancellation the append still finishes, and the change stands.
+                await _finish_even_if_cancelled(asyncio.to_thread(self._changes.append, line))
             except Exception as exc:
-                # Not on cancellation: the write it interrupted still finishes (see _write).
-                self._subs.db.storage.memory = orjson.loads(self._saved_subscriptions)
-                self._index_chats()
+                self._restore_chats(before)
                 if isinstance(exc, OSError):
-                    log.error("could not save %s: %s", self._subs.path, exc)
+                    log.error("could not save %s: %s", self._changes.path, exc)
                     raise SaveError(str(exc)) from exc
                 raise
+        if self._changes.appended >= COMPACT_SUBSCRIPTIONS_AFTER and self._compacting is None:
+            self._compacting = asyncio.create_task(self._compact_subscriptions())
+
+    def _restore_chats(self, documents: Mapping[int, Document | None]) -> None:
+        present = [chat_id for chat_id in documents if self._chats.contains(doc_id=chat_id)]
+        self._chats.remove(doc_ids=present)
+        self._chats.insert_multiple(
+            Document(doc, chat_id) for chat_id, doc in documents.items() if doc is not None
+        )
+        self._index_chats()
+
+    async def _compact_subscriptions(self) -> None:
+        """Fold the subscriptions journal into the subscriptions file, off the commands' path."""
+        try:
+            async with self._subs.lock:  # memory holds every journalled change, and no other
+                content = self._subs.serialise(self._subs.tables)
+                folded = self._changes.end
+            await asyncio.to_thread(replace_atomically, self._subs.path, content)
+            await asyncio.to_thread(self._changes.drop_before, folded)
+        except OSError as exc:
+            log.error("could not fold %s (kept, will retry): %s", self._changes.path, exc)
+        finally:
+            self._compacting = None
 
     # --- chats and follows ----------------------------------------------------------------------
 
@@ -232,7 +289,7 @@ class Store:
 
     async def add_follow(self, chat_id: int, target: str, baseline: dict[str, Any] | None) -> None:
         """Follow `target`; `baseline` replaces its state when nobody else followed it."""
-        async with self._changing_subscriptions():
+        async with self._changing_subscriptions(chat_id):
             follows = self.follows_of(chat_id)
             if target in follows:
                 return
@@ -251,7 +308,7 @@ class Store:
         follows = self.follows_of(chat_id)
         gone = {target for target in targets if target in follows}
         if gone:
-            async with self._changing_subscriptions():
+            async with self._changing_subscriptions(chat_id):
                 self._muted -= {(chat_id, target) for target in gone}
                 self._put_chat(
                     chat_id,
@@ -270,7 +327,7 @@ class Store:
         """Mute (no alerts, none queued for later) or unmute a follow of the chat."""
         if target not in self.follows_of(chat_id) or self.is_muted(chat_id, target) == muted:
             return
-        async with self._changing_subscriptions():
+        async with self._changing_subscriptions(chat_id):
             if muted:
                 self._muted.add((chat_id, target))
             else:
@@ -280,7 +337,7 @@ class Store:
     async def forget_chat(self, chat_id: int) -> None:
         """Unfollow everything and delete all the chat's data, its delivery history included."""
         follows = set(self.follows_of(chat_id))
-        async with self._changing_subscriptions():
+        async with self._changing_subscriptions(chat_id):
             if self._chats.get(doc_id=chat_id) is not None:
                 self._chats.remove(doc_ids=[chat_id])
             for target in follows:
@@ -317,7 +374,7 @@ class Store:
     async def set_paused(self, chat_id: int, paused: bool) -> None:
         if self.is_paused(chat_id) == paused or self._chats.get(doc_id=chat_id) is None:
             return
-        async with self._changing_subscriptions():
+        async with self._changing_subscriptions(chat_id):
             self._put_chat(chat_id, paused=paused)
             if paused:
                 self._paused.add(chat_id)
@@ -328,7 +385,7 @@ class Store:
         """A group became a supergroup: move follows, pending deliveries and history to `new_id`."""
         old = self._chats.get(doc_id=old_id)
         if old is not None:
-            async with self._changing_subscriptions():
+            async with self._changing_subscriptions(old_id, new_id):
                 merged = list(dict.fromkeys([*self.follows_of(new_id), *old.get("follows", [])]))
                 muted = sorted({*self._muted_of(new_id), *old.get("muted", [])})
                 self._chats.remove(doc_ids=[old_id])
@@ -451,7 +508,7 @@ class Store:
         sends it again (an unsure one, at most once more)."""
         self._note(delivery_id, outcome)
         try:
-            await asyncio.to_thread(self._journal.append, delivery_id, outcome)
+            await asyncio.to_thread(self._journal.append, f"{delivery_id} {outcome}")
         except OSError as exc:
             log.error("could not journal delivery %s (%s): %s", delivery_id, outcome, exc)
 
@@ -468,12 +525,12 @@ class Store:
         """Move the journalled outcomes into the tracking file and empty the journal."""
         if not self._outcomes and self._compacted_on == now.date():
             return
-        journalled = self._journal.appended
+        folded = self._journal.end
         self._fold(now)
         self._compact(now)
         # Lines appended meanwhile (sends during the write) are not in this write: keep them.
         if await self._save_tracking():
-            await asyncio.to_thread(_quietly, functools.partial(self._journal.clear, journalled))
+            await asyncio.to_thread(_quietly, functools.partial(self._journal.drop_before, folded))
 
     def _fold(self, now: datetime) -> None:
         outcomes, self._outcomes = self._outcomes, {}
@@ -603,6 +660,21 @@ def _delivery(doc: Document) -> Delivery:
         doc["text"],
         bool(doc.get("unsure")),
     )
+
+
+def _outcome_line(line: str) -> tuple[int, str]:
+    delivery_id, _, outcome = line.partition(" ")
+    if not delivery_id.isdecimal() or not outcome.isalpha():
+        raise ValueError(line)
+    return int(delivery_id), outcome
+
+
+def _subscriptions_line(line: str) -> dict[str, Any]:
+    change = orjson.loads(line)
+    if not isinstance(change, dict):
+        raise ValueError(line)
+    _check_subscriptions({"chats": {k: v for k, v in change.items() if v is not None}})
+    return change
 
 
 def _check_subscriptions(tables: dict[str, Any]) -> None:

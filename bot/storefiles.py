@@ -1,4 +1,4 @@
-"""The store's files on disk: checked reading, atomic replacing, and the append-only sent journal.
+"""The store's files on disk: checked reading, atomic replacing, and append-only journals.
 
 I/O only, and nothing about what the files mean beyond a shape check the store passes in:
 
@@ -7,9 +7,10 @@ I/O only, and nothing about what the files mean beyond a shape check the store p
 - a file that is unreadable, empty, not JSON or of the wrong shape is never taken for a fresh
   database: opening fails with one line that names the file and how to restore it;
 - temporary files left by a crash are removed when the store opens;
-- the journal is a text file of `<delivery id> <outcome>` lines, appended and fsynced one message
-  at a time, so that a crash repeats at most the message in flight. A torn last line (the crash
-  came mid-append) is ignored.
+- a journal is a text file of changes, one line each, appended and fsynced one at a time (a sent
+  outcome per message, so that a crash repeats at most the message in flight; a chat's
+  subscriptions per command). A torn last line (the crash came mid-append) is ignored; lines
+  folded into their file are dropped from the front, keeping any appended meanwhile.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TypeVar
 
 import orjson
 
 TEMPORARY_SUFFIX = ".tmp"
+T = TypeVar("T")
 RESTORE_HINT = (
     "restore it from a backup, or move it aside to start with an empty database "
     "(every follow is then lost)"
@@ -134,15 +136,22 @@ def replace_atomically(path: Path, content: bytes) -> None:
 
 
 class Journal:
-    """The append-only record of sent outcomes not yet folded into the tracking file."""
+    """An append-only file of changes not yet folded into the file they change, one line each.
+
+    Each line is fsynced before `append` returns. `end` is the offset after the last line
+    appended: folding what the journal held up to there and then calling `drop_before(end)` keeps
+    any line appended meanwhile.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.appended = 0  # lines written since the last clear
-        self._handle: TextIO | None = None
-        self._lock = threading.Lock()  # appends and clears run in worker threads
+        self.appended = 0  # lines in the file
+        self.end = 0  # its size
+        self._handle: BinaryIO | None = None
+        self._lock = threading.Lock()  # appends and drops run in worker threads
 
-    def read(self) -> list[tuple[int, str]]:
+    def read(self, parse: Callable[[str], T]) -> list[T]:
+        """Every complete line, parsed; StoreError names a line `parse` rejects (ValueError)."""
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -153,23 +162,26 @@ class Journal:
         entries = []
         # The last piece has no newline when an append was cut short by a crash: not recorded.
         for number, line in enumerate(lines[:-1], start=1):
-            delivery_id, _, outcome = line.partition(" ")
-            if not delivery_id.isdecimal() or not outcome.isalpha():
-                raise StoreError(self.path, f"line {number} is damaged")
-            entries.append((int(delivery_id), outcome))
+            try:
+                entries.append(parse(line))
+            except (ValueError, TypeError, KeyError):
+                raise StoreError(self.path, f"line {number} is damaged") from None
+        self.appended = len(lines) - 1
+        self.end = len(text.encode("utf-8")) - len(lines[-1].encode("utf-8"))
         return entries
 
-    def append(self, delivery_id: int, outcome: str) -> None:
-        """Record one outcome durably (blocking: call it off the loop)."""
+    def append(self, line: str) -> None:
+        """Record one line durably (blocking: call it off the loop)."""
         with self._lock:
             if self._handle is None:
-                self._handle = self.path.open("a", encoding="utf-8")
-            size = self._handle.tell()
+                self._handle = self.path.open("ab")
+            size = self._handle.seek(0, os.SEEK_END)
             try:
-                self._handle.write(f"{delivery_id} {outcome}\n")
+                self._handle.write(line.encode("utf-8") + b"\n")
                 self._handle.flush()
                 os.fsync(self._handle.fileno())
                 self.appended += 1
+                self.end = self._handle.tell()
             except OSError:
                 # A half-written line (the disk filled up) would glue onto the next one.
                 self.close()
@@ -177,17 +189,22 @@ class Journal:
                     os.truncate(self.path, size)
                 raise
 
-    def clear(self, if_appended: int | None = None) -> None:
-        """Empty the journal once what it held is safely in the tracking file; with
-        `if_appended`, only if no line was added since `appended` had that value."""
+    def drop_before(self, offset: int) -> None:
+        """Forget the lines before `offset` (an `end` seen earlier), now safely folded in."""
         with self._lock:
-            if if_appended is not None and self.appended != if_appended:
-                return
             self.close()
-            with self.path.open("w", encoding="utf-8") as handle:
-                handle.flush()
-                os.fsync(handle.fileno())
-            self.appended = 0
+            try:
+                with self.path.open("rb") as handle:
+                    handle.seek(offset)
+                    rest = handle.read()
+            except FileNotFoundError:
+                rest = b""
+            replace_atomically(self.path, rest)
+            self.appended, self.end = rest.count(b"\n"), len(rest)
+
+    def clear(self) -> None:
+        """Forget every line (they are all folded in)."""
+        self.drop_before(self.end)
 
     def close(self) -> None:
         if self._handle is not None:

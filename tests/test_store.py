@@ -21,8 +21,10 @@ from bot.store import (
     Store,
     StoreError,
     journal_path,
+    subscriptions_journal_path,
     tracking_path,
 )
+from bot.storefiles import Journal
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -124,6 +126,7 @@ async def test_writes_are_atomic_and_leave_no_temporary_files(path):
     assert sorted(p.name for p in path.parent.iterdir()) == [
         "alerts.journal",
         "alerts.json",
+        "alerts.subscriptions.journal",
         "alerts.tracking.json",
     ]
     assert json.loads(path.read_text())["chats"]["1"]["follows"] == ["petition:1"]
@@ -146,6 +149,7 @@ async def test_a_failed_write_is_rolled_back_and_the_store_recovers(path, monkey
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(store_module, "replace_atomically", disk_full)
+    monkeypatch.setattr(Journal, "append", disk_full)
     with pytest.raises(SaveError):
         await store.add_follow(1, "petition:2", {"v": 0})
     # Not "already follows" on a retry, and nothing half-done in memory.
@@ -159,6 +163,60 @@ async def test_a_failed_write_is_rolled_back_and_the_store_recovers(path, monkey
     assert store.follows_of(1) == ["petition:1", "petition:2"]
     assert [d.key for d in store.pending_deliveries()] == ["k", "k2"]
     assert [p.suffix for p in path.parent.iterdir() if p.suffix == ".tmp"] == []
+
+
+async def test_a_command_appends_one_line_and_never_rewrites_the_subscriptions(path):
+    store = Store(path)
+    for chat in range(1, 201):
+        await store.add_follow(chat, f"petition:{chat}", None)
+    store = reopen(store, path)
+    written = path.read_bytes()
+    await store.add_follow(7, "petition:300412", None)
+    await store.set_muted(7, "petition:300412", True)
+    await store.remove_follow(8, "petition:8")
+    assert path.read_bytes() == written  # the file of 200 chats was not touched
+    lines = subscriptions_journal_path(path).read_text().splitlines()
+    assert [json.loads(line) for line in lines] == [
+        {"7": {"follows": ["petition:7", "petition:300412"], "muted": [], "paused": False}},
+        {"7": {"follows": ["petition:7", "petition:300412"], "muted": ["petition:300412"],
+               "paused": False}},
+        {"8": {"follows": [], "muted": [], "paused": False}},
+    ]  # fmt: skip
+    # A crash: no close. The journal is replayed and folded into the file at start.
+    crashed = Store(path)
+    assert crashed.follows_of(7) == ["petition:7", "petition:300412"]
+    assert crashed.is_muted(7, "petition:300412") and crashed.follows_of(8) == []
+    assert subscriptions_journal_path(path).read_text() == ""
+    assert json.loads(path.read_bytes())["chats"]["7"]["muted"] == ["petition:300412"]
+
+
+async def test_a_torn_or_damaged_subscriptions_line(path):
+    store = Store(path)
+    await store.add_follow(1, "petition:1", None)
+    journal = subscriptions_journal_path(path)
+    journal.write_text(journal.read_text() + '{"2": {"follows": ["petit')  # cut mid-append
+    assert Store(path).follows_of(2) == [] and Store(path).follows_of(1) == ["petition:1"]
+    journal.write_text('{"2": {"follows": [3]}}\n')
+    with pytest.raises(StoreError, match="line 1 is damaged"):
+        Store(path)
+
+
+async def test_the_subscriptions_journal_is_folded_in_the_background(path, monkeypatch):
+    monkeypatch.setattr(store_module, "COMPACT_SUBSCRIPTIONS_AFTER", 5)
+    store = Store(path)
+    for chat in range(1, 6):
+        await store.add_follow(chat, "petition:1", None)
+    await store.add_follow(6, "petition:1", None)  # while the fold runs, or after it
+    await store.settle()
+    chats = json.loads(path.read_bytes())["chats"]
+    kept = subscriptions_journal_path(path).read_text().splitlines()
+    assert {"1", "2", "3", "4", "5"} <= chats.keys()
+    # Whatever the fold did not write is still in the journal: nothing is lost either way.
+    assert "6" in chats or [json.loads(line) for line in kept] == [
+        {"6": {"follows": ["petition:1"], "muted": [], "paused": False}}
+    ]
+    assert len(kept) <= 1
+    assert Store(path).followers_of("petition:1") == {1, 2, 3, 4, 5, 6}
 
 
 async def test_sent_outcomes_are_journalled_at_once_and_survive_a_crash(path):
