@@ -41,6 +41,7 @@ from bot.sources.petitions.plan import Plan
 from bot.sources.petitions.source import PetitionSource
 from bot.sources.petitions.trend import record
 from bot.store import Store
+from bot.storefiles import Journal, replace_atomically, serialise
 
 FIXTURE = (
     Path(__file__).resolve().parent.parent
@@ -186,6 +187,74 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
+async def quiet_cycle_cpu(follows: int, petitions: int, cycles: int = 10) -> float:
+    """The median CPU-seconds of a poll cycle in which nothing changed."""
+    template = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    upstream = MemoryPetitions(template, petitions)
+    clock_now = [datetime(2026, 11, 22, 12, 0, tzinfo=UTC)]
+    with tempfile.TemporaryDirectory() as directory:
+        seed(Path(directory) / "alerts.json", follows, petitions)
+        store = Store(Path(directory) / "alerts.json")
+        source = PetitionSource(upstream, Plan.EACH)  # type: ignore[arg-type]
+        sender = Sender(SilentBot(), store, lambda: clock_now[0])  # type: ignore[arg-type]
+        poller = Poller(store, {source.name: source}, sender, lambda: clock_now[0])
+        await poller.run_cycle(source.name)  # the baselines
+        times = []
+        for _ in range(cycles):
+            clock_now[0] += timedelta(minutes=1)
+            started = time.process_time()
+            await poller.run_cycle(source.name)
+            times.append(time.process_time() - started)
+        store.close()
+    return statistics.median(times)
+
+
+def subscriber_scaling(petitions: int = 1_000, runs: int = 3) -> None:
+    """A quiet cycle's CPU over the same petitions with one and with ten followers each."""
+    cpu: dict[int, list[float]] = {petitions: [], 10 * petitions: []}
+    for _ in range(runs):  # alternately, so the machine's moods fall on both alike
+        for follows in cpu:
+            cpu[follows].append(asyncio.run(quiet_cycle_cpu(follows, petitions)))
+    few, many = (statistics.median(samples) for samples in cpu.values())
+    print(
+        f"a cycle where nothing changed, {petitions:,} petitions: {few:.3f} CPU-s with "
+        f"{petitions:,} follows, {many:.3f} with {10 * petitions:,} ({many / few - 1:+.0%})"
+    )
+
+
+def write_alternatives(follows: int, rounds: int = 50) -> None:
+    """What a command's own write costs, three ways, at `follows` follows (five per chat): the
+    whole subscriptions file rewritten, one of 256 shards of it rewritten, one journal line."""
+    with tempfile.TemporaryDirectory() as directory:
+        folder = Path(directory)
+        seed(folder / "whole.json", follows, follows // 10)
+        tables = orjson.loads((folder / "whole.json").read_bytes())
+        chats = list(tables["chats"].items())
+        shard = {"chats": dict(chats[: max(1, len(chats) // 256)])}
+        line = orjson.dumps({"1000000": tables["chats"]["1000000"]}).decode()
+        journal = Journal(folder / "changes.journal")
+        ways = {
+            "rewrite the whole file": lambda: replace_atomically(
+                folder / "whole.json", serialise(tables)
+            ),
+            "rewrite one of 256 shards": lambda: replace_atomically(
+                folder / "shard.json", serialise(shard)
+            ),
+            "append one journal line": lambda: journal.append(line),
+        }
+        times: dict[str, list[float]] = {name: [] for name in ways}
+        for _ in range(rounds):  # interleaved, so the disk's moods fall on all three alike
+            for name, write in ways.items():
+                started = time.perf_counter()
+                write()
+                times[name].append(time.perf_counter() - started)
+        journal.close()
+    size = len(serialise(tables)) / 1e6
+    print(f"a command's own write at {follows:,} follows (a {size:.1f} MB subscriptions file):")
+    for name, samples in times.items():
+        print(f"  {name:<26} {percentiles(samples)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--follows", type=int, default=100_000)
@@ -194,6 +263,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=200, help="commands of each kind to time")
     args = parser.parse_args()
     asyncio.run(run(args.follows, args.petitions, args.changed, args.rounds))
+    write_alternatives(args.follows)
+    subscriber_scaling()
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import math
 import time
@@ -26,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+import orjson
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -204,7 +204,7 @@ class HttpClient:
         if "json" not in response.content_type:
             raise UpstreamError(f"{url} sent {response.content_type or 'no type'}, not JSON")
         try:
-            return json.loads(response.body)
+            return orjson.loads(response.body)
         except (ValueError, UnicodeDecodeError):
             raise UpstreamError(f"{url} sent malformed JSON") from None
 
@@ -263,7 +263,7 @@ async def _read_capped(url: str, response: aiohttp.ClientResponse) -> bytes:
 def _refusal(body: bytes) -> str:
     """What a refusal says: GOV.UK's `{"error": …}`, Parliament's ProblemDetails, or its text."""
     try:
-        document = json.loads(body)
+        document = orjson.loads(body)
     except (ValueError, UnicodeDecodeError):
         return body[:200].decode("utf-8", "replace").strip()
     if isinstance(document, dict):

@@ -2,11 +2,12 @@
 
 I/O at the edge, in a task of its own (`run`), apart from polling: a poll cycle queues deliveries
 and wakes it, so a Telegram flood wait delays sends and nothing else. Each pass reads the pending
-deliveries from the store and sends them in order per chat (chats in parallel, paced by
-python-telegram-bot's AIORateLimiter). Each outcome is journalled before the next message of that
-chat goes, so a crash repeats at most the messages in flight, and the journal is folded into the
-store every few seconds and at the end of a pass. Renders nothing: deliveries carry their text,
-and every alert gets the same Unfollow and Status buttons.
+deliveries from the store and sends them in order per chat (chats in parallel, evenly paced at
+ALERTS_PER_SECOND, under python-telegram-bot's AIORateLimiter, which also keeps groups' limits).
+Each outcome is journalled before the next message of that chat goes, so a crash repeats at most
+the messages in flight, and the journal is folded into the store every few seconds and at the end
+of a pass. Renders nothing: deliveries carry their text, and every alert gets the same Unfollow
+and Status buttons.
 
 A send that may have reached Telegram (it timed out, or the connection dropped, after the request
 was written) is tried once more and then taken as sent: at most one duplicate, never a storm.
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import httpx
+from aiolimiter import AsyncLimiter
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
@@ -44,6 +46,10 @@ FOLD_EVERY_SECONDS = 5.0
 CHATS_IN_PARALLEL = 8
 LOOK_AGAIN_SECONDS = 5.0
 IN_FLIGHT_GRACE_SECONDS = 2.0  # at a stop, for a request already sent to be answered
+# Telegram allows about 30 messages a second in all. Alerts go out evenly spaced just under it,
+# so a fan-out to thousands of chats never fills python-telegram-bot's limiter (which would queue
+# replies to commands behind it) and never bursts past Telegram's limit into 429s.
+ALERTS_PER_SECOND = 27
 
 
 class Sender:
@@ -52,6 +58,8 @@ class Sender:
         self._store = store
         self._clock = clock
         self._lock = asyncio.Lock()  # two passes at once could send one delivery twice
+        # One at a time, 1/ALERTS_PER_SECOND apart: a bucket of one never bursts.
+        self._pace = AsyncLimiter(1, 1 / ALERTS_PER_SECOND)
         self._wake = asyncio.Event()
         self._last_fold = time.monotonic()
 
@@ -155,7 +163,8 @@ class Sender:
     async def _send(self, chat_id: int, delivery: Delivery) -> None:
         """One alert, with its Unfollow and Status buttons (a summary has no target, no buttons)."""
         keyboard = alert_keyboard(delivery.target) if delivery.target else None
-        await self._bot.send_message(chat_id, delivery.text, reply_markup=keyboard)
+        async with self._pace:
+            await self._bot.send_message(chat_id, delivery.text, reply_markup=keyboard)
 
     async def _send_retrying_once(self, chat_id: int, delivery: Delivery) -> bool:
         try:

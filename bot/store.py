@@ -282,7 +282,9 @@ class Store:
 
     def followed_targets(self) -> list[str]:
         """The targets worth polling: followed by at least one chat that can hear us."""
-        return [target for target, chats in self._followers.items() if chats - self._paused]
+        paused = self._paused
+        # any(), not a set difference: the first chat that can hear us settles it.
+        return [t for t, chats in self._followers.items() if any(c not in paused for c in chats)]
 
     def is_paused(self, chat_id: int) -> bool:
         return chat_id in self._paused
@@ -442,11 +444,13 @@ class Store:
         states: dict[str, dict[str, Any]] = {}
         new_deliveries: list[dict[str, Any]] = []
         for target, refresh in refreshes.items():
-            everyone = sorted(self._followers.get(target, ()))
+            everyone = self._followers.get(target)
             if not everyone:
                 continue  # everyone unfollowed while the cycle ran
             states[target] = refresh.state
-            followers = [chat for chat in everyone if (chat, target) not in self._muted]
+            if not refresh.alerts:
+                continue  # the usual case: no work per follower
+            followers = [chat for chat in sorted(everyone) if (chat, target) not in self._muted]
             for alert in refresh.alerts:
                 for chat_id in followers:
                     if any((chat_id, key) in self._delivered for key in alert.keys):

@@ -232,6 +232,11 @@ async def test_both_plans_send_the_same_alerts_on_a_timeline_with_every_event(pe
             alerts = await timeline.cycle()
             assert alerts[Plan.LISTS] == alerts[Plan.EACH], f"step {step}"
             assert alerts[Plan.CHEAPEST] == alerts[Plan.EACH], f"step {step}"
+            # And what each plan stored: the same petitions, as the cards and /list show them.
+            for plan in (Plan.LISTS, Plan.CHEAPEST):
+                assert {i: s["snapshot"] for i, s in timeline.states[plan].items()} == {
+                    i: s["snapshot"] for i, s in timeline.states[Plan.EACH].items()
+                }, f"step {step}"
             seen |= _kinds(alerts[Plan.EACH])
     finally:
         await timeline.http.close()

@@ -108,3 +108,26 @@ async def test_a_failing_get_updates_is_one_warning_line_and_recovers(
     warnings = [r for r in caplog.records if "cannot reach Telegram for updates" in r.message]
     assert warnings and all(r.exc_info is None for r in warnings)
     assert not [r for r in caplog.records if r.name.startswith("handlers") and r.exc_info]
+
+
+async def test_a_fan_out_stays_under_telegrams_limit_and_commands_are_answered_at_once(
+    telegram, petitions, make_config
+):
+    """Telegram answers 429 past 30 messages in any second. Alerts to 70 chats go out evenly, with
+    no 429, while a command asked mid-way is answered without waiting behind them."""
+    chats = [3000 + n for n in range(70)]
+    petitions.add(300412, OPEN_BELOW_10K)
+    async with running_bot(make_config()):
+        for chat in chats:
+            await ask(telegram, chat, "/follow 300412")
+        telegram.max_per_second = 30
+        petitions.update(300412, signature_count=5_002)
+        await telegram.wait_until(lambda: sum(copies(telegram).values()) >= 20)
+        asked = time.monotonic()
+        assert "doesn't follow anything yet" in await ask(telegram, 1001, "/list")
+        assert time.monotonic() - asked < 0.5
+        await telegram.wait_until(lambda: set(copies(telegram)) == set(chats), timeout=15)
+    assert telegram.floods == 0
+    assert max(copies(telegram).values()) == 1
+    times = sorted(telegram.sent_times[-70:])
+    assert all(later - first > 1 for first, later in zip(times, times[30:], strict=False))

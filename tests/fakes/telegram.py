@@ -5,8 +5,9 @@ polling), sendMessage, editMessageText, editMessageReplyMarkup, answerCallbackQu
 toasts) and answerInlineQuery. Records every message sent with its inline keyboard (refusing
 invalid HTML, and callback data over 64 bytes, as Telegram does); lets a test send messages, tap
 buttons, type inline queries and add or remove the bot; and can answer 403 (blocked), 429
-(flood), 400 (Bad Request), a ChatMigrated 400 for chosen chats, or 502 while "down"; and can
-deliver a message but lose the answer, or answer late.
+(flood), 400 (Bad Request), a ChatMigrated 400 for chosen chats, or 502 while "down"; can
+deliver a message but lose the answer, or answer late; and can enforce Telegram's messages per
+second with 429s.
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ class FakeTelegram(FakeServer):
         # Upcoming sendMessage calls that deliver, then drop the connection without an answer.
         self.replies_to_lose = 0
         self.reply_delay = 0.0  # seconds a delivered sendMessage waits before answering
+        # Telegram's own limit, enforced when set: a sendMessage beyond this many in the last
+        # second answers 429 (counted in `floods`). `sent_times` has each accepted one's time.
+        self.max_per_second: int | None = None
+        self.floods = 0
+        self.sent_times: list[float] = []
         self.unparseable: set[int] = set()  # chats whose messages answer 400 Bad Request
         self.down = False  # sendMessage answers 502 Bad Gateway while set
         self.admins: dict[int, set[int]] = {}
@@ -255,11 +261,18 @@ class FakeTelegram(FakeServer):
                 self.flood_answers -= 1
                 wait = self.flood_retry_after
                 return _error(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
+            now = time.monotonic()
+            if self.max_per_second is not None:
+                recent = [t for t in self.sent_times[-self.max_per_second :] if t > now - 1]
+                if len(recent) >= self.max_per_second:
+                    self.floods += 1
+                    return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
             refusal = _refusal(params)
             if refusal is not None:
                 return refusal
             sent = SentMessage(chat_id, params["text"], next(self._message_ids), _buttons(params))
             self.sent.append(sent)
+            self.sent_times.append(now)
             return _ok(self._message(sent))
         finally:
             await self.notify()

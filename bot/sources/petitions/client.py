@@ -9,7 +9,6 @@ the petition is not public (moderation pages, the home page).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,6 +16,8 @@ from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
+
+import orjson
 
 from bot.http import HttpClient, HttpResponse, UpstreamError
 
@@ -95,7 +96,7 @@ def _classify(response: HttpResponse, archived: bool) -> PetitionFetch:
         # trouble (maintenance, an error page), not news about the petition.
         raise UpstreamError(f"{response.url} sent {response.content_type or 'no type'}, not JSON")
     try:
-        document = json.loads(response.body)
+        document = orjson.loads(response.body)
     except (ValueError, UnicodeDecodeError):
         raise UpstreamError(f"{response.url} sent malformed JSON") from None
     return PetitionFetch(FetchStatus.OK, document, archived, _safe_validator(response))

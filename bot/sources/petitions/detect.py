@@ -163,9 +163,11 @@ def _thresholds_and_milestones(previous: PetitionSnapshot, new: PetitionSnapshot
         found.append((EventKind.RESPONSE_THRESHOLD, "threshold:response", None))
     if new.debate_threshold_reached_at and not previous.debate_threshold_seen:
         found.append((EventKind.DEBATE_THRESHOLD, "threshold:debate", None))
-    crossed = [
-        m for m in milestone_ladder(new.signature_count) if m > previous.peak_signature_count
-    ]
+    crossed = (
+        [m for m in milestone_ladder(new.signature_count) if m > previous.peak_signature_count]
+        if new.signature_count > previous.peak_signature_count
+        else []
+    )
     # A threshold message already gives the count; one message per crossing is enough.
     if crossed and not found:
         found.append((EventKind.MILESTONE, f"milestone:{crossed[-1]}", crossed[-1]))

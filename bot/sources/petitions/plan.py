@@ -27,11 +27,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from bot.sources.petitions.model import PetitionParseError, PetitionSnapshot, parse_petition
+from bot.sources.values import instant_of
 
 SCANNED_FACETS = ("open", "closed")
 FIRST_PAGE_FACETS = (
@@ -96,27 +97,43 @@ def last_page(document: dict[str, Any]) -> int:
     return 1
 
 
-def entries(
-    documents: Iterable[dict[str, Any]], wanted: set[int], now: Any
-) -> dict[int, PetitionSnapshot]:
-    """The wanted petitions the list pages show, parsed; the newest entry where one is listed twice.
-
-    Only wanted entries are parsed: a scan sees thousands of petitions to learn about a few.
-    """
-    found: dict[int, PetitionSnapshot] = {}
+def read_entries(
+    documents: Iterable[dict[str, Any]], previous: Mapping[int, PetitionSnapshot], now: datetime
+) -> dict[int, PetitionSnapshot | None]:
+    """What the list pages show of the petitions in `previous`: None where it is just what we know
+    (the usual case, told without parsing the entry, or a cached page older than that), else the
+    newest entry, parsed. A scan sees thousands of petitions to learn about a few."""
+    found: dict[int, PetitionSnapshot | None] = {}
     for document in documents:
         for item in document.get("data") or ():
             ident = item.get("id") if isinstance(item, dict) else None
-            if ident not in wanted:
+            before = previous.get(ident) if isinstance(ident, int) else None
+            if before is None or before.removed or before.archived:
+                continue  # its own document tells whether it is back, and how
+            if _as_known(before, item):
+                found.setdefault(before.id, None)
                 continue
             try:
                 listed = parse_petition(item, observed_at=now, archived=False)
             except PetitionParseError:
                 continue
             seen = found.get(listed.id)
-            if seen is None or _newer(listed, seen):
+            if is_stale(before, listed):
+                found.setdefault(listed.id, None)
+            elif seen is None or _newer(listed, seen):
                 found[listed.id] = listed
     return found
+
+
+def _as_known(previous: PetitionSnapshot, item: dict[str, Any]) -> bool:
+    attributes = item.get("attributes")
+    return (
+        isinstance(attributes, dict)
+        and previous.updated_at is not None
+        and attributes.get("signature_count") == previous.signature_count
+        and attributes.get("state") == previous.state
+        and instant_of(attributes.get("updated_at")) == previous.updated_at
+    )
 
 
 def _newer(listed: PetitionSnapshot, seen: PetitionSnapshot) -> bool:

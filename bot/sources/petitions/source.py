@@ -43,14 +43,13 @@ from bot.sources.petitions.plan import (
     SCANNED_FACETS,
     SWEEP_AFTER,
     Plan,
-    entries,
     facet_of,
     facets_to_scan,
     first_pages_pay,
     from_list,
-    is_stale,
     last_page,
     needs_show,
+    read_entries,
 )
 from bot.sources.petitions.render import render_event
 from bot.sources.petitions.trend import record
@@ -91,9 +90,11 @@ def _state(
     stored: Mapping[str, Any] | None,
     *,
     listed_change: bool | None = None,
+    snapshot_dict: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The storable state. `listed_change` is None when the snapshot comes from the show document
-    (or a 304 for it), else whether the list entry showed a count change."""
+    (or a 304 for it), else whether the list entry showed a count change. `snapshot_dict` is the
+    snapshot's storage form when the caller has it already."""
     stored = stored or {}
     history = record(stored.get("history", ()), snapshot.observed_at, snapshot.signature_count)
     if listed_change is None:
@@ -101,7 +102,7 @@ def _state(
     else:
         shown_at, unshown = stored.get("shown_at"), bool(stored.get("unshown")) or listed_change
     return {
-        "snapshot": snapshot_to_dict(snapshot),
+        "snapshot": snapshot_dict or snapshot_to_dict(snapshot),
         "validator": validator,
         "history": history,
         "shown_at": shown_at,
@@ -126,6 +127,9 @@ class PetitionSource:
         self._plan = plan
         self._awaiting: tuple[datetime, list[PetitionSnapshot]] | None = None
         self._pages: dict[str, tuple[datetime, int]] = {}  # facet -> (learned at, its pages)
+        # The states the last cycle made from the lists, and their snapshots: parsing 10,000
+        # stored snapshots again each cycle would cost more than reading the lists.
+        self._remembered: dict[str, tuple[dict[str, Any], PetitionSnapshot]] = {}
 
     async def awaiting_response(self, now: datetime) -> list[PetitionSnapshot]:
         """Every petition awaiting a government response (the site's `awaiting_response` list,
@@ -155,34 +159,52 @@ class PetitionSource:
     async def poll(
         self, targets: Mapping[str, dict[str, Any] | None], now: datetime
     ) -> dict[str, Refresh]:
-        previous = {
-            ident: None if stored is None else snapshot_from_state(stored)
-            for ident, stored in targets.items()
-        }
+        previous = {ident: self._snapshot_of(ident, stored) for ident, stored in targets.items()}
         # A list that hangs must leave the petitions' own documents time to be read instead.
         with budget(budget_left() * LISTS_SHARE_OF_BUDGET):
             documents = await self._read_lists(list(previous.values()), now)
-        wanted = {int(ident) for ident, snapshot in previous.items() if snapshot is not None}
-        listed = entries(documents, wanted, now) if documents else {}
+        known = {int(ident): snapshot for ident, snapshot in previous.items() if snapshot}
+        listed = read_entries(documents, known, now) if documents else {}
         from_lists: dict[str, Refresh] = {}
+        remembered: dict[str, tuple[dict[str, Any], PetitionSnapshot]] = {}
         shows: dict[str, dict[str, Any] | None] = {}
         for ident, stored in targets.items():
-            before, entry = previous[ident], listed.get(int(ident))
-            if before is not None and entry is not None and is_stale(before, entry):
-                entry = before  # a cached copy of the list, older than what we know
-            if stored is None or before is None or entry is None or needs_show(before, entry):
+            before = previous[ident]
+            if stored is None or before is None or before.id not in listed:
                 shows[ident] = stored
                 continue
-            counted = entry.updated_at != before.updated_at
+            entry = listed[before.id]
+            if entry is not None and needs_show(before, entry):
+                shows[ident] = stored
+                continue
+            counted = entry is not None and entry.updated_at != before.updated_at
             if _sweep_due(stored, counted, now):
                 shows[ident] = stored
                 continue
-            new = mark_observed(carry_forward(before, from_list(before, entry)), now)
-            from_lists[ident] = self._refreshed(
-                before, new, stored.get("validator"), stored, now, listed_change=counted
-            )
+            if entry is None:  # as we know it: only the clock moved
+                new = mark_observed(before, now)
+                unchanged = {**stored["snapshot"], "observed_at": now.isoformat()}
+            else:
+                new = mark_observed(carry_forward(before, from_list(before, entry)), now)
+                unchanged = None
+            refresh = self._refreshed(
+                before, new, stored.get("validator"), stored, now,
+                listed_change=counted, snapshot_dict=unchanged,
+            )  # fmt: skip
+            from_lists[ident] = refresh
+            remembered[ident] = (refresh.state, new)
+        self._remembered = remembered
         refreshed = await refresh_each(KIND, shows, lambda i, s: self.refresh(i, s, now))
         return from_lists | refreshed
+
+    def _snapshot_of(self, ident: str, stored: dict[str, Any] | None) -> PetitionSnapshot | None:
+        """The stored snapshot, without parsing it again when this source wrote that state."""
+        if stored is None:
+            return None
+        remembered = self._remembered.get(ident)
+        if remembered is not None and remembered[0] is stored:
+            return remembered[1]
+        return snapshot_from_state(stored)
 
     async def _read_lists(
         self, followed: list[PetitionSnapshot | None], now: datetime
@@ -290,10 +312,14 @@ class PetitionSource:
         now: datetime,
         *,
         listed_change: bool | None = None,
+        snapshot_dict: dict[str, Any] | None = None,
     ) -> Refresh:
         events = detect_events(previous, new, now)
         alerts = [Alert(event.key, render_event(event)) for event in events]
-        return Refresh(_state(new, validator, stored, listed_change=listed_change), alerts)
+        state = _state(
+            new, validator, stored, listed_change=listed_change, snapshot_dict=snapshot_dict
+        )
+        return Refresh(state, alerts)
 
     @staticmethod
     def _parse(petition_id: int, fetched: PetitionFetch, now: datetime) -> PetitionSnapshot:
