@@ -111,7 +111,7 @@ async def run(
             store, [PetitionKind(source, frozenset())], 10_000, clock, bot_username="bench_bot"
         )
         bot = SilentBot()
-        sender = Sender(bot, store, clock)  # type: ignore[arg-type]
+        sender = Sender(bot, store, clock, None)  # type: ignore[arg-type]
         poller = Poller(store, {source.name: source}, sender, clock)
         await poller.run_cycle(source.name)  # baselines
         await sender.send_pending()
@@ -139,8 +139,7 @@ async def run(
                 clock_now[0] += timedelta(minutes=1)
                 for n in range(100):
                     petition = FIRST_ID + (cycle * 100 + n) % petitions
-                    attributes = upstream.documents[petition]["data"]["attributes"]
-                    attributes["signature_count"] = 20_000 + 10_000 * (cycle + 1)
+                    upstream.counts[petition] = 20_000 + 10_000 * (cycle + 1)
                 await poller.run_cycle(source.name)
                 await sender.send_pending()
                 cycle += 1

@@ -27,7 +27,8 @@ the event loop (a consistent snapshot) and written and fsynced in a thread. If a
 line cannot be written, its change is rolled back and SaveError raised. The tracking file is
 written once per poll cycle and per fold; a failed write keeps everything in memory (queued alerts
 still go out) and is retried by the next one. The indexes here (followers per target, pending
-deliveries, keys already delivered) are derived from the documents on opening.
+deliveries, keys already delivered) are derived from the documents on opening. The tables are
+TinyDB's, less its re-keying of a whole table on every change (`_Table`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import contextlib
 import functools
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -46,7 +47,7 @@ from typing import Any, TypeVar
 import orjson
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
-from tinydb.table import Document
+from tinydb.table import Document, Table
 
 from bot.storefiles import (
     Journal,
@@ -94,6 +95,46 @@ class _Memory(MemoryStorage):
         self.memory = tables
 
 
+class _ByIntId(MutableMapping[int, Any]):
+    """A table's stored documents (string keys, as in the file) as TinyDB's updaters see them:
+    by int id."""
+
+    def __init__(self, stored: dict[str, Any]) -> None:
+        self._stored = stored
+
+    def __getitem__(self, doc_id: int) -> Any:
+        return self._stored[str(doc_id)]
+
+    def __setitem__(self, doc_id: int, doc: Any) -> None:
+        self._stored[str(doc_id)] = doc
+
+    def __delitem__(self, doc_id: int) -> None:
+        del self._stored[str(doc_id)]
+
+    def __contains__(self, doc_id: object) -> bool:
+        return str(doc_id) in self._stored
+
+    def __iter__(self) -> Iterator[int]:
+        return (int(doc_id) for doc_id in self._stored)
+
+    def __len__(self) -> int:
+        return len(self._stored)
+
+
+class _Table(Table):
+    """TinyDB's table, changed without re-keying it. TinyDB converts every key of a table to int
+    and back on each insert, update or remove: 5 ms to update one chat among 20,000."""
+
+    def _update_table(self, updater: Callable[[dict[int, Mapping]], None]) -> None:
+        tables = self._storage.read() or {}
+        # A new dict, as TinyDB makes: storefiles.Serialiser tells a changed table by its identity.
+        table = dict(tables.get(self.name, {}))
+        updater(_ByIntId(table))  # type: ignore[arg-type]
+        tables[self.name] = table
+        self._storage.write(tables)
+        self.clear_cache()
+
+
 @dataclass
 class _File:
     path: Path
@@ -120,7 +161,9 @@ def subscriptions_journal_path(path: Path) -> Path:
 
 def _open(path: Path, check: Any) -> _File:
     remove_leftovers(path)
-    return _File(path, TinyDB(storage=_Memory, tables=read_tables(path, check)))
+    db = TinyDB(storage=_Memory, tables=read_tables(path, check))
+    db.table_class = _Table
+    return _File(path, db)
 
 
 class Store:
@@ -548,16 +591,19 @@ class Store:
                 sent_on = (doc.get("sent_at") or day)[:10]
                 keys[doc["chat_id"]][doc["target"]] |= dict.fromkeys(_keys(doc), sent_on)
         self._add_sent_keys(keys)
-        self._deliveries.remove(doc_ids=[doc.doc_id for doc in docs])
-        failed = [i for i, outcome in outcomes.items() if outcome == FAILED]
-        self._deliveries.update(
-            {"status": FAILED, "sent_at": now.isoformat()},
-            doc_ids=[i for i in failed if self._deliveries.contains(doc_id=i)],
-        )
-        unsure = [i for i, outcome in outcomes.items() if outcome == UNSURE]
-        self._deliveries.update(
-            {"unsure": True}, doc_ids=[i for i in unsure if self._deliveries.contains(doc_id=i)]
-        )
+        # TinyDB re-keys the whole table on every insert, update or remove, even of nothing:
+        # each is one batch, and skipped when empty (folds run every few seconds).
+        if docs:
+            self._deliveries.remove(doc_ids=[doc.doc_id for doc in docs])
+        for outcome, fields in ((FAILED, {"status": FAILED, "sent_at": now.isoformat()}),
+                                (UNSURE, {"unsure": True})):  # fmt: skip
+            ids = [
+                i
+                for i, o in outcomes.items()
+                if o == outcome and self._deliveries.contains(doc_id=i)
+            ]
+            if ids:
+                self._deliveries.update(fields, doc_ids=ids)
 
     def _add_sent_keys(self, keys: Mapping[int, Mapping[str, Mapping[str, str]]]) -> None:
         known = [chat for chat in keys if self._sent.contains(doc_id=chat)]
@@ -569,10 +615,13 @@ class Store:
         if known:
             self._sent.update(add, doc_ids=known)
         fresh = [chat for chat in keys if chat not in known]
-        self._sent.insert_multiple(
-            Document({"chat_id": chat, "keys": {t: dict(k) for t, k in keys[chat].items()}}, chat)
-            for chat in fresh
-        )
+        if fresh:
+            self._sent.insert_multiple(
+                Document(
+                    {"chat_id": chat, "keys": {t: dict(k) for t, k in keys[chat].items()}}, chat
+                )
+                for chat in fresh
+            )
 
     def _compact(self, now: datetime) -> bool:
         """Drop sent keys older than DEDUP_DAYS and refused messages older than FAILED_KEPT_DAYS
