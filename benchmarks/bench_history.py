@@ -32,6 +32,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.bench_store import FIRST_ID, FIXTURE, MemoryPetitions, SilentBot, percentiles
+from benchmarks.bench_store import seed as seed_subscriptions
 from bot.following import FollowService
 from bot.poller import Poller
 from bot.sender import Sender
@@ -62,16 +63,8 @@ class NetworkPetitions(MemoryPetitions):
 
 def seed(path: Path, follows: int, petitions: int, deliveries: int) -> None:
     """Subscriptions, and a year of sent deliveries in the old (uncompacted) layout."""
-    chats = {
-        str(1_000_000 + chat): {
-            "follows": [f"petition:{FIRST_ID + (chat * 5 + n) % petitions}" for n in range(5)],
-            "muted": [],
-            "paused": False,
-        }
-        for chat in range(follows // 5)
-    }
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"chats": chats}))
+    seed_subscriptions(path, follows, petitions)
     history = {}
     for n in range(deliveries):
         chat = n % (follows // 5)

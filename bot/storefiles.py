@@ -103,14 +103,16 @@ class Serialiser:
         self._encoded: dict[str, tuple[Any, bytes]] = {}
 
     def __call__(self, tables: dict[str, Any]) -> bytes:
-        parts = []
+        pieces = [b"{"]
         for name, table in tables.items():
             cached = self._encoded.get(name)
             if cached is None or cached[0] is not table:
                 cached = (table, serialise(table))
                 self._encoded[name] = cached
-            parts.append(serialise(name) + b":" + cached[1])
-        return b"{" + b",".join(parts) + b"}"
+            pieces += [b"," if len(pieces) > 1 else b"", serialise(name), b":", cached[1]]
+        pieces.append(b"}")
+        # One join, one copy: the file is tens of MB at 10,000 petitions.
+        return b"".join(pieces)
 
 
 def replace_atomically(path: Path, content: bytes) -> None:

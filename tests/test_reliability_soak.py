@@ -14,7 +14,7 @@ from tests.soak import soak
 async def test_ten_kills_lose_nothing_and_repeat_at_most_what_was_in_flight():
     report = await soak(kills=10)
     print(report.lines())
-    # Enough happened to matter: alerts go out at 27 a second, in bursts of 60, between kills.
+    # Enough happened to matter: alerts go out at 27.5 a second, in bursts of 60, between kills.
     assert report.expected >= 10 * 12 and report.lost == 0
     assert report.most_duplicates_from_one_kill <= CHATS_IN_PARALLEL
 
