@@ -13,7 +13,8 @@ facet holds more followed petitions than it has pages, the cycle reads the whole
   business, which only the show document lists.
 
 A petition no list shows (archived, taken down, or moved on a page between two reads of a scan) is
-fetched on its own, as before. The first pages of the five activity facets, where closed petitions
+fetched on its own, as before; so is every petition for a while after a list page fails
+(source.py). The first pages of the five activity facets, where closed petitions
 with recent news are listed first, are read when they can spare more show requests than they cost.
 
 A list entry cannot tell an edit made in the same interval as a count change: both only move

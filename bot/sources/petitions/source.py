@@ -61,6 +61,7 @@ AWAITING_RESPONSE_FOR = timedelta(minutes=1)
 AWAITING_RESPONSE_PAGES = 10
 PAGES_RELEARNED_AFTER = timedelta(hours=1)
 LISTS_SHARE_OF_BUDGET = 0.5
+LISTS_REST_AFTER_A_FAULT = timedelta(minutes=10)
 MAX_PAGES = 2_000  # a list that never ends is a broken site, not 100,000 petitions
 
 
@@ -130,6 +131,8 @@ class PetitionSource:
         # The states the last cycle made from the lists, and their snapshots: parsing 10,000
         # stored snapshots again each cycle would cost more than reading the lists.
         self._remembered: dict[str, tuple[dict[str, Any], PetitionSnapshot]] = {}
+        self._list_faults = 0  # pages not read this cycle
+        self._list_fault_at: datetime | None = None  # the last cycle a page was not read
 
     async def awaiting_response(self, now: datetime) -> list[PetitionSnapshot]:
         """Every petition awaiting a government response (the site's `awaiting_response` list,
@@ -210,9 +213,21 @@ class PetitionSource:
         self, followed: list[PetitionSnapshot | None], now: datetime
     ) -> list[dict[str, Any]]:
         """The list pages worth reading this cycle (plan.py); a page that fails is left out, so
-        its petitions are fetched one by one."""
-        if self._plan is Plan.EACH:
+        its petitions are fetched one by one, and so are all of them for LISTS_REST_AFTER_A_FAULT
+        (a list the site refuses or holds must not starve the petitions' own documents)."""
+        if self._plan is Plan.EACH or (
+            self._list_fault_at is not None and now - self._list_fault_at < LISTS_REST_AFTER_A_FAULT
+        ):
             return []
+        try:
+            return await self._read_pages(followed, now)
+        finally:
+            if self._list_faults:
+                self._list_fault_at, self._list_faults = now, 0
+
+    async def _read_pages(
+        self, followed: list[PetitionSnapshot | None], now: datetime
+    ) -> list[dict[str, Any]]:
         first: dict[str, dict[str, Any] | None] = {}  # page 1 of a facet, read to count pages
         for facet in SCANNED_FACETS:
             learned = self._pages.get(facet)
@@ -256,6 +271,7 @@ class PetitionSource:
             return await self._client.fetch_list(facet, page)
         except UpstreamError as exc:
             log.warning("petitions list %s page %s not read: %s", facet, page, exc)
+            self._list_faults += 1
             return None
 
     async def look_up(self, petition_id: int, now: datetime) -> PetitionLookup:
