@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import venv
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -224,10 +225,6 @@ def followed_petitions(count: int, open_count: int) -> list[int]:
     return list(range(1, count + 1))
 
 
-async def control(http: HttpClient, url: str) -> dict[str, Any]:
-    return await http.get_json(url)
-
-
 async def run_ours(plan: Plan, url: str, followed: list[int], cycles: int) -> list[Cycle]:
     http = HttpClient(HttpConfig(timeout_seconds=30), [url])
     clock_now = [datetime(2026, 11, 23, 12, 0, tzinfo=UTC)]
@@ -249,19 +246,19 @@ async def run_ours(plan: Plan, url: str, followed: list[int], cycles: int) -> li
         # The list plan reads a petition whole at most every SWEEP_AFTER when its count moves:
         # cycles enough for that to reach its steady pace are not measured.
         for _ in range(0 if plan is Plan.EACH else WARM_UP_CYCLES):
-            await control(http, f"{url}/_/tick")
+            await http.get_json(f"{url}/_/tick")
             clock_now[0] += timedelta(minutes=1)
             await poller.run_cycle(source.name)
         results = []
         for _ in range(cycles):
-            await control(http, f"{url}/_/tick")
-            await control(http, f"{url}/_/stats")
+            await http.get_json(f"{url}/_/tick")
+            await http.get_json(f"{url}/_/stats")
             clock_now[0] += timedelta(minutes=1)
             cpu, wall = time.process_time(), time.perf_counter()
             report = await poller.run_cycle(source.name)
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             assert report.refreshed == len(followed), report
-            stats = await control(http, f"{url}/_/stats")
+            stats = await http.get_json(f"{url}/_/stats")
             results.append(Cycle(stats["requests"], stats["bytes"] / 1e6, cpu, wall))
         store.close()
     await http.close()
@@ -303,8 +300,6 @@ def run_urlwatch(python: Path, url: str, followed: list[int], cycles: int) -> li
 
 
 def _get(url: str) -> dict[str, Any]:
-    import urllib.request
-
     with urllib.request.urlopen(url) as answer:
         return json.loads(answer.read())
 

@@ -17,7 +17,13 @@ from bot.config import HttpConfig
 from bot.http import HttpClient
 from bot.sources.petitions.client import PetitionClient
 from bot.sources.petitions.detect import EventKind
-from bot.sources.petitions.plan import SWEEP_AFTER, Plan, first_pages_pay, last_page
+from bot.sources.petitions.plan import (
+    SWEEP_AFTER,
+    Plan,
+    facets_to_scan,
+    first_pages_pay,
+    last_page,
+)
 from bot.sources.petitions.source import PetitionSource
 from tests.fakes.petitions import FakePetitions, iso
 from tests.samples import (
@@ -26,6 +32,7 @@ from tests.samples import (
     OPEN_BELOW_10K,
     OPEN_DEBATED,
     OPEN_WITH_RESPONSE,
+    snapshot,
 )
 
 START = datetime(2026, 6, 1, 22, 50, tzinfo=UTC)  # 23:50 in London
@@ -299,9 +306,6 @@ async def test_an_edit_hidden_by_a_count_change_comes_within_the_sweep(petitions
     ],
 )
 def test_a_facet_is_read_whole_only_when_it_takes_fewer_requests(followed, pages, plan, scanned):
-    from bot.sources.petitions.plan import facets_to_scan
-    from tests.samples import snapshot
-
     petitions = [snapshot(OPEN_BELOW_10K)] * followed
     assert facets_to_scan(petitions, {"open": pages}, plan) == scanned
 
