@@ -21,8 +21,11 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
+from bot.alertsettings import SettingsService
 from bot.background import Background
+from bot.charting import Charts
 from bot.config import Config
+from bot.digesting import Digests
 from bot.following import FollowService
 from bot.http import HttpClient
 from bot.poller import Poller
@@ -52,6 +55,8 @@ log = logging.getLogger(__name__)
 SEND_RETRIES = 3
 CONFIG_KEY = "config"
 STORE_KEY = "store"
+CLOCK_KEY = "clock"
+DIGESTS_CHECK_EVERY = 60.0  # seconds; or the petitions' poll interval, if shorter
 # The kinds' own commands, routed by the handlers.
 KIND_COMMANDS = tuple(
     command.name
@@ -67,8 +72,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def build_application(config: Config) -> Application:
-    """The application for `config`; opens the store (raises bot.store.StoreError if unreadable)."""
+def build_application(config: Config, clock: Callable[[], datetime] = utc_now) -> Application:
+    """The application for `config`; opens the store (raises bot.store.StoreError if unreadable).
+    `clock` is the bot's time (tests script it for quiet hours, digests and paces)."""
     application = (
         ApplicationBuilder()
         .token(config.telegram.token)
@@ -87,6 +93,7 @@ def build_application(config: Config) -> Application:
         .build()
     )
     application.bot_data[CONFIG_KEY] = config
+    application.bot_data[CLOCK_KEY] = clock
     application.bot_data[STORE_KEY] = Store(config.storage.path)
     handlers.register(application, KIND_COMMANDS)
     return application
@@ -146,14 +153,15 @@ async def start_services(application: Application) -> None:
     """Create the HTTP session, sources and kinds, publish the command menu, schedule the polls."""
     config: Config = application.bot_data[CONFIG_KEY]
     store: Store = application.bot_data[STORE_KEY]
+    clock: Callable[[], datetime] = application.bot_data[CLOCK_KEY]
     wiring = wire(config)
     http, schedule, kinds = wiring.http, wiring.schedule, wiring.kinds
-    sender = Sender(application.bot, store, utc_now)
+    sender = Sender(application.bot, store, clock)
     poller = Poller(
         store,
         {source.name: source for source, _ in schedule},
         sender,
-        utc_now,
+        clock,
         # A cycle's fetches get its interval, but never less than a request and its retry.
         {
             source.name: max(interval, 2 * config.http.timeout_seconds)
@@ -165,14 +173,19 @@ async def start_services(application: Application) -> None:
         store,
         kinds,
         config.limits.follows_per_chat,
-        utc_now,
+        clock,
         bot_username=application.bot.username,
     )
+    settings = SettingsService(store, follows, clock)
+    charts = Charts(store, follows, clock)
+    digests = Digests(store, follows.name_of, clock, sender.wake)
     application.bot_data[RUNTIME_KEY] = Runtime(
         store,
         http,
         follows,
-        ButtonService(store, follows),
+        ButtonService(store, follows, settings, charts),
+        settings,
+        charts,
         poller,
         config.telegram.admin_ids,
         background,
@@ -189,6 +202,8 @@ async def start_services(application: Application) -> None:
     ]
     # Parliament's answering-body ids stay current: departments are renamed and merged.
     periodic.append(("departments", wiring.refresh_departments, DEPARTMENTS_REFRESH_EVERY))
+    digest_every = min(DIGESTS_CHECK_EVERY, config.petitions.poll_interval_seconds)
+    periodic.append(("digests", digests.send_due, digest_every))
     for name, work, interval in periodic:
         background.start(name, work)  # now: a restart is not blind for an interval
         jobs.run_repeating(

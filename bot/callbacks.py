@@ -16,6 +16,10 @@ the follow (a statements follow's key can be longer than that).
 | `x:<page>:<ref>`, `xy:<page>:<ref>` | ask, then unfollow, from /list |
 | `xa`, `xay` | ask, then unfollow everything, from /list |
 | `u:<ref>`, `uy:<ref>`, `un:<ref>` | ask, unfollow, or keep, from an alert or a card |
+| `a:<ref>` | send the follow's alert settings (bot.alertsettings) |
+| `ag:<ref>:<group>`, `an:<ref>:<granularity>`, `as:<ref>` | a group on/off, count step, silent |
+| `g:<ref>` | send the follow's chart (bot.charting) |
+| `s:<what>[:<value>]` | change one of the chat's /settings |
 | `sh:<target>` | send the target's share card (buttons that carry a short target only) |
 | `stopy`, `stopn` | forget the chat, or not (/stop) |
 """
@@ -50,17 +54,30 @@ def follow_button(target: str, label: str = "🔔 Follow") -> Button | None:
 
 
 def followed_buttons(target: str) -> tuple[tuple[Button, ...], ...]:
-    """What an alert offers: Unfollow (asked first) and Status."""
+    """What an alert offers: Unfollow (asked first), Status and Alert settings."""
     ref = short_ref(target)
-    return ((Button("🔕 Unfollow", f"u:{ref}"), Button("📜 Status", f"c:{ref}")),)
+    return (
+        (
+            Button("🔕 Unfollow", f"u:{ref}"),
+            Button("📜 Status", f"c:{ref}"),
+            Button("⚙️ Settings", f"a:{ref}"),
+        ),
+    )
 
 
-def card_buttons(target: str, followed: bool) -> tuple[tuple[Button, ...], ...]:
-    """What a card offers: Unfollow (asked first) or Follow, and Share."""
-    first = Button("🔕 Unfollow", f"u:{short_ref(target)}") if followed else follow_button(target)
+def card_buttons(
+    target: str, followed: bool, chartable: bool = False
+) -> tuple[tuple[Button, ...], ...]:
+    """What a card offers: Unfollow (asked first) or Follow, and Share; when followed, its
+    Alert settings and, if it has one, its Chart."""
+    ref = short_ref(target)
+    first = Button("🔕 Unfollow", f"u:{ref}") if followed else follow_button(target)
     share = _fitting(Button("📤 Share", f"sh:{target}"))
-    row = tuple(button for button in (first, share) if button is not None)
-    return (row,) if row else ()
+    rows = [tuple(button for button in (first, share) if button is not None)]
+    if followed:
+        chart = (Button("📈 Chart", f"g:{ref}"),) if chartable else ()
+        rows.append((Button("⚙️ Alert settings", f"a:{ref}"), *chart))
+    return tuple(row for row in rows if row)
 
 
 def _fitting(button: Button) -> Button | None:

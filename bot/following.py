@@ -24,6 +24,7 @@ from bot.sources.base import (
     BadReference,
     Browsable,
     Button,
+    Chartable,
     Command,
     FollowThis,
     Inline,
@@ -63,12 +64,15 @@ class FollowService:
         self._limit = follows_per_chat
         self._clock = clock
 
+    def kinds(self) -> list[TargetKind]:
+        return list(self._kinds.values())
+
     def commands(self) -> list[Command]:
         """The kinds' own commands (/statements, /debates, /search, ...), in the kinds' order."""
         return [command for kind in self._kinds.values() for command in kind.commands]
 
     async def follow(self, chat_id: int, reference: str) -> Reply:
-        read = self._read(reference, "follow")
+        read = self.resolve(reference, "follow")
         if isinstance(read, Reply):
             return read
         return await self._follow(chat_id, *read)
@@ -77,13 +81,13 @@ class FollowService:
         follows = self._store.follows_of(chat_id)
         if not reference.strip() and follows:
             return self.list_follows(chat_id)  # the picker
-        read = self._read(reference, "unfollow")
+        read = self.resolve(reference, "unfollow")
         if isinstance(read, Reply):
             return self._by_list_number(follows, reference) or read
         target = target_key(read[0].kind, read[1])
         if target not in follows:
             target = self._by_list_number(follows, reference) or target
-        kind, ident = self._kind_of(target)
+        kind, ident = self.kind_of(target)
         if target not in follows:
             return Reply(
                 f"This chat doesn't follow {kind.name(ident, None)}. /list shows what it follows."
@@ -97,11 +101,11 @@ class FollowService:
         return f"Stopped following {name}. No more alerts about it here."
 
     def name_of(self, target: str) -> str:
-        kind, ident = self._kind_of(target)
+        kind, ident = self.kind_of(target)
         return kind.name(ident, self._store.target_state(target))
 
     async def status(self, chat_id: int, reference: str) -> Reply:
-        read = self._read(reference, "status")
+        read = self.resolve(reference, "status")
         if isinstance(read, Reply):
             return read
         return await self.card(chat_id, target_key(read[0].kind, read[1]))
@@ -109,12 +113,13 @@ class FollowService:
     async def card(self, chat_id: int, target: str) -> Reply:
         """The target's card, with Unfollow and Status buttons if the chat follows it, else a
         Follow button."""
-        kind, ident = self._kind_of(target)
+        kind, ident = self.kind_of(target)
         looked = await self._current(kind, ident)
         if looked.state is None:
             return Reply(looked.problem or "")
         followed = target in self._store.follows_of(chat_id)
-        return Reply(kind.card(ident, looked.state, self._clock()), card_buttons(target, followed))
+        buttons = card_buttons(target, followed, isinstance(kind, Chartable))
+        return Reply(kind.card(ident, looked.state, self._clock()), buttons)
 
     def list_follows(self, chat_id: int, page: int = 0, note: str = "") -> Reply:
         """A page of what the chat follows, with buttons; `note` (HTML) goes first."""
@@ -128,7 +133,7 @@ class FollowService:
             )
         entries = []
         for target in follows:
-            kind, ident = self._kind_of(target)
+            kind, ident = self.kind_of(target)
             line = kind.list_line(ident, self._store.target_state(target), self._clock())
             entries.append(Entry(line, short_ref(target), self._store.is_muted(chat_id, target)))
         return render_list_page(entries, page, note)
@@ -191,7 +196,7 @@ class FollowService:
 
     async def share(self, reference: str) -> Reply:
         """/share: a card to forward, with the link that follows it in one tap."""
-        read = self._read(reference, "share")
+        read = self.resolve(reference, "share")
         if isinstance(read, Reply):
             return read
         return await self._share(*read)
@@ -305,11 +310,10 @@ class FollowService:
         if looked.state is None:
             return Reply(looked.problem or "")
         await self._store.add_follow(chat_id, target, looked.state)
-        return Reply(
-            kind.follow_reply(ident, looked.state, self._clock()), card_buttons(target, True)
-        )
+        buttons = card_buttons(target, True, isinstance(kind, Chartable))
+        return Reply(kind.follow_reply(ident, looked.state, self._clock()), buttons)
 
-    def _read(self, reference: str, command: str) -> tuple[TargetKind, str] | Reply:
+    def resolve(self, reference: str, command: str) -> tuple[TargetKind, str] | Reply:
         """The kind and ident that `reference` names, or the friendly reply saying what's wrong."""
         for kind in self._kinds.values():
             try:
@@ -329,7 +333,7 @@ class FollowService:
             return follows[int(text) - 1]
         return None
 
-    def _kind_of(self, target: str) -> tuple[TargetKind, str]:
+    def kind_of(self, target: str) -> tuple[TargetKind, str]:
         kind_name, ident = split_target(target)
         return self._kinds[kind_name], ident
 

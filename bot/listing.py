@@ -1,4 +1,5 @@
-"""The /list message: a page of the chat's follows with buttons to open, unfollow and mute each.
+"""The /list message: a page of the chat's follows with buttons to open, unfollow, mute and set
+the alerts of each.
 
 Pure: no I/O. A page holds 8 follows; it stays within Telegram's 4,096 characters by
 construction: a follow's line longer than its share is replaced by a plain, clipped version.
@@ -46,6 +47,7 @@ def render_list_page(entries: list[Entry], page: int, note: str = "") -> Reply:
                 Button(f"📜 {number}", f"c:{entry.ref}"),
                 Button(f"🔕 {number}", f"x:{page}:{entry.ref}"),
                 Button(f"{'🔔' if entry.muted else '🔇'} {number}", f"m:{page}:{entry.ref}"),
+                Button(f"⚙️ {number}", f"a:{entry.ref}"),
             )
         )
     nav = [Button("◀", f"l:{page - 1}")] if page > 0 else []
@@ -53,7 +55,7 @@ def render_list_page(entries: list[Entry], page: int, note: str = "") -> Reply:
     if nav:
         rows.append(tuple(nav))
     rows.append((Button("Unfollow all", "xa"),))
-    legend = "📜 open · 🔕 unfollow · 🔇 mute / 🔔 unmute"
+    legend = "📜 open · 🔕 unfollow · 🔇 mute / 🔔 unmute · ⚙️ alert settings"
     return Reply("\n".join([*lines, legend]), tuple(rows))
 
 

@@ -3,7 +3,8 @@
 The service behind the button handler. Every tap is answered. A tap acts only on the chat it
 was made in: follows are named by short references resolved against that chat's own follows,
 so a forged, replayed or stale button finds nothing and says so. In groups, only admins change
-what the group follows.
+what the group follows and its settings (bot.alertsettings, which answers the settings taps;
+bot.charting the Chart taps).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import html
 import re
 
+from bot.alertsettings import SettingsService
 from bot.callbacks import find_ref, followed_buttons
+from bot.charting import Charts
 from bot.following import ADMINS_ONLY, FollowService
 from bot.sources.base import Button, Placement, Reply
 from bot.store import Store
@@ -21,9 +24,13 @@ GONE = "This chat no longer follows that, so the button has nothing to do."
 
 
 class ButtonService:
-    def __init__(self, store: Store, follows: FollowService) -> None:
+    def __init__(
+        self, store: Store, follows: FollowService, settings: SettingsService, charts: Charts
+    ) -> None:
         self._store = store
         self._follows = follows
+        self._settings = settings
+        self._charts = charts
 
     async def press(self, chat_id: int, data: str, may_change: bool) -> Reply:
         verb, _, rest = data.partition(":")
@@ -37,6 +44,14 @@ class ButtonService:
             return await self._follows.share_pressed(rest) or self._stale(chat_id)
         if verb == "l" and rest.lstrip("-").isdecimal():
             return _placed(self._follows.list_follows(chat_id, int(rest)), Placement.EDIT)
+        if verb == "a":
+            return self._settings.open_follow(chat_id, rest)
+        if verb in {"ag", "an", "as"}:
+            return await self._settings.press_follow(chat_id, verb, rest, may_change)
+        if verb == "s":
+            return await self._settings.press(chat_id, rest, may_change)
+        if verb == "g":
+            return await self._charts.pressed(chat_id, rest)
         if verb in _CHANGES and not may_change:
             return Reply("", placement=Placement.BUTTONS, toast=ADMINS_ONLY)
         actions = {

@@ -11,7 +11,9 @@ from typing import Any
 
 from telegram.ext import CallbackContext
 
+from bot.alertsettings import SettingsService
 from bot.background import Background
+from bot.charting import Charts
 from bot.following import FollowService
 from bot.http import HttpClient
 from bot.poller import Poller
@@ -28,6 +30,8 @@ class Runtime:
     http: HttpClient
     follows: FollowService
     buttons: ButtonService
+    settings: SettingsService
+    charts: Charts
     poller: Poller
     operator_ids: tuple[int, ...]  # telegram.admin_ids
     background: Background

@@ -6,8 +6,9 @@ deliveries from the store and sends them in order per chat (chats in parallel, e
 ALERTS_PER_SECOND, under python-telegram-bot's AIORateLimiter, which also keeps groups' limits).
 Each outcome is journalled before the next message of that chat goes, so a crash repeats at most
 the messages in flight, and the journal is folded into the store every few seconds and at the end
-of a pass. Renders nothing: deliveries carry their text, and every alert gets the same Unfollow
-and Status buttons.
+of a pass. Renders nothing: deliveries carry their text, and every alert gets the same Unfollow,
+Status and Alert settings buttons; a message goes silently when the follow is set silent or in the
+chat's quiet hours, decided as it goes, so it is never held back for them.
 
 A send that may have reached Telegram (it timed out, or the connection dropped, after the request
 was written) is tried once more and then taken as sent: at most one duplicate, never a storm.
@@ -174,10 +175,14 @@ class Sender:
             raise
 
     async def _send(self, chat_id: int, delivery: Delivery) -> None:
-        """One alert, with its Unfollow and Status buttons (a summary has no target, no buttons)."""
+        """One alert, with its Unfollow, Status and Alert settings buttons (a summary or digest
+        has no target, no buttons); silent if the follow is, or in the chat's quiet hours."""
         keyboard = alert_keyboard(delivery.target) if delivery.target else None
+        silent = self._store.silent(chat_id, delivery.target, self._clock())
         async with self._pace:
-            await self._bot.send_message(chat_id, delivery.text, reply_markup=keyboard)
+            await self._bot.send_message(
+                chat_id, delivery.text, reply_markup=keyboard, disable_notification=silent
+            )
 
     async def _send_retrying_once(self, chat_id: int, delivery: Delivery) -> bool:
         try:

@@ -5,7 +5,8 @@ while the tracking data grows, plus a journal (bot/storefiles.py has the file ha
 
 - `storage.path` (subscriptions): table `chats`, one document per chat, its doc_id the chat id:
   `{"follows": [<target key>, ...], "muted": [<target key>, ...: followed, alerts off],
-  "paused": <bool: Telegram said Forbidden>}`.
+  "paused": <bool: Telegram said Forbidden>, "settings": <bot.preferences.ChatSettings doc>,
+  "alerts": {<target>: <bot.preferences.FollowSettings doc>}}` (the last two only once set).
 - the same path with `.tracking` before the suffix (tracking):
   - table `targets`: `{"target": <"kind:ident">, "state": <source-owned JSON>}`;
   - table `deliveries`, the alerts still to send and the ones Telegram refused:
@@ -15,12 +16,19 @@ while the tracking data grows, plus a journal (bot/storefiles.py has the file ha
   - table `sent`, what dedup needs of the alerts sent (or folded into a summary), one document
     per chat, its doc_id the chat id: `{"chat_id", "keys": {<target>: {<key>: <day sent>}}}`.
     A chat's keys for a target go when it unfollows; any key goes after DEDUP_DAYS.
+  - table `digests`, one document per chat that has had a daily digest, its doc_id the chat id:
+    `{"chat_id", "due": <ISO 8601: the digest instant it last answered>}`.
+- the folder with `.history` as suffix: each target's number over time (bot/history.py).
 - the same path with `.journal` as suffix: sent outcomes, one line each, appended and fsynced per
   message and folded into the tracking file (then dropped) every few seconds.
 - the same path with `.subscriptions.journal` as suffix: the subscriptions' changes, one line per
   command, `{"chats": {<chat id>: <its whole new document, or null when deleted>}}`, folded into
   the subscriptions file in the background every COMPACT_SUBSCRIPTIONS_AFTER lines, at start and
   at close. So a command writes one short line, however many chats there are (decision record 7).
+
+Settings (bot.preferences) decide, where a cycle creates deliveries, which follows get an alert;
+a chat on a daily digest keeps its deliveries pending until `send_digest` folds them into one
+message, in the same write that records the digest as done.
 
 Memory is the truth while the bot runs; a file reaches disk as one atomic replace, serialised on
 the event loop (a consistent snapshot) and written and fsynced in a thread. If a command's journal
@@ -49,6 +57,8 @@ from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 from tinydb.table import Document, Table
 
+from bot.history import History
+from bot.preferences import DEFAULT_CHAT, DEFAULT_FOLLOW, ChatSettings, FollowSettings
 from bot.storefiles import (
     Journal,
     Serialiser,
@@ -159,6 +169,10 @@ def subscriptions_journal_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.subscriptions.journal")
 
 
+def history_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.history")
+
+
 def _open(path: Path, check: Any) -> _File:
     remove_leftovers(path)
     db = TinyDB(storage=_Memory, tables=read_tables(path, check))
@@ -194,9 +208,14 @@ class Store:
         self._targets = self._tracking.db.table("targets", cache_size=0)
         self._deliveries = self._tracking.db.table("deliveries", cache_size=0)
         self._sent = self._tracking.db.table("sent", cache_size=0)
+        self._digests = self._tracking.db.table("digests", cache_size=0)
+        self._history = History(history_path(path))
         self._followers: dict[str, set[int]] = defaultdict(set)
         self._muted: set[tuple[int, str]] = set()
         self._paused: set[int] = set()
+        # Only the chats and follows with settings of their own: the rest have the defaults.
+        self._chat_settings: dict[int, ChatSettings] = {}
+        self._follow_settings: dict[tuple[int, str], FollowSettings] = {}
         self._index_chats()
         self._target_ids = {doc["target"]: doc.doc_id for doc in self._targets.all()}
         self._pending: dict[int, Delivery] = {}
@@ -227,9 +246,15 @@ class Store:
         self._followers.clear()
         self._muted.clear()
         self._paused.clear()
+        self._chat_settings.clear()
+        self._follow_settings.clear()
         for doc in self._chats.all():
             if doc.get("paused"):
                 self._paused.add(doc.doc_id)
+            if doc.get("settings"):
+                self._chat_settings[doc.doc_id] = ChatSettings.from_doc(doc["settings"])
+            for target, settings in (doc.get("alerts") or {}).items():
+                self._follow_settings[doc.doc_id, target] = FollowSettings.from_doc(settings)
             for target in doc.get("follows", []):
                 self._followers[target].add(doc.doc_id)
             self._muted |= {(doc.doc_id, target) for target in doc.get("muted", [])}
@@ -344,6 +369,9 @@ class Store:
                 self._put_states({target: baseline})
             self._put_chat(chat_id, follows=[*follows, target])
             self._followers[target].add(chat_id)
+            defaults = self.chat_settings(chat_id).defaults
+            if defaults != DEFAULT_FOLLOW:
+                self._put_follow_settings(chat_id, target, defaults)
 
     async def remove_follow(self, chat_id: int, target: str) -> bool:
         return await self.remove_follows(chat_id, {target}) > 0
@@ -355,10 +383,15 @@ class Store:
         if gone:
             async with self._changing_subscriptions(chat_id):
                 self._muted -= {(chat_id, target) for target in gone}
+                had_settings = [
+                    self._follow_settings.pop((chat_id, target), None) for target in gone
+                ]
+                settings = {"alerts": self._alerts_doc(chat_id)} if any(had_settings) else {}
                 self._put_chat(
                     chat_id,
                     follows=[t for t in follows if t not in gone],
                     muted=self._muted_of(chat_id),
+                    **settings,
                 )
                 for target in gone:
                     self._followers[target].discard(chat_id)
@@ -379,6 +412,46 @@ class Store:
                 self._muted.discard((chat_id, target))
             self._put_chat(chat_id, muted=self._muted_of(chat_id))
 
+    def chat_settings(self, chat_id: int) -> ChatSettings:
+        return self._chat_settings.get(chat_id, DEFAULT_CHAT)
+
+    async def set_chat_settings(self, chat_id: int, settings: ChatSettings) -> None:
+        """The chat's own settings: time zone, quiet hours, delivery, defaults for new follows."""
+        async with self._changing_subscriptions(chat_id):
+            self._put_chat(chat_id, settings=settings.to_doc())
+            self._chat_settings[chat_id] = settings
+
+    def follow_settings(self, chat_id: int, target: str) -> FollowSettings:
+        return self._follow_settings.get((chat_id, target), DEFAULT_FOLLOW)
+
+    async def set_follow_settings(
+        self, chat_id: int, target: str, settings: FollowSettings
+    ) -> bool:
+        """A follow's alert settings; False when the chat does not follow `target`."""
+        if target not in self.follows_of(chat_id):
+            return False
+        async with self._changing_subscriptions(chat_id):
+            self._put_follow_settings(chat_id, target, settings)
+        return True
+
+    def _put_follow_settings(self, chat_id: int, target: str, settings: FollowSettings) -> None:
+        self._follow_settings[chat_id, target] = settings
+        self._put_chat(chat_id, alerts=self._alerts_doc(chat_id))
+
+    def _alerts_doc(self, chat_id: int) -> dict[str, Any]:
+        return {
+            target: settings.to_doc()
+            for (chat, target), settings in self._follow_settings.items()
+            if chat == chat_id
+        }
+
+    def silent(self, chat_id: int, target: str, now: datetime) -> bool:
+        """Whether a message to the chat goes without a sound: the follow is set silent, or it
+        is the chat's quiet hours."""
+        if target and self.follow_settings(chat_id, target).silent:
+            return True
+        return self.chat_settings(chat_id).is_quiet(now)
+
     async def forget_chat(self, chat_id: int) -> None:
         """Unfollow everything and delete all the chat's data, its delivery history included."""
         follows = set(self.follows_of(chat_id))
@@ -389,6 +462,10 @@ class Store:
                 self._followers[target].discard(chat_id)
             self._muted = {(chat, target) for chat, target in self._muted if chat != chat_id}
             self._paused.discard(chat_id)
+            self._chat_settings.pop(chat_id, None)
+            self._follow_settings = {
+                key: value for key, value in self._follow_settings.items() if key[0] != chat_id
+            }
         self._forget_follows(chat_id, follows)
         gone = [doc.doc_id for doc in self._deliveries.all() if doc["chat_id"] == chat_id]
         self._deliveries.remove(doc_ids=gone)
@@ -396,6 +473,8 @@ class Store:
             self._pending.pop(delivery_id, None)
         if self._sent.get(doc_id=chat_id) is not None:
             self._sent.remove(doc_ids=[chat_id])
+        if self._digests.contains(doc_id=chat_id):
+            self._digests.remove(doc_ids=[chat_id])
         self._delivered = {(chat, key) for chat, key in self._delivered if chat != chat_id}
         await self._save_tracking()
 
@@ -433,8 +512,12 @@ class Store:
             async with self._changing_subscriptions(old_id, new_id):
                 merged = list(dict.fromkeys([*self.follows_of(new_id), *old.get("follows", [])]))
                 muted = sorted({*self._muted_of(new_id), *old.get("muted", [])})
+                moved = {"settings": old["settings"]} if old.get("settings") else {}
+                alerts = {**(old.get("alerts") or {}), **self._alerts_doc(new_id)}
                 self._chats.remove(doc_ids=[old_id])
-                self._put_chat(new_id, follows=merged, muted=muted, paused=False)
+                self._put_chat(
+                    new_id, follows=merged, muted=muted, paused=False, alerts=alerts, **moved
+                )
                 self._index_chats()
         moved = [doc.doc_id for doc in self._deliveries.all() if doc["chat_id"] == old_id]
         self._deliveries.update({"chat_id": new_id}, doc_ids=moved)
@@ -486,16 +569,23 @@ class Store:
         """
         states: dict[str, dict[str, Any]] = {}
         new_deliveries: list[dict[str, Any]] = []
+        at = int(now.timestamp())
+        samples: list[tuple[str, int, int]] = []
         for target, refresh in refreshes.items():
             everyone = self._followers.get(target)
             if not everyone:
                 continue  # everyone unfollowed while the cycle ran
             states[target] = refresh.state
+            if refresh.sample is not None and self._history.due(target, at, refresh.sample):
+                samples.append((target, at, refresh.sample))
             if not refresh.alerts:
                 continue  # the usual case: no work per follower
             followers = [chat for chat in sorted(everyone) if (chat, target) not in self._muted]
             for alert in refresh.alerts:
                 for chat_id in followers:
+                    # The one rule for what a follow gets, digest or not (bot.preferences).
+                    if not self.follow_settings(chat_id, target).wants(alert):
+                        continue
                     if any((chat_id, key) in self._delivered for key in alert.keys):
                         continue
                     self._delivered.update((chat_id, key) for key in alert.keys)
@@ -505,7 +595,13 @@ class Store:
         self._put_states(states)
         self._queue(new_deliveries)
         await self._save_tracking()
+        if samples:
+            await asyncio.to_thread(self._history.append, samples)
         return len(new_deliveries)
+
+    async def history_of(self, target: str) -> list[tuple[int, int]]:
+        """The target's samples (Unix seconds, value), oldest first (bot.history)."""
+        return await asyncio.to_thread(self._history.read, target)
 
     def _put_states(self, states: Mapping[str, dict[str, Any]]) -> None:
         known = [self._target_ids[t] for t in states if t in self._target_ids]
@@ -524,16 +620,65 @@ class Store:
         doc_id = self._target_ids.pop(target, None)
         if doc_id is not None:
             self._targets.remove(doc_ids=[doc_id])
+        self._history.forget(target)
 
     # --- deliveries -----------------------------------------------------------------------------
 
     def has_pending(self) -> bool:
         """Whether anything waits to be sent to a chat that can hear us (cheap: no sorting)."""
-        return any(d.chat_id not in self._paused for d in self._pending.values())
+        return any(self._sendable(d) for d in self._pending.values())
 
     def pending_deliveries(self) -> list[Delivery]:
-        """Deliveries waiting to be sent, oldest first, leaving out paused chats."""
-        return [d for _, d in sorted(self._pending.items()) if d.chat_id not in self._paused]
+        """Deliveries waiting to be sent, oldest first, leaving out paused chats and the alerts
+        held for a chat's digest."""
+        return [d for _, d in sorted(self._pending.items()) if self._sendable(d)]
+
+    def _sendable(self, delivery: Delivery) -> bool:
+        if delivery.chat_id in self._paused:
+            return False
+        # A digest and a summary have no target: they go; alerts wait for the digest.
+        return not delivery.target or self.chat_settings(delivery.chat_id).digest_hour is None
+
+    # --- daily digests --------------------------------------------------------------------------
+
+    def digests_due(self, now: datetime) -> list[tuple[int, datetime]]:
+        """The chats whose digest instant has come since their last digest, with that instant.
+        A digest missed while the bot was down is due once, at the latest instant."""
+        due = []
+        for chat_id, settings in self._chat_settings.items():
+            instant = settings.last_digest_due(now)
+            if instant is None or chat_id in self._paused:
+                continue
+            done = self._digests.get(doc_id=chat_id)
+            if done is None or datetime.fromisoformat(done["due"]) < instant:
+                due.append((chat_id, instant))
+        return due
+
+    def held_for_digest(self, chat_id: int) -> list[Delivery]:
+        """The chat's alerts waiting for its digest, oldest first."""
+        return [d for d in self.pending_of(chat_id) if d.target]
+
+    async def send_digest(
+        self, chat_id: int, messages: list[str], due: datetime, now: datetime
+    ) -> None:
+        """Replace the chat's held alerts by the digest `messages` and record the digest of `due`
+        as done, in one write: a crash before it sends the digest again, never twice."""
+        for delivery in self.held_for_digest(chat_id):
+            self._outcomes[delivery.id] = SENT
+            del self._pending[delivery.id]
+        self._fold(now)
+        stamp = due.isoformat()
+        self._queue(
+            [
+                _new_delivery(chat_id, "", f"digest:{stamp}:{n}", (), text, now)
+                for n, text in enumerate(messages)
+            ]
+        )
+        if self._digests.contains(doc_id=chat_id):
+            self._digests.update({"due": stamp}, doc_ids=[chat_id])
+        else:
+            self._digests.insert(Document({"chat_id": chat_id, "due": stamp}, chat_id))
+        await self._save_tracking()
 
     def pending_of(self, chat_id: int) -> list[Delivery]:
         """The chat's deliveries waiting to be sent (paused or not), oldest first."""
@@ -735,6 +880,10 @@ def _check_subscriptions(tables: dict[str, Any]) -> None:
         int(doc_id)
         if not all(isinstance(t, str) for t in [*doc["follows"], *doc.get("muted", [])]):
             raise ValueError(f"chat {doc_id} has a follow that is not a target name")
+        if not isinstance(doc.get("settings") or {}, dict) or not all(
+            isinstance(settings, dict) for settings in (doc.get("alerts") or {}).values()
+        ):
+            raise ValueError(f"chat {doc_id} has settings that are not a document")
 
 
 def _check_tracking(tables: dict[str, Any]) -> None:
@@ -746,6 +895,8 @@ def _check_tracking(tables: dict[str, Any]) -> None:
             raise ValueError("a delivery has no chat or text")
         if doc["status"] not in {PENDING, SENT, FAILED, DROPPED} or not isinstance(doc["key"], str):
             raise ValueError("a delivery has no status or key")
+    for doc in tables.get("digests", {}).values():
+        datetime.fromisoformat(doc["due"])
     for doc in tables.get("sent", {}).values():
         if not isinstance(doc["chat_id"], int) or not all(
             isinstance(keys, dict) for keys in doc["keys"].values()

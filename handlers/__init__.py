@@ -26,9 +26,11 @@ from handlers.buttons import message, press
 from handlers.chats import resume_chat, track_membership
 from handlers.commands import (
     browse,
+    chart,
     follow,
     help_command,
     list_follows,
+    settings,
     share,
     start,
     start_with_link,
@@ -59,6 +61,8 @@ def register(application: Application, kind_commands: Iterable[str]) -> None:
     application.add_handler(CommandHandler("stop", guarded(stop)))
     application.add_handler(CommandHandler("stats", guarded(stats)))
     application.add_handler(CommandHandler("share", guarded(share)))
+    application.add_handler(CommandHandler("chart", guarded(chart)))
+    application.add_handler(CommandHandler("settings", guarded(settings)))
     application.add_handler(CommandHandler(list(kind_commands), guarded(browse)))
     application.add_handler(CallbackQueryHandler(guarded(press)))
     application.add_handler(InlineQueryHandler(guarded(inline_cards)))

@@ -36,8 +36,10 @@ BEFORE_KINDS = (
     Command("list", "What this chat follows, with current counts", "/list"),
     Command("status", "Where a petition or a follow stands", "/status 300412"),
     Command("share", "A link that follows a petition in one tap, to forward", "/share 300412"),
+    Command("chart", "A petition's signatures over time, as a picture", "/chart 300412"),
 )
 AFTER_KINDS = (
+    Command("settings", "Quiet hours, time zone, daily digest, defaults", "/settings"),
     Command("stop", "Unfollow everything and delete this chat's data", "/stop"),
     Command("help", "The commands, with an example each", "/help"),
 )
@@ -91,8 +93,15 @@ def help_text(kind_commands: list[Command]) -> str:
 
 
 async def send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
-    """Send a Reply as HTML with its buttons; remember what it asks the user, if anything."""
-    await update.effective_message.reply_html(reply.text, reply_markup=markup(reply.buttons))
+    """Send a Reply as HTML with its buttons (a picture with its caption, if it has one);
+    remember what it asks the user, if anything."""
+    message = update.effective_message
+    if reply.photo is not None:
+        await message.reply_photo(
+            reply.photo, caption=reply.text, reply_markup=markup(reply.buttons)
+        )
+    else:
+        await message.reply_html(reply.text, reply_markup=markup(reply.buttons))
     remember_question(update, context, reply)
 
 
@@ -170,6 +179,22 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     reply = await runtime(context).follows.status(
         update.effective_chat.id, " ".join(context.args or [])
     )
+    await send(update, context, reply)
+
+
+async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A picture of a followed petition's signatures over time."""
+    reply = await runtime(context).charts.chart(
+        update.effective_chat.id, " ".join(context.args or [])
+    )
+    await send(update, context, reply)
+
+
+async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The chat's settings; with arguments, change one (in groups, admins only)."""
+    args = " ".join(context.args or [])
+    may_change = not args or await may_change_follows(update, context)
+    reply = await runtime(context).settings.command(update.effective_chat.id, args, may_change)
     await send(update, context, reply)
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from bot.sources.petitions.detect import (
+    CountStep,
     EventKind,
     carry_forward,
+    count_ladder,
     detect_events,
     milestone_ladder,
+    next_count_step,
 )
 from bot.sources.petitions.model import (
     BusinessItem,
@@ -54,9 +58,36 @@ def test_no_change_means_no_event():
 
 
 def test_milestone_crossed_once_with_the_highest_step():
+    assert base().signature_count < 4_000
     events, _ = step(base(), T0 + timedelta(minutes=1), signature_count=5_002)
-    assert keys(events) == ["petition:621078:milestone:5000"]
-    assert events[0].kind is EventKind.MILESTONE and events[0].detail == 5000
+    # One alert a granularity, each the highest step crossed; none of 10,000s yet.
+    assert keys(events) == [
+        "petition:621078:milestone:5000",
+        "petition:621078:count-1000:5000",
+        "petition:621078:count-10pct:5000",
+    ]
+    assert events[0].kind is EventKind.MILESTONE
+    assert events[0].detail == CountStep(5000, "milestones")
+
+
+def test_every_thousand_alerts_at_each_thousand_and_never_again_after_a_dip():
+    thousands = []
+    stored = base()
+    for minute, count in enumerate([4_010, 4_999, 5_001, 4_950, 5_020, 6_100, 5_900, 6_050, 7_000]):
+        events, stored = step(stored, T0 + timedelta(minutes=minute + 1), signature_count=count)
+        thousands += [e.detail.value for e in events if e.key.split(":")[2] == "count-1000"]
+    assert thousands == [4_000, 5_000, 6_000, 7_000]
+
+
+def test_count_ladders():
+    assert count_ladder("10000", 35_000) == [10_000, 20_000, 30_000]
+    tenths = count_ladder("10pct", 2_000)
+    assert tenths[:6] == [100, 110, 120, 130, 150, 160]
+    # Every step is 5 to 16% above the one before: two significant figures, ~10% apart.
+    assert all(1.05 <= b / a <= 1.16 for a, b in itertools.pairwise(tenths))
+    assert next_count_step("1000", 4_321) == 5_000
+    assert next_count_step("milestones", 4_321) == 5_000
+    assert next_count_step("10pct", 1_289) == 1_300
 
 
 def test_count_dip_and_recross_does_not_realert():
@@ -86,7 +117,8 @@ def test_response_threshold_decided_from_timestamp_not_count():
     assert keys(events) == ["petition:621078:threshold:response"]
     # The count alone (a site with another threshold) is only a milestone.
     events, _ = step(base(), T0 + timedelta(minutes=1), signature_count=10_004)
-    assert keys(events) == ["petition:621078:milestone:10000"]
+    assert keys(events)[0] == "petition:621078:milestone:10000"
+    assert "threshold" not in " ".join(keys(events))
 
 
 def test_threshold_timestamp_reset_to_null_and_set_again_is_quiet():

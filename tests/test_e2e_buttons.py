@@ -33,7 +33,7 @@ async def test_an_alerts_unfollow_button_asks_first_and_status_opens_the_card(
         petitions.update(300412, signature_count=5_002)
         await telegram.next_message(ANN)
         alert = telegram.last_to(ANN)
-        assert labels(alert) == ["🔕 Unfollow", "📜 Status"]
+        assert labels(alert) == ["🔕 Unfollow", "📜 Status", "⚙️ Settings"]
 
         seen = len(telegram.messages_to(ANN))
         await tap(telegram, alert, "📜 Status")
@@ -44,7 +44,7 @@ async def test_an_alerts_unfollow_button_asks_first_and_status_opens_the_card(
         assert labels(alert) == ["🔕 Yes, stop these alerts", "Keep them"]
         assert alert.text.startswith("📈 <b>5,000 signatures</b>")  # the alert keeps its text
         await tap(telegram, alert, "Keep them")
-        assert labels(alert) == ["🔕 Unfollow", "📜 Status"]
+        assert labels(alert) == ["🔕 Unfollow", "📜 Status", "⚙️ Settings"]
         await tap(telegram, alert, "🔕 Unfollow")
         await tap(telegram, alert, "🔕 Yes, stop these alerts")
         assert telegram.toasts[-1] == (

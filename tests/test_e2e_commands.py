@@ -30,6 +30,8 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
             "/status: Where a petition or a follow stands. Example: <code>/status 300412</code>",
             "/share: A link that follows a petition in one tap, to forward. Example: "
             "<code>/share 300412</code>",
+            "/chart: A petition's signatures over time, as a picture. Example: "
+            "<code>/chart 300412</code>",
             "/statements: Follow what a department says, optionally on some keywords. Example: "
             "<code>/statements home-office grooming gangs</code>",
             "/debates: Petition debates in the next four weeks; follow them all. Example: "
@@ -37,6 +39,8 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
             "/search: Open petitions that match some words. Example: <code>/search climate</code>",
             "/overdue: The government's late list: petitions past the response deadline. "
             "Example: <code>/overdue</code>",
+            "/settings: Quiet hours, time zone, daily digest, defaults. Example: "
+            "<code>/settings</code>",
             "/stop: Unfollow everything and delete this chat's data. Example: <code>/stop</code>",
             "/help: The commands, with an example each. Example: <code>/help</code>",
             "/watch and /unwatch work too. You can paste a petition link after /follow.",
@@ -47,10 +51,12 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
             "list",
             "status",
             "share",
+            "chart",
             "statements",
             "debates",
             "search",
             "overdue",
+            "settings",
             "stop",
             "help",
         ]
@@ -66,7 +72,7 @@ async def test_deep_link_follows_in_one_tap(telegram, petitions, make_config):
             "<b>What this chat follows (1)</b>\n"
             f"1. <b>{TITLE}</b>\n"
             "    1,289 signatures · open · /status 300412 · /unfollow 300412"
-            "\n📜 open · 🔕 unfollow · 🔇 mute / 🔔 unmute"
+            "\n📜 open · 🔕 unfollow · 🔇 mute / 🔔 unmute · ⚙️ alert settings"
         )
 
 
@@ -202,6 +208,8 @@ async def test_paste_a_link_in_a_sentence_then_follow_with_one_tap(
         assert [label for row in telegram.last_to(ANN).buttons for label, _ in row] == [
             "🔕 Unfollow",
             "📤 Share",
+            "⚙️ Alert settings",
+            "📈 Chart",
         ]
         hint = await ask(telegram, ANN, "hello, what can you do?")
         assert hint == (

@@ -147,7 +147,7 @@ async def test_pick_a_department_with_buttons_then_keywords(
             "    /unfollow statements home-office grooming gangs\n"
             "2. 🏛 <b>Department for Education statements</b>\n"
             "    /unfollow statements department-for-education\n"
-            "📜 open · 🔕 unfollow · 🔇 mute / 🔔 unmute"
+            "📜 open · 🔕 unfollow · 🔇 mute / 🔔 unmute · ⚙️ alert settings"
         )
         assert (await ask(telegram, ANN, "/unfollow 2")) == (
             "🔕 Stopped following Department for Education statements. "

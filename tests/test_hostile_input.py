@@ -18,7 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.alertsettings import SettingsService
 from bot.app import utc_now, wire
+from bot.charting import Charts
 from bot.config import ConfigError, parse_config
 from bot.following import FollowService
 from bot.http import budget
@@ -87,7 +89,10 @@ async def _every_entry_point(text: str) -> None:
     with tempfile.TemporaryDirectory() as directory:
         store = Store(Path(directory) / "alerts.json")
         follows = FollowService(store, wiring.kinds, 50, utc_now, bot_username="alerts_bot")
-        buttons = ButtonService(store, follows)
+        clock = utc_now
+        buttons = ButtonService(
+            store, follows, SettingsService(store, follows, clock), Charts(store, follows, clock)
+        )
         try:
             with budget(2.0):
                 assert_clean(await follows.follow(1, text))

@@ -249,13 +249,14 @@ async def test_both_plans_send_the_same_alerts_on_a_timeline_with_every_event(pe
         await timeline.http.close()
 
     every_kind = {
-        "milestone", "threshold:response", "threshold:debate", "response", "response-edited",
+        "milestone", "count-1000", "count-10000", "count-10pct",
+        "threshold:response", "threshold:debate", "response", "response-edited",
         "overdue", "debate-scheduled",
         "debate-rescheduled", "debate-cancelled", "debate-held", "not-debated", "debate-links",
         "business", "closing-soon", "closed", "closing-date", "rejected", "removed", "restored",
         "archived",
     }  # fmt: skip
-    assert len(every_kind) == len(EventKind)
+    assert len(every_kind) == len(EventKind) + 3  # a milestone comes in every granularity
     assert seen == every_kind
     # 26 cycles of 200 petitions: one request each, against the lists and a few documents.
     assert timeline.requests[Plan.EACH] >= 26 * 200

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.sources.petitions.detect import EventKind, PetitionEvent, carry_forward
+from bot.sources.petitions.detect import CountStep, EventKind, PetitionEvent, carry_forward
 from bot.sources.petitions.model import BusinessItem, DebateOutcome, GovernmentResponse
 from bot.sources.petitions.render import MESSAGE_LIMIT, render_card, render_event
 from bot.sources.petitions.trend import Pace
@@ -62,7 +62,7 @@ def test_every_alert_escapes_upstream_text_and_fits_a_message(kind):
         debate=replace(petition.debate, transcript_url=""),
     )
     details = {
-        EventKind.MILESTONE: 150_000,
+        EventKind.MILESTONE: CountStep(150_000, "1000"),
         EventKind.RESPONSE_OVERDUE: 2,
         EventKind.RESPONSE_EDITED: ("summary", "details"),
         EventKind.DEBATE_LINKS: ("transcript_url",),

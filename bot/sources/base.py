@@ -25,17 +25,32 @@ Stored = dict[str, Any]
 
 
 @dataclass(frozen=True)
+class AlertGroup:
+    """A kind of alert a follow can switch on or off ("signatures", "new items")."""
+
+    name: str  # stored in a follow's settings: unique within its kind, never renamed
+    label: str  # the button's words
+    default: bool = True  # an opt-in group (surges) is off until a chat asks for it
+
+
+@dataclass(frozen=True)
 class Alert:
-    """One piece of news about a target: `key` is stable, `text` is ready-to-send Telegram HTML.
+    """One piece of news about a target: `key` is stable, `text` is ready-to-send Telegram HTML,
+    its last paragraph (after the last blank line) the link and how to stop, which a digest
+    leaves out.
 
     `same_as` are the keys another source gives the same news (a debate seen both on the
     petition and in the listings; a statement laid in both Houses): a chat that already had any
-    of them does not get it again.
+    of them does not get it again. `group` is what a follow's settings switch it by (None: never
+    switched off); `granularity` is set on count alerts, each sent only to the follows that
+    chose that granularity (bot.preferences).
     """
 
     key: str
     text: str
     same_as: tuple[str, ...] = ()
+    group: AlertGroup | None = None
+    granularity: str = ""
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -48,6 +63,8 @@ class Refresh:
 
     state: Stored
     alerts: list[Alert] = field(default_factory=list)
+    # A number worth charting over time (a petition's count), kept by the store's history.
+    sample: int | None = None
 
 
 class Source(Protocol):
@@ -91,6 +108,7 @@ class Reply:
     awaiting: tuple[str, str] | None = None  # (kind, context), e.g. ("statements", "home-office")
     placement: Placement = Placement.NEW
     toast: str = ""
+    photo: bytes | None = None  # a PNG to send, `text` its caption
 
 
 @dataclass(frozen=True)
@@ -132,6 +150,9 @@ class TargetKind(Protocol):
     kind: str
     example: str  # a reference to show in hints, e.g. "300412"
     commands: tuple[Command, ...]  # its own commands (/statements, /search): then it is Browsable
+    alert_groups: tuple[AlertGroup, ...]  # what a follow's settings switch on and off
+    # The count granularities its count alerts come in (bot.preferences.GRANULARITIES), or none.
+    granularities: tuple[str, ...]
 
     def read_reference(self, text: str) -> str | None:
         """The ident `text` names; None when it is not this kind's; raises BadReference."""
@@ -206,6 +227,26 @@ class Pasteable(TargetKind, Protocol):
 
     def find_in_text(self, text: str) -> str | None:
         """The ident a pasted message names, anywhere in it; None if it names none."""
+        ...
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A picture of a target over time: a PNG and its caption (HTML)."""
+
+    png: bytes
+    caption: str
+
+
+@runtime_checkable
+class Chartable(Protocol):
+    """A kind whose targets have a number worth charting (Refresh.sample)."""
+
+    def chart(
+        self, ident: str, state: Stored, samples: list[tuple[int, int]], now: datetime, zone: Any
+    ) -> Chart | str:
+        """The chart of `samples` ((Unix seconds, value), oldest first) in time zone `zone`, or
+        why there is none yet (HTML). CPU-bound: the caller runs it in a thread."""
         ...
 
 

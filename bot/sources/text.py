@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
@@ -69,8 +69,13 @@ def format_count(count: int) -> str:
     return f"{count:,}"
 
 
-def format_date(day: date | datetime) -> str:
-    """A day as people in the UK say it; instants are read on London's clock."""
+def format_change(count: int) -> str:
+    """A change in a count, with its sign: +1,234 or -56."""
+    return f"{count:+,}"
+
+
+def format_date(day: date | datetime, zone: tzinfo = LONDON) -> str:
+    """A day as people in the UK say it; instants are read on `zone`'s clock (London's)."""
     if isinstance(day, datetime):
-        day = day.astimezone(LONDON)
+        day = day.astimezone(zone)
     return f"{day.day} {day:%B %Y}"

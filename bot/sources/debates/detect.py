@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from bot.sources.base import AlertGroup
 from bot.sources.debates.model import Debate
 
 # A held or refused debate that enters the listing older than this is history, not news.
@@ -26,6 +27,21 @@ class DebateEventKind(StrEnum):
     HELD = "debate-held"
     NOT_DEBATED = "not-debated"
     LINKS_ADDED = "debate-links"
+
+
+SCHEDULING = AlertGroup("scheduling", "Scheduled, moved, cancelled")
+OUTCOMES = AlertGroup("outcomes", "Held, not debated, links")
+GROUPS = (SCHEDULING, OUTCOMES)
+_SCHEDULING = {
+    DebateEventKind.SCHEDULED,
+    DebateEventKind.RESCHEDULED,
+    DebateEventKind.TIME_CHANGED,
+    DebateEventKind.CANCELLED,
+}
+
+
+def group_of(kind: DebateEventKind) -> AlertGroup:
+    return SCHEDULING if kind in _SCHEDULING else OUTCOMES
 
 
 @dataclass(frozen=True)

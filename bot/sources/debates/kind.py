@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.http import UpstreamError
 from bot.sources.base import Button, Command, FollowThis, Lookup, Reply
+from bot.sources.debates.detect import GROUPS
 from bot.sources.debates.model import ALL, KIND, listing_from_state, listing_to_state
 from bot.sources.debates.render import WHAT_COMES, render_list_line, render_listing
 from bot.sources.debates.source import DebatesSource, london_day
@@ -26,6 +27,8 @@ class DebatesKind:
     commands = (
         Command(KIND, "Petition debates in the next four weeks; follow them all", "/debates"),
     )
+    alert_groups = GROUPS
+    granularities: tuple[str, ...] = ()
 
     def __init__(self, source: DebatesSource) -> None:
         self._source = source

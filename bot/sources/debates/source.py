@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.sources.base import Alert, Refresh
-from bot.sources.debates.detect import detect_debates
+from bot.sources.debates.detect import detect_debates, group_of
 from bot.sources.debates.model import KIND, Debate, join, listing_from_state, listing_to_state
 from bot.sources.debates.render import UPCOMING, render_alert
 from bot.sources.petitions.client import PetitionClient
@@ -54,7 +54,8 @@ class DebatesSource:
                 if stored is None
                 else detect_debates(listing_from_state(stored), listing, london_day(now))
             )
-            refreshes[ident] = Refresh(state, [Alert(e.key, render_alert(e)) for e in events])
+            alerts = [Alert(e.key, render_alert(e), group=group_of(e.kind)) for e in events]
+            refreshes[ident] = Refresh(state, alerts)
         return refreshes
 
     async def _facet(self, facet: str, pages: int, now: datetime) -> list[PetitionSnapshot]:

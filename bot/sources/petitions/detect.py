@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot.preferences import GRANULARITIES, MILESTONES
 from bot.sources.petitions.model import PetitionSnapshot
 from bot.sources.text import LONDON
 
@@ -26,6 +27,16 @@ _FIXED_MILESTONES = (
     500_000, 750_000, 1_000_000,
 )  # fmt: skip
 _MILESTONE_STEP_AFTER_LADDER = 500_000
+_EVERY = {"1000": 1_000, "10000": 10_000}
+_FIRST_TENTH = 100  # "every 10%" starts here: below it, 10% is a signature or two
+
+
+@dataclass(frozen=True)
+class CountStep:
+    """A count alert's step: `value` signatures, on the ladder of `granularity`."""
+
+    value: int
+    granularity: str
 
 
 class EventKind(StrEnum):
@@ -70,6 +81,33 @@ def milestone_ladder(up_to: int) -> list[int]:
         steps.append(extra)
         extra += _MILESTONE_STEP_AFTER_LADDER
     return steps
+
+
+def count_ladder(granularity: str, up_to: int) -> list[int]:
+    """The steps of a granularity's ladder up to and including `up_to`, lowest first."""
+    if granularity == MILESTONES:
+        return milestone_ladder(up_to)
+    if granularity in _EVERY:
+        return list(range(_EVERY[granularity], up_to + 1, _EVERY[granularity]))
+    steps: list[int] = []
+    value = float(_FIRST_TENTH)
+    while (step := _two_figures(value)) <= up_to:
+        if not steps or step > steps[-1]:
+            steps.append(step)
+        value *= 1.1
+    return steps
+
+
+def next_count_step(granularity: str, count: int) -> int | None:
+    """The step after `count` on a granularity's ladder."""
+    above = [m for m in count_ladder(granularity, max(count, 10) * 10) if m > count]
+    return above[0] if above else None
+
+
+def _two_figures(value: float) -> int:
+    """`value` rounded to two significant figures: steps people read at a glance."""
+    magnitude = 10 ** max(len(str(int(value))) - 2, 0)
+    return round(value / magnitude) * magnitude
 
 
 def closing_deadline(snapshot: PetitionSnapshot) -> datetime | None:
@@ -163,14 +201,16 @@ def _thresholds_and_milestones(previous: PetitionSnapshot, new: PetitionSnapshot
         found.append((EventKind.RESPONSE_THRESHOLD, "threshold:response", None))
     if new.debate_threshold_reached_at and not previous.debate_threshold_seen:
         found.append((EventKind.DEBATE_THRESHOLD, "threshold:debate", None))
-    crossed = (
-        [m for m in milestone_ladder(new.signature_count) if m > previous.peak_signature_count]
-        if new.signature_count > previous.peak_signature_count
-        else []
-    )
-    # A threshold message already gives the count; one message per crossing is enough.
-    if crossed and not found:
-        found.append((EventKind.MILESTONE, f"milestone:{crossed[-1]}", crossed[-1]))
+    # A threshold message already gives the count; one message per crossing is enough. Each
+    # granularity's highest step crossed, from the peak: a dip and re-crossing stays quiet.
+    if found or new.signature_count <= previous.peak_signature_count:
+        return found
+    for granularity in GRANULARITIES:
+        ladder = count_ladder(granularity, new.signature_count)
+        if ladder and ladder[-1] > previous.peak_signature_count:
+            prefix = "milestone" if granularity == MILESTONES else f"count-{granularity}"
+            step = CountStep(ladder[-1], granularity)
+            found.append((EventKind.MILESTONE, f"{prefix}:{step.value}", step))
     return found
 
 

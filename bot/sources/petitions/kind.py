@@ -1,17 +1,20 @@
 """Petitions as a target kind: what the follow service asks about a petition, answered.
 
 Reads a petition number or link, looks it up through the petitions source, and words its card,
-its /list line and its follow reply with the pure renderers.
+its /list line and its follow reply with the pure renderers, and draws its signature chart.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from bot.http import UpstreamError
-from bot.sources.base import BadReference, Command, FollowThis, InlineCard, Lookup, Reply
+from bot.preferences import GRANULARITIES
+from bot.sources.base import BadReference, Chart, Command, FollowThis, InlineCard, Lookup, Reply
+from bot.sources.petitions.alerts import GROUPS
+from bot.sources.petitions.chart import render_chart
 from bot.sources.petitions.links import (
     BadPetitionReference,
     find_petition_reference,
@@ -63,6 +66,8 @@ class PetitionKind:
         ),
     )
     paste_hint = "a petition's link or number (such as 300412)"
+    alert_groups = GROUPS
+    granularities = tuple(GRANULARITIES)
 
     def __init__(self, source: PetitionSource, extra_hosts: frozenset[str]) -> None:
         self._source = source
@@ -160,6 +165,16 @@ class PetitionKind:
     def card(self, ident: str, state: dict[str, Any], now: datetime) -> str:
         snapshot = snapshot_from_state(state)
         return render_card(snapshot, now, pace(state.get("history"), now, snapshot.signature_count))
+
+    def chart(
+        self,
+        ident: str,
+        state: dict[str, Any],
+        samples: list[tuple[int, int]],
+        now: datetime,
+        zone: tzinfo,
+    ) -> Chart | str:
+        return render_chart(snapshot_from_state(state), samples, now, zone)
 
     def list_line(self, ident: str, state: dict[str, Any] | None, now: datetime) -> str:
         if state is None:

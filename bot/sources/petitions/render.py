@@ -9,16 +9,17 @@ from __future__ import annotations
 import html
 from datetime import datetime, timedelta
 
+from bot.preferences import MILESTONES
 from bot.sources.petitions.detect import (
     RESPONSE_DUE_AFTER,
     EventKind,
     PetitionEvent,
-    milestone_ladder,
+    next_count_step,
     response_due_at,
 )
 from bot.sources.petitions.model import PetitionSnapshot
-from bot.sources.petitions.trend import Pace
-from bot.sources.text import format_count, format_date, quote
+from bot.sources.petitions.trend import Pace, eta
+from bot.sources.text import format_change, format_count, format_date, quote
 
 PUBLIC_SITE = "https://petition.parliament.uk"
 MESSAGE_LIMIT = 4096
@@ -133,17 +134,35 @@ def render_card(snapshot: PetitionSnapshot, now: datetime, pace: Pace | None = N
 def _pace(snapshot: PetitionSnapshot, pace: Pace, now: datetime) -> str:
     if pace.last_hour is None:
         return "📊 Pace: not enough history yet; ask again in an hour"
-    parts = [f"+{format_count(pace.last_hour)} in the last hour"]
+    parts = [f"{format_change(pace.last_hour)} in the last hour"]
     if pace.last_day is not None:
-        parts.append(f"+{format_count(pace.last_day)} in the last day")
-    count, per_day = snapshot.signature_count, pace.per_day()
-    upcoming = [t for t in (snapshot.response_threshold, snapshot.debate_threshold) if t > count]
-    if upcoming and per_day:
-        days = (upcoming[0] - count) / per_day
-        if days <= 3650:
-            when = format_date(now + timedelta(days=days))
-            parts.append(f"at this pace {format_count(upcoming[0])} by {when}")
+        parts.append(f"{format_change(pace.last_day)} in the last day")
+    reach = next_threshold_at(snapshot, pace, now)
+    if reach is not None:
+        parts.append(f"at this pace {format_count(reach[0])} by {format_date(reach[1])}")
     return "📊 " + " · ".join(parts)
+
+
+def next_threshold_at(
+    snapshot: PetitionSnapshot, pace: Pace, now: datetime
+) -> tuple[int, datetime] | None:
+    """The next threshold (response, then debate) and when the pace reaches it, if it does."""
+    count = snapshot.signature_count
+    upcoming = [t for t in (snapshot.response_threshold, snapshot.debate_threshold) if t > count]
+    when = eta(count, upcoming[0], pace.per_day(), now) if upcoming else None
+    return (upcoming[0], when) if when is not None else None
+
+
+def render_surge(snapshot: PetitionSnapshot, pace: Pace, times: float) -> str:
+    """The surge alert: signing many times faster than over the day."""
+    hourly = (pace.last_day or 0) / 24
+    body = (
+        f"🚀 <b>Signing \u00d7{times:.0f} faster</b> than its 24-hour average: {_title(snapshot)}\n"
+        f"+{format_count(pace.last_hour or 0)} in the last hour, against about "
+        f"{format_count(round(hourly))} an hour over the day. It now has "
+        f"{format_count(snapshot.signature_count)}."
+    )
+    return f"{body}\n\n{_footer(snapshot)}"
 
 
 def _ago(elapsed: timedelta) -> str:
@@ -160,9 +179,11 @@ def _ago(elapsed: timedelta) -> str:
 def render_event(event: PetitionEvent) -> str:
     """The alert for one event, ending with the link and the way to stop."""
     body = _EVENT_RENDERERS[event.kind](event)
-    petition = event.petition
-    footer = f"{petition_url(petition)}\n<i>Stop these alerts: /unfollow {petition.id}</i>"
-    return f"{body}\n\n{footer}"
+    return f"{body}\n\n{_footer(event.petition)}"
+
+
+def _footer(petition: PetitionSnapshot) -> str:
+    return f"{petition_url(petition)}\n<i>Stop these alerts: /unfollow {petition.id}</i>"
 
 
 def _title(snapshot: PetitionSnapshot) -> str:
@@ -208,13 +229,12 @@ def _progress(snapshot: PetitionSnapshot) -> str:
 
 
 def _milestone(event: PetitionEvent) -> str:
-    petition = event.petition
-    upcoming = [
-        m for m in milestone_ladder(petition.signature_count * 10) if m > petition.signature_count
-    ]
-    next_step = f" Next milestone: {format_count(upcoming[0])}." if upcoming else ""
+    petition, step = event.petition, event.detail
+    upcoming = next_count_step(step.granularity, petition.signature_count)
+    what = "milestone" if step.granularity == MILESTONES else "step"
+    next_step = f" Next {what}: {format_count(upcoming)}." if upcoming else ""
     return (
-        f"📈 <b>{format_count(event.detail)} signatures</b> for {_title(petition)}\n"
+        f"📈 <b>{format_count(step.value)} signatures</b> for {_title(petition)}\n"
         f"It now has {format_count(petition.signature_count)}.{next_step}"
     )
 

@@ -20,7 +20,8 @@ from enum import StrEnum
 from typing import Any
 
 from bot.http import UpstreamError, budget, budget_left
-from bot.sources.base import Alert, Refresh, refresh_each
+from bot.sources.base import Refresh, refresh_each
+from bot.sources.petitions.alerts import petition_alerts
 from bot.sources.petitions.client import (
     LIST_PAGE_SIZE,
     FetchStatus,
@@ -51,7 +52,6 @@ from bot.sources.petitions.plan import (
     needs_show,
     read_entries,
 )
-from bot.sources.petitions.render import render_event
 from bot.sources.petitions.trend import record
 from bot.sources.values import instant_of
 
@@ -330,12 +330,11 @@ class PetitionSource:
         listed_change: bool | None = None,
         snapshot_dict: dict[str, Any] | None = None,
     ) -> Refresh:
-        events = detect_events(previous, new, now)
-        alerts = [Alert(event.key, render_event(event)) for event in events]
         state = _state(
             new, validator, stored, listed_change=listed_change, snapshot_dict=snapshot_dict
         )
-        return Refresh(state, alerts)
+        alerts = petition_alerts(detect_events(previous, new, now), new, state["history"], now)
+        return Refresh(state, alerts, sample=new.signature_count)
 
     @staticmethod
     def _parse(petition_id: int, fetched: PetitionFetch, now: datetime) -> PetitionSnapshot:

@@ -1,4 +1,5 @@
-"""A petition's recent signature counts, and the pace they show.
+"""A petition's recent signature counts, and what they show: the pace, when the next threshold
+comes at that pace, and a surge.
 
 Pure: no I/O. The history kept in a petition's state is what the pace needs and no more: a
 sample every 20 minutes for the last 2 hours, every 3 hours back to 26 hours, nothing older (at
@@ -10,7 +11,7 @@ of every petition reads it and parsing dates would dominate.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 MINUTE, HOUR, DAY = 60, 3_600, 86_400
@@ -20,6 +21,11 @@ LATER_EVERY = 3 * HOUR
 RECENT = 2 * HOUR
 # A sample this old or older is taken as "an hour ago" / "a day ago".
 ABOUT_AN_HOUR, ABOUT_A_DAY = 50 * MINUTE, 20 * HOUR
+# A surge: signing this many times faster in the last hour than over the day, and by at least
+# this many signatures (5 an hour against 1 is noise, not news).
+SURGE_TIMES = 5
+SURGE_AT_LEAST = 100
+ETA_HORIZON = timedelta(days=3650)  # further than this is "not at this pace"
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,25 @@ class Pace:
         if self.last_day is not None:
             return float(self.last_day)
         return None if self.last_hour is None else self.last_hour * 24.0
+
+
+def eta(count: int, target: int, per_day: float | None, now: datetime) -> datetime | None:
+    """When the count reaches `target` at `per_day`; None if it is there already, the count is
+    flat or falling, or it would take over ten years."""
+    if target <= count or per_day is None or per_day <= 0:
+        return None
+    wait = timedelta(days=(target - count) / per_day)
+    return now + wait if wait <= ETA_HORIZON else None
+
+
+def surge(pace: Pace) -> float | None:
+    """How many times faster than its 24-hour average the petition signed in the last hour, when
+    that is a surge (SURGE_TIMES or more, and SURGE_AT_LEAST signatures); else None."""
+    if pace.last_hour is None or pace.last_day is None or pace.last_hour < SURGE_AT_LEAST:
+        return None
+    hourly = max(pace.last_day / 24, 1.0)
+    times = pace.last_hour / hourly
+    return times if times >= SURGE_TIMES else None
 
 
 def record(history: Any, now: datetime, count: int) -> list[list[int]]:

@@ -10,11 +10,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.sources.base import Alert, Refresh
-from bot.sources.statements.detect import detect_statements
+from bot.sources.base import Alert, AlertGroup, Refresh
+from bot.sources.statements.detect import StatementEventKind, detect_statements
 from bot.sources.statements.model import StatementItem
 from bot.sources.statements.query import StatementQuery
 from bot.sources.statements.render import render_alert
+
+NEW_ITEMS = AlertGroup("new", "New items")
+UPDATES = AlertGroup("updates", "Updates and withdrawals")
+GROUPS = (NEW_ITEMS, UPDATES)
 
 
 def refresh_follows(
@@ -31,6 +35,14 @@ def refresh_follows(
         state, events = detect_statements(query, stored, items, source, now)
         if checked_to is not None:
             state["checked_to"][source] = checked_to
-        alerts = [Alert(e.key, render_alert(e, query), e.same_as) for e in events]
+        alerts = [
+            Alert(
+                e.key,
+                render_alert(e, query),
+                e.same_as,
+                NEW_ITEMS if e.kind is StatementEventKind.NEW else UPDATES,
+            )
+            for e in events
+        ]
         refreshes[ident] = Refresh(state, alerts)
     return refreshes

@@ -20,6 +20,7 @@ from bot.sources.departments.directory import ANY, Directory
 from bot.sources.govuk.parse import SOURCE as GOVUK
 from bot.sources.govuk.source import GovukStatementsSource
 from bot.sources.statements.detect import detect_statements, recent_items
+from bot.sources.statements.follows import GROUPS
 from bot.sources.statements.query import (
     KIND,
     StatementQuery,
@@ -54,6 +55,8 @@ class StatementsKind:
             "/statements home-office grooming gangs",
         ),
     )
+    alert_groups = GROUPS
+    granularities: tuple[str, ...] = ()
 
     def __init__(
         self,

@@ -1,0 +1,109 @@
+"""The history of each target's number over time (a petition's count), for charts.
+
+One file a target, in a folder beside the store's files, so that a poll cycle appends a line to
+the files of the targets whose number moved (or that had no line for an hour) and rewrites no
+history: a year of it at 2,000 petitions is some 100 MB, and rewriting it each minute would cost
+more than the whole cycle (decision record 8). A file is `<Unix seconds> <value>` lines, oldest
+first. When a file has had COMPACT_AFTER lines appended, it is thinned and replaced atomically:
+every sample of the last day, the last of each hour for 90 days, the last of each day before.
+
+Appends are not fsynced: a crash can lose the last few samples of a chart, never the file (a torn
+last line is skipped on reading), and never an alert. Blocking I/O: the store runs it in a thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.storefiles import replace_atomically
+
+log = logging.getLogger(__name__)
+HOUR, DAY = 3_600, 86_400
+KEEP_EVERY_SAMPLE_FOR = DAY
+KEEP_HOURLY_FOR = 90 * DAY
+BEAT = HOUR  # an unchanged number is still written this often, so a chart shows it flat
+COMPACT_AFTER = 1_500  # about a day of samples at one a minute
+Sample = tuple[int, int]
+
+
+def thin(samples: list[Sample], now: int) -> list[Sample]:
+    """Every sample of the last day, the last of each hour back to 90 days, the last of each day
+    before that: at most about 1,440 + 2,160 + 1 a day. Pure."""
+    kept: dict[tuple[str, int], Sample] = {}
+    for at, value in samples:
+        age = now - at
+        if age <= KEEP_EVERY_SAMPLE_FOR:
+            bucket = ("sample", at)
+        elif age <= KEEP_HOURLY_FOR:
+            bucket = ("hour", at // HOUR)
+        else:
+            bucket = ("day", at // DAY)
+        kept[bucket] = (at, value)  # the last of its bucket wins
+    return sorted(kept.values())
+
+
+class History:
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._last: dict[str, Sample] = {}  # the newest sample written, per target
+        self._appended: dict[str, int] = {}  # lines appended since the file was last thinned
+
+    def due(self, target: str, at: int, value: int) -> bool:
+        """Whether a sample is worth a line: the number moved, or an hour passed, or this run
+        has written none for the target yet."""
+        last = self._last.get(target)
+        return last is None or last[1] != value or at - last[0] >= BEAT
+
+    def append(self, samples: Iterable[tuple[str, int, int]]) -> None:
+        """Append (target, at, value) samples, one line each; thin the files grown long."""
+        self._folder.mkdir(parents=True, exist_ok=True)
+        for target, at, value in samples:
+            try:
+                with open(self._path(target), "a", encoding="ascii") as file:
+                    file.write(f"{at} {value}\n")
+            except OSError as exc:
+                log.warning("could not add to the history of %s: %s", target, exc)
+                continue
+            self._last[target] = (at, value)
+            self._appended[target] = self._appended.get(target, 0) + 1
+            if self._appended[target] >= COMPACT_AFTER:
+                self._thin(target, at)
+
+    def read(self, target: str) -> list[Sample]:
+        """The target's samples, oldest first; a damaged line (a crash mid-append) is skipped."""
+        try:
+            text = self._path(target).read_text(encoding="ascii", errors="replace")
+        except FileNotFoundError:
+            return []
+        samples = []
+        for line in text.splitlines():
+            at, _, value = line.partition(" ")
+            if at.isdecimal() and value.isdecimal():
+                samples.append((int(at), int(value)))
+        return samples
+
+    def forget(self, target: str) -> None:
+        """A target nobody follows any more: a later follower starts a history of its own."""
+        self._last.pop(target, None)
+        self._appended.pop(target, None)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._path(target))
+
+    def _thin(self, target: str, now: int) -> None:
+        samples = thin(self.read(target), now)
+        content = "".join(f"{at} {value}\n" for at, value in samples).encode("ascii")
+        try:
+            replace_atomically(self._path(target), content)
+        except OSError as exc:
+            log.warning("could not thin the history of %s (kept whole): %s", target, exc)
+            return
+        self._appended[target] = 0
+
+    def _path(self, target: str) -> Path:
+        # A target key may hold any character (a statements follow's keywords).
+        return self._folder / f"{hashlib.sha1(target.encode()).hexdigest()[:20]}.samples"
