@@ -63,7 +63,8 @@ async def test_debates_lists_the_next_four_weeks_and_follows_them_all(
         assert (await ask(telegram, ANN, "/list")) == (
             "<b>What this chat follows (1)</b>\n"
             "1. 🗓 <b>All petition debates</b> · 2 in the next four weeks\n"
-            "    /debates · /unfollow debates\n📜 open · 🔕 unfollow · 🔇 mute / 🔔 unmute · ⚙️ alert settings"
+            "    /debates · /unfollow debates\n"
+            "📜 open · 🔕 unfollow · 🔇 mute / 🔔 unmute · ⚙️ alert settings"
         )
         assert (await ask(telegram, ANN, "/follow debates")).startswith(
             "This chat already follows all petition debates."
