@@ -81,7 +81,8 @@ class History:
         except FileNotFoundError:
             return []
         samples = []
-        for line in text.splitlines():
+        # A last line without its newline was cut short by a crash: its value may be too.
+        for line in text.split("\n")[:-1]:
             at, _, value = line.partition(" ")
             if at.isdecimal() and value.isdecimal():
                 samples.append((int(at), int(value)))

@@ -1,8 +1,9 @@
 """A fake Telegram Bot API on 127.0.0.1, enough for python-telegram-bot's Application.
 
 Serves getMe, deleteWebhook, setMyCommands (per scope), getChatMember, getUpdates (long
-polling), sendMessage, editMessageText, editMessageReplyMarkup, answerCallbackQuery (keeping its
-toasts) and answerInlineQuery. Records every message sent with its inline keyboard (refusing
+polling), sendMessage, sendPhoto (keeping the picture's bytes), editMessageText,
+editMessageReplyMarkup, answerCallbackQuery (keeping its toasts) and answerInlineQuery. Records
+every message sent with its inline keyboard and whether it was silent (refusing
 invalid HTML, and callback data over 64 bytes, as Telegram does); lets a test send messages, tap
 buttons, type inline queries and add or remove the bot; and can answer 403 (blocked), 429
 (flood), 400 (Bad Request), a ChatMigrated 400 for chosen chats, or 502 while "down"; can
@@ -42,6 +43,8 @@ class SentMessage:
     text: str
     message_id: int = 0
     buttons: list[list[tuple[str, str]]] = field(default_factory=list)  # rows of (label, data)
+    silent: bool = False  # sent with disable_notification
+    photo: bytes | None = None  # a sendPhoto's picture; `text` is then its caption
 
     def data_of(self, label: str) -> str:
         """The callback data of the button labelled `label`."""
@@ -270,12 +273,39 @@ class FakeTelegram(FakeServer):
             refusal = _refusal(params)
             if refusal is not None:
                 return refusal
-            sent = SentMessage(chat_id, params["text"], next(self._message_ids), _buttons(params))
+            sent = SentMessage(
+                chat_id,
+                params["text"],
+                next(self._message_ids),
+                _buttons(params),
+                silent=params.get("disable_notification") is True,
+            )
             self.sent.append(sent)
             self.sent_times.append(now)
             return _ok(self._message(sent))
         finally:
             await self.notify()
+
+    async def _api_sendphoto(self, params: dict[str, Any]) -> web.Response:
+        chat_id, photo = int(params["chat_id"]), params.get("photo")
+        if not isinstance(photo, web.FileField):
+            return _error(400, "Bad Request: there is no photo in the request")
+        caption = params.get("caption", "")
+        if caption and (params.get("parse_mode") != "HTML" or len(caption) > 1024):
+            return _error(400, "Bad Request: can't parse caption entities")
+        if caption and telegram_html_text(caption) is None:
+            return _error(400, "Bad Request: can't parse caption entities")
+        sent = SentMessage(
+            chat_id,
+            caption,
+            next(self._message_ids),
+            _buttons(params),
+            silent=params.get("disable_notification") is True,
+            photo=photo.file.read(),
+        )
+        self.sent.append(sent)
+        await self.notify()
+        return _ok(self._message(sent))
 
     async def _api_editmessagetext(self, params: dict[str, Any]) -> web.Response:
         chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
@@ -380,7 +410,7 @@ async def _params(request: web.Request) -> dict[str, Any]:
     params: dict[str, Any] = dict(request.query)
     for key, value in form.items():
         # python-telegram-bot sends strings as they are and other values JSON-encoded.
-        if key == "text" or not isinstance(value, str):
+        if key in {"text", "caption"} or not isinstance(value, str):
             params[key] = value
             continue
         try:

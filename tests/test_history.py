@@ -1,0 +1,68 @@
+"""The count history behind charts: bounded by thinning, safe against a crash mid-append."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.history import BEAT, COMPACT_AFTER, DAY, HOUR, History, thin
+
+NOW = 1_795_000_000  # late November 2026, in Unix seconds
+MINUTE = 60
+
+
+def test_thinning_keeps_the_last_day_whole_then_hourly_then_daily():
+    year = [(NOW - back, NOW - back) for back in range(365 * DAY, -1, -MINUTE)]
+    kept = thin(year, NOW)
+    last_day = [s for s in kept if NOW - s[0] <= DAY]
+    hourly = [s for s in kept if DAY < NOW - s[0] <= 90 * DAY]
+    daily = [s for s in kept if NOW - s[0] > 90 * DAY]
+    assert len(last_day) == 24 * 60 + 1
+    assert 89 * 24 <= len(hourly) <= 89 * 24 + 2
+    assert 274 <= len(daily) <= 276
+    assert kept == sorted(kept)
+    assert kept[-1] == year[-1]  # the newest sample always stays
+    assert thin(kept, NOW) == kept  # thinning twice changes nothing
+
+
+def test_appends_thin_the_file_once_it_grows(tmp_path: Path):
+    history = History(tmp_path / "alerts.history")
+    start = NOW - 3 * DAY
+    for n in range(COMPACT_AFTER * 2):
+        history.append([("petition:1", start + n * 2 * MINUTE, 1_000 + n)])
+    samples = history.read("petition:1")
+    # Three days at one sample per two minutes: the older two days are kept hourly.
+    assert len(samples) < COMPACT_AFTER
+    last = COMPACT_AFTER * 2 - 1
+    assert samples[-1] == (start + last * 2 * MINUTE, 1_000 + last)
+    assert [value for _, value in samples] == sorted(value for _, value in samples)
+
+
+def test_a_sample_is_due_when_the_number_moves_or_an_hour_passes(tmp_path: Path):
+    history = History(tmp_path / "h")
+    assert history.due("petition:1", NOW, 5)  # nothing written by this run yet
+    history.append([("petition:1", NOW, 5)])
+    assert not history.due("petition:1", NOW + MINUTE, 5)
+    assert history.due("petition:1", NOW + MINUTE, 6)
+    assert history.due("petition:1", NOW + BEAT, 5)
+    assert history.due("petition:2", NOW, 5)
+
+
+def test_a_line_cut_short_by_a_crash_is_skipped_and_the_file_goes_on(tmp_path: Path):
+    history = History(tmp_path / "h")
+    history.append([("petition:1", NOW - HOUR, 1_200), ("petition:1", NOW - 1, 1_234)])
+    path = next((tmp_path / "h").iterdir())
+    path.write_bytes(path.read_bytes()[:-3])  # "... 1234\n" cut to "... 12"
+    assert history.read("petition:1") == [(NOW - HOUR, 1_200)]
+    history.append([("petition:1", NOW, 1_300)])
+    assert history.read("petition:1")[0] == (NOW - HOUR, 1_200)
+    assert 1_234 not in [value for _, value in history.read("petition:1")]
+    assert 12 not in [value for _, value in history.read("petition:1")]
+
+
+def test_forgetting_a_target_deletes_its_history_and_only_its(tmp_path: Path):
+    history = History(tmp_path / "h")
+    history.append([("petition:1", NOW, 1), ("statements:a b/c", NOW, 2)])
+    history.forget("petition:1")
+    assert history.read("petition:1") == []
+    assert history.read("statements:a b/c") == [(NOW, 2)]
+    history.forget("petition:1")  # twice is fine
