@@ -131,7 +131,7 @@ class SettingsService:
     async def press(self, chat_id: int, payload: str, may_change: bool) -> Reply:
         """A tap on the /settings panel (`s:<what>[:<value>]`): change it, show it again."""
         if not may_change:
-            return Reply("", placement=Placement.BUTTONS, toast=ADMINS_ONLY_SETTINGS)
+            return Reply("", placement=Placement.TOAST, toast=ADMINS_ONLY_SETTINGS)
         what, _, value = payload.partition(":")
         settings = self._store.chat_settings(chat_id)
         defaults = settings.defaults
@@ -237,7 +237,7 @@ class SettingsService:
         if target is None:
             return Reply("", placement=Placement.BUTTONS, toast=GONE)
         if not may_change:
-            return Reply("", placement=Placement.BUTTONS, toast=ADMINS_ONLY_SETTINGS)
+            return Reply("", placement=Placement.TOAST, toast=ADMINS_ONLY_SETTINGS)
         kind, _ = self._follows.kind_of(target)
         settings = self._store.follow_settings(chat_id, target)
         groups = {g.name: g for g in kind.alert_groups}

@@ -53,7 +53,7 @@ class ButtonService:
         if verb == "g":
             return await self._charts.pressed(chat_id, rest)
         if verb in _CHANGES and not may_change:
-            return Reply("", placement=Placement.BUTTONS, toast=ADMINS_ONLY)
+            return Reply("", placement=Placement.TOAST, toast=ADMINS_ONLY)
         actions = {
             "c": self._card,
             "m": self._toggle_mute,

@@ -2,7 +2,8 @@
 chat) something pasted to look up.
 
 Every tap is answered (with the Reply's toast, if any), even when the change fails; the Reply's
-placement says whether it is a new message, replaces the tapped message, or only its buttons.
+placement says whether it is a new message, replaces the tapped message or only its buttons, or
+is the toast alone (a refusal leaves the message, and its buttons, to those who may use them).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             remember_question(update, context, reply)
         elif reply.placement is Placement.BUTTONS:
             await query.edit_message_reply_markup(markup(reply.buttons))
-        else:
+        elif reply.placement is Placement.NEW:
             await send(update, context, reply)
     except BadRequest as exc:
         # Tapping twice edits a message to what it already says; Telegram calls that an error.

@@ -8,13 +8,14 @@ comes out; `running_bot` starts the application the way run_polling does, minus 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.app import build_application
+from bot.app import build_application, utc_now
 from bot.config import Config, parse_config
 from tests.fakes.govuk import FakeGovuk
 from tests.fakes.parliament import FakeParliament
@@ -96,9 +97,12 @@ def make_config(
 
 
 @contextlib.asynccontextmanager
-async def running_bot(config: Config) -> AsyncIterator[Any]:
-    """The real Application against the fakes, started and stopped as run_polling would."""
-    application = build_application(config)
+async def running_bot(
+    config: Config, clock: Callable[[], datetime] = utc_now
+) -> AsyncIterator[Any]:
+    """The real Application against the fakes, started and stopped as run_polling would; on
+    `clock`'s time, if a test scripts it."""
+    application = build_application(config, clock)
     await application.initialize()
     await application.post_init(application)
     # As run_polling does: errors fetching updates go to the application's error handler.

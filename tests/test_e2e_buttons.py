@@ -265,3 +265,4 @@ async def test_an_anonymous_admin_counts_as_an_admin(telegram, petitions, make_c
         await ask(telegram, group, "/list", user_id=member, chat_type="supergroup")
         await tap(telegram, telegram.last_to(group), "🔕 1", user_id=member)
         assert telegram.toasts[-1] == "Only this group's admins can change what it follows."
+        assert "🔕 1" in [label for row in telegram.last_to(group).buttons for label, _ in row]

@@ -95,6 +95,7 @@ class Placement(StrEnum):
     NEW = "new"  # a new message
     EDIT = "edit"  # replaces the tapped message's text and buttons
     BUTTONS = "buttons"  # replaces only the tapped message's buttons (an alert keeps its text)
+    TOAST = "toast"  # only the toast: the tapped message stays as it is (a refusal)
 
 
 @dataclass(frozen=True)
