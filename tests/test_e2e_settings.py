@@ -133,7 +133,7 @@ async def test_quiet_hours_deliver_silently_and_on_time(telegram, petitions, mak
     async with running_bot(make_config(), clock):
         saved = await ask(telegram, ANN, "/settings quiet 22:00-07:30")
         assert saved.startswith("✅ Saved.\n⚙️ <b>Settings for this chat</b>")
-        assert "🌙 Quiet hours: 22:00–07:30 (alerts still come, without a sound)" in saved
+        assert "🌙 Quiet hours: 22:00\u201307:30 (alerts still come, without a sound)" in saved
         await ask(telegram, ANN, "/follow 300412")
         petitions.update(300412, signature_count=5_002)
         night = await telegram.next_message(ANN)
@@ -201,7 +201,7 @@ async def test_the_settings_buttons_edit_the_panel_in_place(telegram, make_confi
         panel = telegram.last_to(ANN)
         assert labels(panel)[:3] == ["🌙 Quiet hours: off", "✅ As they happen", "⬜ Daily digest"]
         await tap(telegram, panel, "🌙 Quiet hours: off")
-        assert labels(telegram.last_to(ANN))[0] == "🌙 Quiet hours: 22:00–07:00"
+        assert labels(telegram.last_to(ANN))[0] == "🌙 Quiet hours: 22:00\u201307:00"
         await tap(telegram, panel, "⬜ Daily digest")
         panel = telegram.last_to(ANN)
         assert "📬 Alerts: a daily digest at 08:00" in panel.text
@@ -226,7 +226,7 @@ async def test_in_a_group_only_admins_change_settings(telegram, petitions, make_
         await tap(telegram, chat_panel, "🌙 Quiet hours: off", user_id=MEMBER)
         assert telegram.toasts[-1] == "Only this group's admins can change its settings."
         saved = await ask(telegram, GROUP, "/settings quiet 22-7", user_id=ADMIN, **group)
-        assert "🌙 Quiet hours: 22:00–07:00" in saved
+        assert "🌙 Quiet hours: 22:00\u201307:00" in saved
 
         panel = await open_panel(telegram, GROUP, user_id=ADMIN, **group)
         await tap(telegram, panel, "✅ Debate", user_id=MEMBER)
