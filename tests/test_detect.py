@@ -7,13 +7,14 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from bot.sources.petitions.detect import (
+    TENTHS,
     CountStep,
     EventKind,
     carry_forward,
-    count_ladder,
     detect_events,
     milestone_ladder,
     next_count_step,
+    step_at_or_below,
 )
 from bot.sources.petitions.model import (
     BusinessItem,
@@ -80,14 +81,23 @@ def test_every_thousand_alerts_at_each_thousand_and_never_again_after_a_dip():
 
 
 def test_count_ladders():
-    assert count_ladder("10000", 35_000) == [10_000, 20_000, 30_000]
-    tenths = count_ladder("10pct", 2_000)
-    assert tenths[:6] == [100, 110, 120, 130, 150, 160]
-    # Every step is 5 to 16% above the one before: two significant figures, ~10% apart.
-    assert all(1.05 <= b / a <= 1.16 for a, b in itertools.pairwise(tenths))
+    assert step_at_or_below("10000", 35_000) == 30_000
+    assert step_at_or_below("10000", 9_999) is None
+    assert step_at_or_below("1000", 4_321) == 4_000
+    assert step_at_or_below("milestones", 4_321) == 1_000
+    assert step_at_or_below("milestones", 2_600_000) == 2_500_000
+    assert step_at_or_below("10pct", 1_289) == 1_200
+    assert step_at_or_below("10pct", 99) is None
+    assert TENTHS[:6] == (100, 110, 120, 130, 150, 160)
+    # Every step is 5 to 19% above the one before: two significant figures, ~10% apart.
+    assert all(1.05 <= b / a <= 1.19 for a, b in itertools.pairwise(TENTHS))
     assert next_count_step("1000", 4_321) == 5_000
+    assert next_count_step("1000", 5_000) == 6_000
     assert next_count_step("milestones", 4_321) == 5_000
+    assert next_count_step("milestones", 1_000_000) == 1_500_000
+    assert next_count_step("milestones", 2_600_000) == 3_000_000
     assert next_count_step("10pct", 1_289) == 1_300
+    assert next_count_step("10pct", 12) == 100
 
 
 def test_count_dip_and_recross_does_not_realert():

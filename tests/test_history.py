@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.history import BEAT, COMPACT_AFTER, DAY, HOUR, History, thin
+from bot.history import BEAT, COMPACT_AFTER, DAY, HOUR, THIN_AT_MOST, History, thin
 
 NOW = 1_795_000_000  # late November 2026, in Unix seconds
 MINUTE = 60
@@ -35,6 +35,22 @@ def test_appends_thin_the_file_once_it_grows(tmp_path: Path):
     last = COMPACT_AFTER * 2 - 1
     assert samples[-1] == (start + last * 2 * MINUTE, 1_000 + last)
     assert [value for _, value in samples] == sorted(value for _, value in samples)
+
+
+def test_files_that_grew_together_are_thinned_a_few_at_a_time(tmp_path: Path):
+    history = History(tmp_path / "h")
+    targets = [f"petition:{n}" for n in range(THIN_AT_MOST * 3)]
+    start = NOW - 3 * DAY
+    for n in range(COMPACT_AFTER - 1):
+        history.append((target, start + n * 2 * MINUTE, n) for target in targets)
+    lines = {t: len(history.read(t)) for t in targets}
+    assert set(lines.values()) == {COMPACT_AFTER - 1}
+    thinned_per_call = []
+    for n in range(COMPACT_AFTER - 1, COMPACT_AFTER + 4):
+        before = {t: len(history.read(t)) for t in targets}
+        history.append((target, start + n * 2 * MINUTE, n) for target in targets)
+        thinned_per_call.append(sum(len(history.read(t)) < before[t] for t in targets))
+    assert thinned_per_call == [THIN_AT_MOST, THIN_AT_MOST, THIN_AT_MOST, 0, 0]
 
 
 def test_a_sample_is_due_when_the_number_moves_or_an_hour_passes(tmp_path: Path):

@@ -9,6 +9,7 @@ that was down for weeks sends one reminder, not a backlog.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from enum import StrEnum
@@ -29,6 +30,7 @@ _FIXED_MILESTONES = (
 _MILESTONE_STEP_AFTER_LADDER = 500_000
 _EVERY = {"1000": 1_000, "10000": 10_000}
 _FIRST_TENTH = 100  # "every 10%" starts here: below it, 10% is a signature or two
+_TENTHS_UP_TO = 10**9  # beyond any petition: the largest ever had some 6 million signatures
 
 
 @dataclass(frozen=True)
@@ -83,31 +85,49 @@ def milestone_ladder(up_to: int) -> list[int]:
     return steps
 
 
-def count_ladder(granularity: str, up_to: int) -> list[int]:
-    """The steps of a granularity's ladder up to and including `up_to`, lowest first."""
-    if granularity == MILESTONES:
-        return milestone_ladder(up_to)
-    if granularity in _EVERY:
-        return list(range(_EVERY[granularity], up_to + 1, _EVERY[granularity]))
+def _tenths() -> tuple[int, ...]:
     steps: list[int] = []
     value = float(_FIRST_TENTH)
-    while (step := _two_figures(value)) <= up_to:
+    while (step := _two_figures(value)) <= _TENTHS_UP_TO:
         if not steps or step > steps[-1]:
             steps.append(step)
         value *= 1.1
-    return steps
-
-
-def next_count_step(granularity: str, count: int) -> int | None:
-    """The step after `count` on a granularity's ladder."""
-    above = [m for m in count_ladder(granularity, max(count, 10) * 10) if m > count]
-    return above[0] if above else None
+    return tuple(steps)
 
 
 def _two_figures(value: float) -> int:
     """`value` rounded to two significant figures: steps people read at a glance."""
     magnitude = 10 ** max(len(str(int(value))) - 2, 0)
     return round(value / magnitude) * magnitude
+
+
+# The "every 10%" ladder, computed once: each step about 10% above the last.
+TENTHS = _tenths()
+
+
+def step_at_or_below(granularity: str, count: int) -> int | None:
+    """The highest step of a granularity's ladder at or below `count` (None below the first)."""
+    if granularity == MILESTONES:
+        ladder = milestone_ladder(count)
+        return ladder[-1] if ladder else None
+    if granularity in _EVERY:
+        return count // _EVERY[granularity] * _EVERY[granularity] or None
+    index = bisect.bisect_right(TENTHS, count)
+    return TENTHS[index - 1] if index else None
+
+
+def next_count_step(granularity: str, count: int) -> int | None:
+    """The step after `count` on a granularity's ladder."""
+    if granularity == MILESTONES:
+        above = [m for m in _FIXED_MILESTONES if m > count]
+        if above:
+            return above[0]
+        beyond = (count - _FIXED_MILESTONES[-1]) // _MILESTONE_STEP_AFTER_LADDER + 1
+        return _FIXED_MILESTONES[-1] + beyond * _MILESTONE_STEP_AFTER_LADDER
+    if granularity in _EVERY:
+        return (count // _EVERY[granularity] + 1) * _EVERY[granularity]
+    index = bisect.bisect_right(TENTHS, count)
+    return TENTHS[index] if index < len(TENTHS) else None
 
 
 def closing_deadline(snapshot: PetitionSnapshot) -> datetime | None:
@@ -206,10 +226,10 @@ def _thresholds_and_milestones(previous: PetitionSnapshot, new: PetitionSnapshot
     if found or new.signature_count <= previous.peak_signature_count:
         return found
     for granularity in GRANULARITIES:
-        ladder = count_ladder(granularity, new.signature_count)
-        if ladder and ladder[-1] > previous.peak_signature_count:
+        highest = step_at_or_below(granularity, new.signature_count)
+        if highest is not None and highest > previous.peak_signature_count:
             prefix = "milestone" if granularity == MILESTONES else f"count-{granularity}"
-            step = CountStep(ladder[-1], granularity)
+            step = CountStep(highest, granularity)
             found.append((EventKind.MILESTONE, f"{prefix}:{step.value}", step))
     return found
 
