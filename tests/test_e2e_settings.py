@@ -234,3 +234,27 @@ async def test_in_a_group_only_admins_change_settings(telegram, petitions, make_
         assert "✅ Debate" in labels(telegram.last_to(GROUP))
         await tap(telegram, panel, "✅ Debate", user_id=ADMIN)
         assert "⬜ Debate" in labels(telegram.last_to(GROUP))
+
+
+async def test_a_surge_alerts_the_follows_that_opted_in(telegram, petitions, make_config):
+    clock = ScriptedClock(datetime(2026, 11, 22, 9, 0, tzinfo=UTC))
+    petitions.add(300412, OPEN_BELOW_10K, signature_count=1_000)
+    async with running_bot(make_config(), clock):
+        panel = await open_panel(telegram, ANN)
+        await tap(telegram, panel, "⬜ Surges")
+        assert "✅ Surges" in labels(telegram.edits[-1])
+        await ask(telegram, BOB, "/follow 300412")  # surges are opt-in: Bob has them off
+        bob_seen = len(telegram.messages_to(BOB))
+        petitions.update(300412, signature_count=1_240)  # 10 an hour for a day
+        clock.advance(hours=23)
+        await quiet_cycles(petitions, telegram, ANN)
+        petitions.update(300412, signature_count=1_840)  # then 600 in an hour
+        clock.advance(hours=1)
+        assert await telegram.next_message(ANN) == (
+            f"🚀 <b>Signing \u00d717 faster</b> than its 24-hour average: “{TITLE}”\n"
+            "+600 in the last hour, against about 35 an hour over the day. It now has 1,840.\n\n"
+            "https://petition.parliament.uk/petitions/300412\n"
+            "<i>Stop these alerts: /unfollow 300412</i>"
+        )
+        await quiet_cycles(petitions, telegram, ANN)  # one surge alert a day at most
+        assert len(telegram.messages_to(BOB)) == bob_seen
