@@ -258,3 +258,35 @@ async def test_a_surge_alerts_the_follows_that_opted_in(telegram, petitions, mak
         )
         await quiet_cycles(petitions, telegram, ANN)  # one surge alert a day at most
         assert len(telegram.messages_to(BOB)) == bob_seen
+
+
+async def test_a_statements_follow_without_updates_gets_new_items_only(
+    telegram, govuk, parliament, make_config
+):
+    async with running_bot(make_config()):
+        await ask(telegram, ANN, "/statements Home Office")
+        # A minute old, so the update's timestamp (to the second) is sure to differ.
+        published = govuk.publish(
+            "Grooming gangs: national audit published", at=datetime.now(UTC) - timedelta(minutes=1)
+        )
+        assert (await telegram.next_message(ANN)).startswith(
+            "🏛 <b>Grooming gangs: national audit published</b>"
+        )
+        await ask(telegram, ANN, "/list")
+        await tap(telegram, telegram.last_to(ANN), "⚙️ 1")
+        panel = telegram.last_to(ANN)
+        assert labels(panel) == [
+            "✅ New items", "✅ Updates and withdrawals", "⬜ Silent (no sound)"
+        ]  # fmt: skip
+        await tap(telegram, panel, "✅ Updates and withdrawals")
+        assert "⬜ Updates and withdrawals" in labels(telegram.edits[-1])
+
+        # The update is seen no later than the sentinel: two searches after it, it would be here.
+        seen = len(telegram.messages_to(ANN))
+        govuk.update(published, "Corrected the figures in paragraph 3.")
+        govuk.publish("Knife crime: sentinel")
+        await telegram.next_message(ANN)
+        await govuk.wait_for_requests(govuk.SEARCH, govuk.count(govuk.SEARCH) + 2)
+        assert [m.split("\n")[0] for m in telegram.messages_to(ANN)[seen:]] == [
+            "🏛 <b>Knife crime: sentinel</b>"
+        ]
