@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from telegram.helpers import create_deep_linked_url
 
@@ -37,6 +37,7 @@ from bot.sources.base import (
     split_target,
     target_key,
 )
+from bot.sources.text import LONDON
 from bot.store import Store
 
 ADMINS_ONLY = "Only this group's admins can change what it follows."
@@ -119,7 +120,7 @@ class FollowService:
             return Reply(looked.problem or "")
         followed = target in self._store.follows_of(chat_id)
         buttons = card_buttons(target, followed, isinstance(kind, Chartable))
-        return Reply(kind.card(ident, looked.state, self._clock()), buttons)
+        return Reply(kind.card(ident, looked.state, self._clock(), self._zone(chat_id)), buttons)
 
     def list_follows(self, chat_id: int, page: int = 0, note: str = "") -> Reply:
         """A page of what the chat follows, with buttons; `note` (HTML) goes first."""
@@ -226,10 +227,14 @@ class FollowService:
             return Reply(looked.problem or "")
         link = create_deep_linked_url(self._bot_username, payload)
         return Reply(
-            f"{kind.card(ident, looked.state, self._clock())}\n\n"
+            # Forwarded to people whose zones are unknown: the UK's dates.
+            f"{kind.card(ident, looked.state, self._clock(), LONDON)}\n\n"
             f"📤 Forward this: anyone who opens {link} follows it in one tap.",
             ((Button("🔔 Follow in the bot", url=link),),),
         )
+
+    def _zone(self, chat_id: int) -> tzinfo:
+        return self._store.chat_settings(chat_id).tz
 
     def _checked(self, target: str) -> tuple[TargetKind, str] | Reply | None:
         """A button's target read again as if typed (a button may be older than the bot's data):
@@ -311,7 +316,8 @@ class FollowService:
             return Reply(looked.problem or "")
         await self._store.add_follow(chat_id, target, looked.state)
         buttons = card_buttons(target, True, isinstance(kind, Chartable))
-        return Reply(kind.follow_reply(ident, looked.state, self._clock()), buttons)
+        reply = kind.follow_reply(ident, looked.state, self._clock(), self._zone(chat_id))
+        return Reply(reply, buttons)
 
     def resolve(self, reference: str, command: str) -> tuple[TargetKind, str] | Reply:
         """The kind and ident that `reference` names, or the friendly reply saying what's wrong."""

@@ -48,7 +48,7 @@ import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -565,7 +565,8 @@ class Store:
 
         `refreshes` maps a target key to a bot.sources.base.Refresh. Returns how many new
         deliveries were queued. An alert is skipped for a chat that already had, or has queued,
-        any of its keys (its own or one it is the `same_as` of).
+        any of its keys (its own or one it is the `same_as` of). Each delivery has the alert's
+        text on its chat's calendar (`Alert.text_in`), worded once per zone.
         """
         states: dict[str, dict[str, Any]] = {}
         new_deliveries: list[dict[str, Any]] = []
@@ -582,6 +583,7 @@ class Store:
                 continue  # the usual case: no work per follower
             followers = [chat for chat in sorted(everyone) if (chat, target) not in self._muted]
             for alert in refresh.alerts:
+                texts: dict[tzinfo, str] = {}  # the alert in each zone its chats use
                 for chat_id in followers:
                     # The one rule for what a follow gets, digest or not (bot.preferences).
                     if not self.follow_settings(chat_id, target).wants(alert):
@@ -589,8 +591,10 @@ class Store:
                     if any((chat_id, key) in self._delivered for key in alert.keys):
                         continue
                     self._delivered.update((chat_id, key) for key in alert.keys)
+                    zone = self.chat_settings(chat_id).tz
+                    text = texts.get(zone) or texts.setdefault(zone, alert.text_in(zone))
                     new_deliveries.append(
-                        _new_delivery(chat_id, target, alert.key, alert.same_as, alert.text, now)
+                        _new_delivery(chat_id, target, alert.key, alert.same_as, text, now)
                     )
         self._put_states(states)
         self._queue(new_deliveries)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.conftest import running_bot
-from tests.e2e import ScriptedClock, ask
+from tests.e2e import ScriptedClock, ask, say_date
 from tests.fakes.petitions import iso
 from tests.samples import OPEN_BELOW_10K
 
@@ -290,3 +290,23 @@ async def test_a_statements_follow_without_updates_gets_new_items_only(
         assert [m.split("\n")[0] for m in telegram.messages_to(ANN)[seen:]] == [
             "🏛 <b>Knife crime: sentinel</b>"
         ]
+
+
+async def test_dates_in_alerts_and_cards_are_on_each_chats_calendar(
+    telegram, petitions, make_config
+):
+    petitions.add(300412, OPEN_BELOW_10K)
+    async with running_bot(make_config()):
+        await ask(telegram, BOB, "/settings timezone pacific/auckland")
+        for chat in (ANN, BOB):
+            await ask(telegram, chat, "/follow 300412")
+        # 20:00 in London is 09:00 the next day in Auckland (13 hours ahead in summer).
+        reached = (datetime.now(UTC) - timedelta(days=2)).replace(hour=20, minute=0, second=0)
+        due = reached + timedelta(days=21)
+        had = {chat: len(telegram.messages_to(chat)) for chat in (ANN, BOB)}
+        petitions.update(300412, signature_count=10_001, response_threshold_reached_at=iso(reached))
+        alerts = [await telegram.next_message(chat, after=had[chat]) for chat in (ANN, BOB)]
+        assert f"within 21 days, by {say_date(due)}." in alerts[0]
+        assert f"within 21 days, by {say_date(due + timedelta(days=1))}." in alerts[1]
+        card = await ask(telegram, BOB, "/status 300412")
+        assert f"(due by {say_date(due + timedelta(days=1))})" in card

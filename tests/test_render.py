@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -157,3 +158,26 @@ def test_rejection_reason_in_plain_words():
         "Reason: There's already a petition about this issue.\nSign petition 1 instead."
         in visible_text(message)
     )
+
+
+def test_dates_of_instants_are_on_the_chats_calendar_and_days_stay_days():
+    # 20:00 in London is 09:00 the next morning in Auckland, so every instant's date moves on.
+    reached = datetime(2026, 11, 1, 20, 0, tzinfo=UTC)
+    petition = replace(
+        snapshot(OPEN_BELOW_10K, observed_at=NOW),
+        signature_count=10_500,
+        response_threshold_reached_at=reached,
+        scheduled_debate_date=date(2026, 12, 7),
+    )
+    auckland = ZoneInfo("Pacific/Auckland")
+    london_card, auckland_card = (
+        render_card(petition, NOW),
+        render_card(petition, NOW, None, auckland),
+    )
+    assert "awaiting a response for 20 days (due by 22 November 2026)" in london_card
+    assert "awaiting a response for 20 days (due by 23 November 2026)" in auckland_card
+    assert "scheduled for 7 December 2026" in london_card and "7 December 2026" in auckland_card
+
+    event = PetitionEvent(EventKind.RESPONSE_THRESHOLD, "k", petition, petition)
+    assert "within 21 days, by 22 November 2026." in render_event(event)
+    assert "within 21 days, by 23 November 2026." in render_event(event, auckland)

@@ -4,6 +4,7 @@ matching, detection (baselines, freshness, updates, withdrawals, twins) and rend
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,7 +14,8 @@ from bot.sources.govuk.parse import parse_results
 from bot.sources.statements.detect import StatementEventKind, detect_statements
 from bot.sources.statements.model import item_from_dict, item_to_dict
 from bot.sources.statements.query import StatementQuery, read_query
-from bot.sources.statements.render import render_alert
+from bot.sources.statements.render import render_alert, render_items
+from bot.sources.text import LONDON
 from bot.sources.written_statements.parse import (
     corrected_ids,
     parse_statement,
@@ -267,3 +269,17 @@ def test_alerts_escape_hostile_text_and_stay_within_telegram_limits():
     assert visible is not None and len(visible) < 1500
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert item_from_dict(item_to_dict(item)) == item.__class__(**{**item.__dict__, "text": ""})
+
+
+def test_dates_are_on_the_chats_calendar_but_a_day_given_as_a_day_stays():
+    late = {"title": "Late-night statement", "content_id": "c-2", "link": "/late",
+            "public_timestamp": "2026-11-20T23:30:00Z",
+            "organisations": [{"slug": "home-office"}]}  # fmt: skip
+    [timed] = parse_results({"results": [late]}, DIRECTORY)
+    day_only = written(DAY)[0]
+    assert day_only.day_only
+    auckland = ZoneInfo("Pacific/Auckland")
+    assert render_items([timed, day_only], LONDON).count("20 November 2026") == 1
+    assert "• 21 November 2026 · " in render_items([timed], auckland)
+    # Midnight London would be the evening before in New York: a day-only item keeps its day.
+    assert "• 1 February 2021 · " in render_items([day_only], ZoneInfo("America/New_York"))

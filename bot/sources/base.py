@@ -14,11 +14,12 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from bot.http import UpstreamError
+from bot.sources.text import LONDON
 
 log = logging.getLogger(__name__)
 Stored = dict[str, Any]
@@ -43,7 +44,9 @@ class Alert:
     petition and in the listings; a statement laid in both Houses): a chat that already had any
     of them does not get it again. `group` is what a follow's settings switch it by (None: never
     switched off); `granularity` is set on count alerts, each sent only to the follows that
-    chose that granularity (bot.preferences).
+    chose that granularity (bot.preferences). `text` gives dates as London has them; an alert
+    with dates that depend on the time zone also has `dated`, its text on another zone's
+    calendar, for chats that set one.
     """
 
     key: str
@@ -51,10 +54,15 @@ class Alert:
     same_as: tuple[str, ...] = ()
     group: AlertGroup | None = None
     granularity: str = ""
+    dated: Callable[[tzinfo], str] | None = None
 
     @property
     def keys(self) -> tuple[str, ...]:
         return (self.key, *self.same_as)
+
+    def text_in(self, zone: tzinfo) -> str:
+        """The text with its dates on `zone`'s calendar."""
+        return self.text if self.dated is None or zone is LONDON else self.dated(zone)
 
 
 @dataclass(frozen=True)
@@ -181,15 +189,15 @@ class TargetKind(Protocol):
         """The ident a `/start` payload names, if it is one of this kind's."""
         ...
 
-    def card(self, ident: str, state: Stored, now: datetime) -> str:
-        """The /status card (HTML)."""
+    def card(self, ident: str, state: Stored, now: datetime, zone: tzinfo) -> str:
+        """The /status card (HTML), its dates on `zone`'s calendar (the chat's)."""
         ...
 
     def list_line(self, ident: str, state: Stored | None, now: datetime) -> str:
         """The target's entry in /list (HTML)."""
         ...
 
-    def follow_reply(self, ident: str, state: Stored, now: datetime) -> str:
+    def follow_reply(self, ident: str, state: Stored, now: datetime, zone: tzinfo) -> str:
         """What following it says: the card and the alerts to expect (HTML)."""
         ...
 

@@ -7,7 +7,7 @@ requests), which is both the /debates answer and the follow's silent baseline.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from bot.http import UpstreamError
@@ -16,6 +16,7 @@ from bot.sources.debates.detect import GROUPS
 from bot.sources.debates.model import ALL, KIND, listing_from_state, listing_to_state
 from bot.sources.debates.render import WHAT_COMES, render_list_line, render_listing
 from bot.sources.debates.source import DebatesSource, london_day
+from bot.sources.text import LONDON
 
 log = logging.getLogger(__name__)
 _NAMES = {"debates", "debate", "all debates", "petition debates", "all petition debates"}
@@ -59,13 +60,14 @@ class DebatesKind:
             )
         return Lookup(listing_to_state(listing))
 
-    def card(self, ident: str, state: dict[str, Any], now: datetime) -> str:
+    def card(self, ident: str, state: dict[str, Any], now: datetime, zone: tzinfo) -> str:
+        # `zone` changes nothing: a debate's day and time are Westminster's, for every chat.
         return render_listing(listing_from_state(state), london_day(now))
 
     def list_line(self, ident: str, state: dict[str, Any] | None, now: datetime) -> str:
         return render_list_line(listing_from_state(state or {}), london_day(now))
 
-    def follow_reply(self, ident: str, state: dict[str, Any], now: datetime) -> str:
+    def follow_reply(self, ident: str, state: dict[str, Any], now: datetime, zone: tzinfo) -> str:
         listing = render_listing(listing_from_state(state), london_day(now))
         return (
             f"🔔 Following <b>all petition debates</b>. {WHAT_COMES}\n\n{listing}\n\n"
@@ -77,6 +79,6 @@ class DebatesKind:
         if looked.state is None:
             return Reply(looked.problem or "")
         return Reply(
-            self.card(ALL, looked.state, now),
+            self.card(ALL, looked.state, now, LONDON),
             ((Button("🔔 Follow all petition debates", f"f:{KIND}:{ALL}"),),),
         )

@@ -7,6 +7,7 @@ signature counts come once per granularity, each alert for the follows that chos
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from bot.sources.base import Alert, AlertGroup
@@ -56,6 +57,7 @@ def petition_alerts(
             render_event(event),
             group=_GROUP_OF[event.kind],
             granularity=event.detail.granularity if event.kind is EventKind.MILESTONE else "",
+            dated=partial(render_event, event),
         )
         for event in events
     ]

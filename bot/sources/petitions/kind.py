@@ -162,9 +162,10 @@ class PetitionKind:
             return Reply(_PROBLEMS[LookupProblem.UNAVAILABLE])
         return render_search_page(words, found, offset, more)
 
-    def card(self, ident: str, state: dict[str, Any], now: datetime) -> str:
+    def card(self, ident: str, state: dict[str, Any], now: datetime, zone: tzinfo) -> str:
         snapshot = snapshot_from_state(state)
-        return render_card(snapshot, now, pace(state.get("history"), now, snapshot.signature_count))
+        recent = pace(state.get("history"), now, snapshot.signature_count)
+        return render_card(snapshot, now, recent, zone)
 
     def chart(
         self,
@@ -186,8 +187,9 @@ class PetitionKind:
             f"/status {ident} · /unfollow {ident}"
         )
 
-    def follow_reply(self, ident: str, state: dict[str, Any], now: datetime) -> str:
-        return f"{self.card(ident, state, now)}\n\n🔔 {_what_comes(snapshot_from_state(state))}"
+    def follow_reply(self, ident: str, state: dict[str, Any], now: datetime, zone: tzinfo) -> str:
+        card = self.card(ident, state, now, zone)
+        return f"{card}\n\n🔔 {_what_comes(snapshot_from_state(state))}"
 
 
 def _what_comes(snapshot: PetitionSnapshot) -> str:

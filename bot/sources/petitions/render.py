@@ -1,13 +1,15 @@
 """Petition messages: alerts for each event and the status card, as Telegram HTML.
 
 Pure: no I/O. Every piece of upstream text passes through `quote` (HTML-escaped, clipped), and
-the clip budgets keep any message well under Telegram's 4,096 characters.
+the clip budgets keep any message well under Telegram's 4,096 characters. Instants (a threshold
+reached, a deadline, a closing, the pace's date) are told on the chat's zone's calendar, London's
+by default; days the site gives as days (a debate, a closing date) are the same everywhere.
 """
 
 from __future__ import annotations
 
 import html
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from bot.preferences import MILESTONES
 from bot.sources.petitions.detect import (
@@ -19,7 +21,7 @@ from bot.sources.petitions.detect import (
 )
 from bot.sources.petitions.model import PetitionSnapshot
 from bot.sources.petitions.trend import Pace, eta
-from bot.sources.text import format_change, format_count, format_date, quote
+from bot.sources.text import LONDON, format_change, format_count, format_date, quote
 
 PUBLIC_SITE = "https://petition.parliament.uk"
 MESSAGE_LIMIT = 4096
@@ -69,12 +71,12 @@ def response_lateness(snapshot: PetitionSnapshot) -> str:
     return f"{_days(days)} after the threshold, within the {allowed} days promised"
 
 
-def response_status(snapshot: PetitionSnapshot, now: datetime) -> str:
+def response_status(snapshot: PetitionSnapshot, now: datetime, zone: tzinfo = LONDON) -> str:
     """One line on the government response: not due, awaiting (and how late), or given."""
     response = snapshot.response
     if response is not None:
         when = response.responded_on or snapshot.government_response_at
-        line = f"responded on {format_date(when)}" if when else "responded"
+        line = f"responded on {format_date(when, zone)}" if when else "responded"
         lateness = response_lateness(snapshot)
         return f"{line} ({lateness})" if lateness else line
     due = response_due_at(snapshot)
@@ -83,7 +85,7 @@ def response_status(snapshot: PetitionSnapshot, now: datetime) -> str:
         overdue = (now - due).days
         if now >= due:
             return f"awaiting a response for {_days(waited)}: {_days(overdue)} overdue"
-        return f"awaiting a response for {_days(waited)} (due by {format_date(due)})"
+        return f"awaiting a response for {_days(waited)} (due by {format_date(due, zone)})"
     if snapshot.state == "open":
         return f"due once it reaches {format_count(snapshot.response_threshold)} signatures"
     return "none"
@@ -105,20 +107,23 @@ def debate_status(snapshot: PetitionSnapshot, now: datetime) -> str:
     return f"considered at {format_count(snapshot.debate_threshold)} signatures"
 
 
-def render_card(snapshot: PetitionSnapshot, now: datetime, pace: Pace | None = None) -> str:
+def render_card(
+    snapshot: PetitionSnapshot, now: datetime, pace: Pace | None = None, zone: tzinfo = LONDON
+) -> str:
     """The status card: title, state, count, progress and pace, response, debate, closing date,
-    link, and when it was checked. `pace` (from the bot's own history) is left out when None."""
+    link, and when it was checked. `pace` (from the bot's own history) is left out when None;
+    dates are on `zone`'s calendar."""
     lines = [
         f"📜 <b>{quote(snapshot.title, 300)}</b>",
-        f"Petition {snapshot.id} · {_state_label(snapshot)}",
+        f"Petition {snapshot.id} · {_state_label(snapshot, zone)}",
         f"✍️ <b>{format_count(snapshot.signature_count)}</b> signatures",
     ]
     progress = _progress(snapshot)
     if progress:
         lines.append(progress)
     if pace is not None and snapshot.state == "open" and not snapshot.removed:
-        lines.append(_pace(snapshot, pace, now))
-    lines.append(f"🏛 Government response: {response_status(snapshot, now)}")
+        lines.append(_pace(snapshot, pace, now, zone))
+    lines.append(f"🏛 Government response: {response_status(snapshot, now, zone)}")
     if snapshot.response is not None and snapshot.response.summary:
         lines.append(f"<blockquote>{quote(snapshot.response.summary, 600)}</blockquote>")
     lines.append(f"🗣 Debate: {debate_status(snapshot, now)}")
@@ -131,7 +136,7 @@ def render_card(snapshot: PetitionSnapshot, now: datetime, pace: Pace | None = N
     return "\n".join(lines)
 
 
-def _pace(snapshot: PetitionSnapshot, pace: Pace, now: datetime) -> str:
+def _pace(snapshot: PetitionSnapshot, pace: Pace, now: datetime, zone: tzinfo) -> str:
     if pace.last_hour is None:
         return "📊 Pace: not enough history yet; ask again in an hour"
     parts = [f"{format_change(pace.last_hour)} in the last hour"]
@@ -139,7 +144,7 @@ def _pace(snapshot: PetitionSnapshot, pace: Pace, now: datetime) -> str:
         parts.append(f"{format_change(pace.last_day)} in the last day")
     reach = next_threshold_at(snapshot, pace, now)
     if reach is not None:
-        parts.append(f"at this pace {format_count(reach[0])} by {format_date(reach[1])}")
+        parts.append(f"at this pace {format_count(reach[0])} by {format_date(reach[1], zone)}")
     return "📊 " + " · ".join(parts)
 
 
@@ -176,9 +181,10 @@ def _ago(elapsed: timedelta) -> str:
     return f"{minutes // (24 * 60)} days ago"
 
 
-def render_event(event: PetitionEvent) -> str:
-    """The alert for one event, ending with the link and the way to stop."""
-    body = _EVENT_RENDERERS[event.kind](event)
+def render_event(event: PetitionEvent, zone: tzinfo = LONDON) -> str:
+    """The alert for one event, ending with the link and the way to stop; dates on `zone`'s
+    calendar."""
+    body = _EVENT_RENDERERS[event.kind](event, zone)
     return f"{body}\n\n{_footer(event.petition)}"
 
 
@@ -194,7 +200,7 @@ def _days(count: int) -> str:
     return f"{count} day" if count == 1 else f"{count} days"
 
 
-def _state_label(snapshot: PetitionSnapshot) -> str:
+def _state_label(snapshot: PetitionSnapshot, zone: tzinfo) -> str:
     if snapshot.removed:
         return "Removed"
     if snapshot.state == "open":
@@ -202,7 +208,7 @@ def _state_label(snapshot: PetitionSnapshot) -> str:
         return f"Open{closes}"
     if snapshot.state == "closed":
         archived = " (archived)" if snapshot.archived else ""
-        closed = f" on {format_date(snapshot.closed_at)}" if snapshot.closed_at else ""
+        closed = f" on {format_date(snapshot.closed_at, zone)}" if snapshot.closed_at else ""
         return f"Closed{closed}{archived}"
     if snapshot.state == "rejected":
         return "Rejected"
@@ -228,7 +234,7 @@ def _progress(snapshot: PetitionSnapshot) -> str:
     return "Past both thresholds"
 
 
-def _milestone(event: PetitionEvent) -> str:
+def _milestone(event: PetitionEvent, zone: tzinfo) -> str:
     petition, step = event.petition, event.detail
     upcoming = next_count_step(step.granularity, petition.signature_count)
     what = "milestone" if step.granularity == MILESTONES else "step"
@@ -239,10 +245,10 @@ def _milestone(event: PetitionEvent) -> str:
     )
 
 
-def _response_threshold(event: PetitionEvent) -> str:
+def _response_threshold(event: PetitionEvent, zone: tzinfo) -> str:
     petition = event.petition
     due = response_due_at(petition)
-    due_text = f", by {format_date(due)}" if due else ""
+    due_text = f", by {format_date(due, zone)}" if due else ""
     return (
         f"🎯 <b>{format_count(petition.response_threshold)} signatures: the government must "
         f"respond</b>\n{_title(petition)} now has {format_count(petition.signature_count)} "
@@ -251,7 +257,7 @@ def _response_threshold(event: PetitionEvent) -> str:
     )
 
 
-def _debate_threshold(event: PetitionEvent) -> str:
+def _debate_threshold(event: PetitionEvent, zone: tzinfo) -> str:
     petition = event.petition
     return (
         f"🏛 <b>{format_count(petition.debate_threshold)} signatures: Parliament will consider a "
@@ -260,19 +266,19 @@ def _debate_threshold(event: PetitionEvent) -> str:
     )
 
 
-def _response_published(event: PetitionEvent) -> str:
+def _response_published(event: PetitionEvent, zone: tzinfo) -> str:
     petition = event.petition
     response = petition.response
     assert response is not None
     lines = [f"📝 <b>The government has responded</b> to {_title(petition)}"]
-    status = response_status(petition, petition.observed_at)
+    status = response_status(petition, petition.observed_at, zone)
     lines.append(status[0].upper() + status[1:] + ".")
     if response.summary:
         lines.append(f"<blockquote>{quote(response.summary, 600)}</blockquote>")
     return "\n".join(lines)
 
 
-def _response_edited(event: PetitionEvent) -> str:
+def _response_edited(event: PetitionEvent, zone: tzinfo) -> str:
     petition = event.petition
     response = petition.response
     assert response is not None
@@ -284,14 +290,14 @@ def _response_edited(event: PetitionEvent) -> str:
     return "\n".join(lines)
 
 
-def _response_overdue(event: PetitionEvent) -> str:
+def _response_overdue(event: PetitionEvent, zone: tzinfo) -> str:
     petition = event.petition
     reached, due = petition.response_threshold_reached_at, response_due_at(petition)
     assert reached is not None and due is not None
     reached_text = (
         f"{_title(petition)} reached {format_count(petition.response_threshold)} signatures on "
-        f"{format_date(reached)}. The government agreed to respond within "
-        f"{RESPONSE_DUE_AFTER.days} days, by {format_date(due)}"
+        f"{format_date(reached, zone)}. The government agreed to respond within "
+        f"{RESPONSE_DUE_AFTER.days} days, by {format_date(due, zone)}"
     )
     if event.detail == 0:
         return f"⏰ <b>Government response overdue</b>\n{reached_text}, and has not."
@@ -299,7 +305,7 @@ def _response_overdue(event: PetitionEvent) -> str:
     return f"⏰ <b>Still no government response: {late} overdue</b>\n{reached_text}."
 
 
-def _debate_scheduled(event: PetitionEvent) -> str:
+def _debate_scheduled(event: PetitionEvent, zone: tzinfo) -> str:
     petition = event.petition
     assert petition.scheduled_debate_date is not None
     return (
@@ -308,7 +314,7 @@ def _debate_scheduled(event: PetitionEvent) -> str:
     )
 
 
-def _debate_rescheduled(event: PetitionEvent) -> str:
+def _debate_rescheduled(event: PetitionEvent, zone: tzinfo) -> str:
     petition, previous = event.petition, event.previous
     assert petition.scheduled_debate_date and previous.scheduled_debate_date
     return (
@@ -318,7 +324,7 @@ def _debate_rescheduled(event: PetitionEvent) -> str:
     )
 
 
-def _debate_cancelled(event: PetitionEvent) -> str:
+def _debate_cancelled(event: PetitionEvent, zone: tzinfo) -> str:
     previous = event.previous
     assert previous.scheduled_debate_date is not None
     return (
@@ -335,7 +341,7 @@ def render_debate_links(links: dict[str, str]) -> str:
     )
 
 
-def _debate_held(event: PetitionEvent) -> str:
+def _debate_held(event: PetitionEvent, zone: tzinfo) -> str:
     petition = event.petition
     debate = petition.debate
     assert debate is not None and debate.debated_on is not None
@@ -347,7 +353,7 @@ def _debate_held(event: PetitionEvent) -> str:
     return "\n".join(lines)
 
 
-def _not_debated(event: PetitionEvent) -> str:
+def _not_debated(event: PetitionEvent, zone: tzinfo) -> str:
     petition = event.petition
     debate = petition.debate
     lines = [
@@ -358,14 +364,14 @@ def _not_debated(event: PetitionEvent) -> str:
     return "\n".join(lines)
 
 
-def _debate_links_added(event: PetitionEvent) -> str:
+def _debate_links_added(event: PetitionEvent, zone: tzinfo) -> str:
     debate = event.petition.debate
     assert debate is not None
     added = {name: url for name, url in debate.links().items() if name in event.detail}
     return f"🔗 <b>New debate links</b> for {_title(event.petition)}\n{render_debate_links(added)}"
 
 
-def _other_business(event: PetitionEvent) -> str:
+def _other_business(event: PetitionEvent, zone: tzinfo) -> str:
     item = event.detail
     lines = [
         f"📣 <b>{quote(item.subject or 'Parliamentary business', 200)}</b>",
@@ -376,7 +382,7 @@ def _other_business(event: PetitionEvent) -> str:
     return "\n".join(lines)
 
 
-def _closing_soon(event: PetitionEvent) -> str:
+def _closing_soon(event: PetitionEvent, zone: tzinfo) -> str:
     petition = event.petition
     assert petition.closing_date is not None
     return (
@@ -386,16 +392,16 @@ def _closing_soon(event: PetitionEvent) -> str:
     )
 
 
-def _closed(event: PetitionEvent) -> str:
+def _closed(event: PetitionEvent, zone: tzinfo) -> str:
     petition = event.petition
     return (
         f"🔒 <b>Petition closed</b>\n{_title(petition)} closed with "
         f"{format_count(petition.signature_count)} signatures. "
-        f"Government response: {response_status(petition, petition.observed_at)}."
+        f"Government response: {response_status(petition, petition.observed_at, zone)}."
     )
 
 
-def _closing_date_changed(event: PetitionEvent) -> str:
+def _closing_date_changed(event: PetitionEvent, zone: tzinfo) -> str:
     petition, previous = event.petition, event.previous
     assert petition.closing_date and previous.closing_date
     return (
@@ -404,7 +410,7 @@ def _closing_date_changed(event: PetitionEvent) -> str:
     )
 
 
-def _rejected(event: PetitionEvent) -> str:
+def _rejected(event: PetitionEvent, zone: tzinfo) -> str:
     petition = event.petition
     lines = [
         f"🚫 <b>Petition rejected</b>\n{_title(petition)} was rejected by the petitions committee.",
@@ -415,21 +421,21 @@ def _rejected(event: PetitionEvent) -> str:
     return "\n".join(lines)
 
 
-def _removed(event: PetitionEvent) -> str:
+def _removed(event: PetitionEvent, zone: tzinfo) -> str:
     return (
         f"🗑 <b>Petition removed</b>\n{_title(event.petition)} has been taken down and no longer "
         "appears on the petitions site. I'll keep checking, and tell you if it comes back."
     )
 
 
-def _restored(event: PetitionEvent) -> str:
+def _restored(event: PetitionEvent, zone: tzinfo) -> str:
     return (
         f"♻️ <b>Petition back</b>\n{_title(event.petition)} is on the petitions site again, "
         f"with {format_count(event.petition.signature_count)} signatures."
     )
 
 
-def _archived(event: PetitionEvent) -> str:
+def _archived(event: PetitionEvent, zone: tzinfo) -> str:
     return (
         f"🗄 <b>Moved to the archive</b>\n{_title(event.petition)} now belongs to a previous "
         "Parliament. I'll keep watching it there: a response or a debate can still come."

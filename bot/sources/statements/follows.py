@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from bot.sources.base import Alert, AlertGroup, Refresh
@@ -41,6 +42,7 @@ def refresh_follows(
                 render_alert(e, query),
                 e.same_as,
                 NEW_ITEMS if e.kind is StatementEventKind.NEW else UPDATES,
+                dated=partial(render_alert, e, query),
             )
             for e in events
         ]

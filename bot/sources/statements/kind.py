@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from bot.http import UpstreamRefused
@@ -118,15 +118,16 @@ class StatementsKind:
             state, _ = detect_statements(query, state, written, WMS, now)
         return Lookup(state)
 
-    def card(self, ident: str, state: dict[str, Any], now: datetime) -> str:
-        return render_card(StatementQuery.from_ident(ident), recent_items(state), self._directory)
+    def card(self, ident: str, state: dict[str, Any], now: datetime, zone: tzinfo) -> str:
+        query = StatementQuery.from_ident(ident)
+        return render_card(query, recent_items(state), self._directory, zone)
 
     def list_line(self, ident: str, state: dict[str, Any] | None, now: datetime) -> str:
         return render_list_line(StatementQuery.from_ident(ident), self._directory)
 
-    def follow_reply(self, ident: str, state: dict[str, Any], now: datetime) -> str:
+    def follow_reply(self, ident: str, state: dict[str, Any], now: datetime, zone: tzinfo) -> str:
         query = StatementQuery.from_ident(ident)
-        return render_follow_reply(query, recent_items(state), self._directory)
+        return render_follow_reply(query, recent_items(state), self._directory, zone)
 
     async def browse(self, command: str, args: str, now: datetime) -> Reply | FollowThis:
         if args:

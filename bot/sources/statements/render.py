@@ -1,17 +1,19 @@
 """Statement messages: alerts, the /status card, the /list line and the follow reply, in HTML.
 
-Pure: no I/O. Every piece of upstream text passes through `quote` (clipped, escaped).
+Pure: no I/O. Every piece of upstream text passes through `quote` (clipped, escaped). Dates are
+on the chat's zone's calendar, except an item the source dates by day only, which keeps its day.
 """
 
 from __future__ import annotations
 
 import html
+from datetime import tzinfo
 
 from bot.sources.departments.directory import Directory
 from bot.sources.statements.detect import StatementEvent, StatementEventKind
 from bot.sources.statements.model import StatementItem
 from bot.sources.statements.query import StatementQuery
-from bot.sources.text import format_date, quote
+from bot.sources.text import LONDON, format_date, quote
 
 WHAT_COMES = (
     "new written and oral statements, speeches, press releases, news stories and government "
@@ -43,7 +45,7 @@ def command_reference(query: StatementQuery) -> str:
     return html.escape(reference(query))
 
 
-def render_alert(event: StatementEvent, query: StatementQuery) -> str:
+def render_alert(event: StatementEvent, query: StatementQuery, zone: tzinfo = LONDON) -> str:
     item = event.item
     if event.kind is StatementEventKind.UPDATED:
         headline = f"✏️ <b>Updated: {quote(item.title, 250)}</b>"
@@ -63,37 +65,43 @@ def render_alert(event: StatementEvent, query: StatementQuery) -> str:
     elif item.corrects:
         lines.append("This corrects an earlier written statement.")
     excerpt = f": {quote(item.excerpt, 300)}" if item.excerpt else ""
-    lines.append(f"🗓 {format_date(item.published)}{excerpt}")
+    lines.append(f"🗓 {_published(item, zone)}{excerpt}")
     lines.append(html.escape(item.url, quote=True))
     return "\n".join(lines) + f"\n\n<i>Stop these alerts: /unfollow {command_reference(query)}</i>"
 
 
-def render_items(items: list[StatementItem]) -> str:
+def render_items(items: list[StatementItem], zone: tzinfo) -> str:
     if not items:
         return "Nothing matching in the last few weeks yet: I'll tell you when something comes."
     return "\n".join(
-        f"• {format_date(item.published)} · {quote(item.kind_label, 60)} · "
+        f"• {_published(item, zone)} · {quote(item.kind_label, 60)} · "
         f'<a href="{html.escape(item.url, quote=True)}">{quote(item.title, 160)}</a>'
         for item in items
     )
 
 
-def render_card(query: StatementQuery, items: list[StatementItem], directory: Directory) -> str:
+def render_card(
+    query: StatementQuery, items: list[StatementItem], directory: Directory, zone: tzinfo
+) -> str:
     return (
         f"🏛 <b>{describe(query, directory)}</b>\n"
         "From GOV.UK and Parliament's written statements. The latest:\n"
-        f"{render_items(items)}"
+        f"{render_items(items, zone)}"
     )
 
 
 def render_follow_reply(
-    query: StatementQuery, items: list[StatementItem], directory: Directory
+    query: StatementQuery, items: list[StatementItem], directory: Directory, zone: tzinfo
 ) -> str:
     return (
         f"🔔 Following <b>{describe(query, directory)}</b>. I'll tell this chat about "
-        f"{WHAT_COMES}.\n\nThe latest matching:\n{render_items(items[:3])}\n\n"
+        f"{WHAT_COMES}.\n\nThe latest matching:\n{render_items(items[:3], zone)}\n\n"
         f"<i>Stop: /unfollow {command_reference(query)}</i>"
     )
+
+
+def _published(item: StatementItem, zone: tzinfo) -> str:
+    return format_date(item.published, LONDON if item.day_only else zone)
 
 
 def render_list_line(query: StatementQuery, directory: Directory) -> str:
