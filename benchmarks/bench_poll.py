@@ -10,11 +10,13 @@ cycle. Per cycle: requests, bytes downloaded, CPU-seconds of the bot's process (
 wall time, and the process's peak RSS. 1,000 followed are open petitions; 10,000 are all 3,000 open
 and 7,000 closed ones.
 
-With `--peers`, urlwatch 2.29 is installed from PyPI into a scratch virtualenv and run against the
-same site, one show URL per petition, as a row of the same table (its CPU is its processes'; it
-keeps no state worth warming, so it runs PEER_CYCLES times).
-The list plan first runs WARM_UP_CYCLES unmeasured, so that its reads of whole documents (at most
-every 15 minutes per busy petition) are at their steady pace; the table gives means per cycle.
+With `--peers`, urlwatch 2.29 and changedetection.io 0.60 are installed from PyPI, each into a
+scratch virtualenv, and run against the same site, one show URL per petition, as rows of the same
+table (their CPU is their processes'; they keep no state worth warming, so each runs PEER_CYCLES
+times). urlwatch runs once a cycle, as from cron. changedetection.io is a service: a cycle is a run
+of its batch mode with every watch queued, less a run with none (run_changedetection).
+The list plan first runs WARM_UP_CYCLES unmeasured, so that its reads of whole documents (the cycle
+after a petition's count moves) are at their steady pace; the table gives means per cycle.
 
     python benchmarks/bench_poll.py [--followed 1000 10000] [--cycles 30] [--peers]
 """
@@ -26,8 +28,10 @@ import asyncio
 import copy
 import json
 import multiprocessing
+import os
 import random
 import resource
+import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +39,7 @@ import tempfile
 import time
 import urllib.request
 import venv
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
@@ -63,8 +68,7 @@ SHOW_ONLY = (
     "other_parliamentary_business",
 )
 PAGE = 50
-URLWATCH = "urlwatch==2.29"
-WARM_UP_CYCLES = 45
+WARM_UP_CYCLES = 5
 PEER_CYCLES = 5
 
 
@@ -281,22 +285,55 @@ def run_urlwatch(python: Path, url: str, followed: list[int], cycles: int) -> li
             "--cache", str(folder / "cache.db"),
         ]  # fmt: skip
 
-        def once() -> tuple[float, float]:
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            started = time.perf_counter()
-            subprocess.run(command, check=True, capture_output=True)
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-            return cpu, time.perf_counter() - started
-
-        once()  # the baselines
+        _timed(command)  # the baselines
         for _ in range(cycles):
             _get(f"{url}/_/tick")
             _get(f"{url}/_/stats")
-            cpu, wall = once()
+            cpu, wall = _timed(command)
             stats = _get(f"{url}/_/stats")
             results.append(Cycle(stats["requests"], stats["bytes"] / 1e6, cpu, wall))
     return results
+
+
+def run_changedetection(python: Path, url: str, followed: list[int], cycles: int) -> list[Cycle]:
+    """changedetection.io checks its watches from a service; its batch mode (`-b`) starts it,
+    queues every watch (`-r all`), waits for the checks and stops. A cycle's cost is such a run's
+    less that of a run with nothing queued (its start and stop, median of PEER_CYCLES)."""
+    results = []
+    with tempfile.TemporaryDirectory() as directory:
+        with socket.socket() as probe:  # a free port: batch mode refuses to run on a busy one
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        service = [
+            str(python.parent / "changedetection.py"),
+            "-d", directory, "-h", "127.0.0.1", "-p", str(port), "-l", "ERROR", "-b",
+        ]  # fmt: skip
+        added = [part for p in followed for part in ("-u", f"{url}/petitions/{p}.json")]
+        # It refuses private addresses such as 127.0.0.1 unless told otherwise.
+        environ = {"ALLOW_IANA_RESTRICTED_ADDRESSES": "true"}
+        _timed([*service, *added], environ)  # the watches and their baselines
+        idle = [_timed(service, environ) for _ in range(PEER_CYCLES)]
+        idle_cpu = statistics.median(cpu for cpu, _ in idle)
+        idle_wall = statistics.median(wall for _, wall in idle)
+        for _ in range(cycles):
+            _get(f"{url}/_/tick")
+            _get(f"{url}/_/stats")
+            cpu, wall = _timed([*service, "-r", "all"], environ)
+            stats = _get(f"{url}/_/stats")
+            results.append(
+                Cycle(stats["requests"], stats["bytes"] / 1e6, cpu - idle_cpu, wall - idle_wall)
+            )
+    return results
+
+
+def _timed(command: list[str], environ: dict[str, str] | None = None) -> tuple[float, float]:
+    """The CPU-seconds of `command`'s processes, and its wall time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, env={**os.environ, **(environ or {})})
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return cpu, time.perf_counter() - started
 
 
 def _get(url: str) -> dict[str, Any]:
@@ -307,8 +344,8 @@ def _get(url: str) -> dict[str, Any]:
 def one(args: argparse.Namespace) -> None:
     """Run one configuration against the site at `args.url`; print its cycles as JSON."""
     followed = followed_petitions(args.count, args.open)
-    if args.who == "urlwatch":
-        cycles = run_urlwatch(Path(args.python), args.url, followed, args.cycles)
+    if args.who in PEERS:
+        cycles = PEERS[args.who][2](Path(args.python), args.url, followed, args.cycles)
         rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     else:
         cycles = asyncio.run(run_ours(Plan(args.who), args.url, followed, args.cycles))
@@ -316,19 +353,32 @@ def one(args: argparse.Namespace) -> None:
     print(json.dumps({"cycles": [c.__dict__ for c in cycles], "rss": rss}))
 
 
+# name: (what pip installs, the program it puts in the virtualenv, how it runs its cycles)
+PEERS: dict[str, tuple[str, str, Callable[[Path, str, list[int], int], list[Cycle]]]] = {
+    "urlwatch": ("urlwatch==2.29", "urlwatch", run_urlwatch),
+    "changedetection.io": (
+        "changedetection.io>=0.60,<0.61",
+        "changedetection.py",
+        run_changedetection,
+    ),
+}
+
+
 # --- the table ---------------------------------------------------------------------------------
 
 
-def install_urlwatch() -> Path | None:
-    folder = Path(tempfile.gettempdir()) / "bench-poll-peers"
+def install_peer(name: str) -> Path | None:
+    """The Python of a scratch virtualenv with the peer `name` installed from PyPI, or None."""
+    requirement, program, _ = PEERS[name]
+    folder = Path(tempfile.gettempdir()) / f"bench-poll-{name}"
     python = folder / "bin" / "python"
-    if not (folder / "bin" / "urlwatch").exists():
+    if not (folder / "bin" / program).exists():
         venv.create(folder, with_pip=True)
         installed = subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", URLWATCH], capture_output=True, text=True
+            [str(python), "-m", "pip", "install", "-q", requirement], capture_output=True, text=True
         )
         if installed.returncode != 0:
-            print(f"{URLWATCH} could not be installed: {installed.stderr.strip()[-300:]}")
+            print(f"{requirement} could not be installed: {installed.stderr.strip()[-300:]}")
             return None
     return python
 
@@ -343,7 +393,7 @@ def main() -> None:
         "--active", type=float, default=0.05, help="open petitions signed per cycle"
     )
     parser.add_argument(
-        "--peers", action="store_true", help="also run urlwatch, installed from PyPI"
+        "--peers", action="store_true", help="also run the peers, installed from PyPI"
     )
     parser.add_argument("--who", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -355,9 +405,8 @@ def main() -> None:
         return
 
     who = [Plan.EACH.value, Plan.CHEAPEST.value]
-    python = install_urlwatch() if args.peers else None
-    if python is not None:
-        who.append("urlwatch")
+    pythons = {name: install_peer(name) for name in PEERS} if args.peers else {}
+    who += [name for name, python in pythons.items() if python is not None]
     print(
         f"{args.open:,} open and {args.closed:,} closed petitions, {args.active:.0%} of the open "
         f"ones signed before each cycle; means of {args.cycles} warm cycles (a minute apart)\n"
@@ -374,12 +423,12 @@ def main() -> None:
             )
             site.start()
             url = f"http://127.0.0.1:{ready.get(timeout=60)}"
-            # urlwatch keeps no state worth warming (it fetches every URL each run): a few runs.
-            measured = args.cycles if name != "urlwatch" else min(args.cycles, PEER_CYCLES)
+            # The peers keep no state worth warming (they fetch every URL each run): a few runs.
+            measured = args.cycles if name not in PEERS else min(args.cycles, PEER_CYCLES)
             command = [
                 sys.executable, __file__, "--who", name, "--url", url, "--count", str(count),
                 "--cycles", str(measured), "--open", str(args.open),
-                "--python", str(python or ""),
+                "--python", str(pythons.get(name) or ""),
             ]  # fmt: skip
             done = subprocess.run(command, check=True, capture_output=True, text=True)
             site.terminate()
@@ -395,11 +444,7 @@ def main() -> None:
                 f"{mean('cpu'):>7.2f} {mean('wall'):>7.2f} {result['rss']:>11.0f}"
             )
     if not args.peers:
-        print("\n(--peers adds urlwatch 2.29, installed from PyPI.)")
-    print(
-        "changedetection.io 0.60 is not run: it watches from a scheduler inside its web service, "
-        "with no way to run one cycle on demand."
-    )
+        print(f"\n(--peers adds {' and '.join(spec for spec, _, _ in PEERS.values())} from PyPI.)")
 
 
 if __name__ == "__main__":

@@ -176,6 +176,7 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
             cycle_times.append(time.perf_counter() - started)
             send_times.append(time.perf_counter() - sending)
             assert report.refreshed == petitions and report.queued > 0, report
+        stalls = await write_stalls(store, clock)
         store.close()
         sizes = {p.name: p.stat().st_size / 1e6 for p in sorted(Path(directory).iterdir())}
 
@@ -185,8 +186,43 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
     print(f"poll cycle {percentiles(cycle_times)}   ({changed} of {petitions:,} changed)")
     print(f"of which sending {percentiles(send_times)}")
     print(f"alerts sent during the cycles: {bot.sent:,}")
+    print(
+        f"storing a cycle of {petitions:,} new states: {stalls[0]:.1f} ms of the event loop's "
+        f"CPU, its longest stall {stalls[1]:.1f} ms (medians of 5)"
+    )
     print("files at the end: " + ", ".join(f"{name} {mb:.1f} MB" for name, mb in sizes.items()))
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+async def write_stalls(store: Store, clock: Callable[[], datetime]) -> tuple[float, float]:
+    """What storing a cycle in which every target's state is new (as when the clock moves)
+    costs the event loop: its thread's CPU-ms, and the longest a 1 ms timer waited past its time,
+    medians of 5 cycles."""
+    late: list[float] = []
+    ticking = True
+
+    async def tick() -> None:
+        while ticking:
+            asked = time.perf_counter()
+            await asyncio.sleep(0.001)
+            late.append(time.perf_counter() - asked - 0.001)
+
+    ticker = asyncio.create_task(tick())
+    cpu, stalls = [], []
+    for n in range(5):
+        refreshes = {
+            target: Refresh({**store.target_state(target), "cycle": n})  # type: ignore[dict-item]
+            for target in store.followed_targets()
+        }
+        await asyncio.sleep(0.01)  # the ticker's wait spans none of the building above
+        late.clear()
+        started = time.thread_time()
+        await store.record_cycle(refreshes, clock())
+        cpu.append((time.thread_time() - started) * 1000)
+        stalls.append(max(late, default=0.0) * 1000)
+    ticking = False
+    await ticker
+    return statistics.median(cpu), statistics.median(stalls)
 
 
 async def quiet_cycle_cpu(follows: int, petitions: int, cycles: int = 10) -> float:

@@ -30,8 +30,9 @@ Settings (bot.preferences) decide, where a cycle creates deliveries, which follo
 a chat on a daily digest keeps its deliveries pending until `send_digest` folds them into one
 message, in the same write that records the digest as done.
 
-Memory is the truth while the bot runs; a file reaches disk as one atomic replace, serialised on
-the event loop (a consistent snapshot) and written and fsynced in a thread. If a command's journal
+Memory is the truth while the bot runs; a file reaches disk as one atomic replace of a snapshot
+taken on the event loop (consistent: nothing else runs meanwhile), encoded, written and fsynced in
+a thread (`_Table` keeps the snapshot still). If a command's journal
 line cannot be written, its change is rolled back and SaveError raised. The tracking file is
 written once per poll cycle and per fold; a failed write keeps everything in memory (queued alerts
 still go out) and is retried by the next one. The indexes here (followers per target, pending
@@ -113,7 +114,11 @@ class _ByIntId(MutableMapping[int, Any]):
         self._stored = stored
 
     def __getitem__(self, doc_id: int) -> Any:
-        return self._stored[str(doc_id)]
+        # TinyDB hands this to an updater that changes it in place: the new table gets its own
+        # copy, and a writer's snapshot keeps the document as it was.
+        doc = dict(self._stored[str(doc_id)])
+        self._stored[str(doc_id)] = doc
+        return doc
 
     def __setitem__(self, doc_id: int, doc: Any) -> None:
         self._stored[str(doc_id)] = doc
@@ -133,7 +138,11 @@ class _ByIntId(MutableMapping[int, Any]):
 
 class _Table(Table):
     """TinyDB's table, changed without re-keying it. TinyDB converts every key of a table to int
-    and back on each insert, update or remove: 5 ms to update one chat among 20,000."""
+    and back on each insert, update or remove: 5 ms to update one chat among 20,000.
+
+    A change never edits a table or a document in place: it makes a new table dict, with new
+    copies of the documents it changes (`_ByIntId`), so a writer in a thread can encode the old
+    one meanwhile. Updaters replace nested values rather than edit them, for the same reason."""
 
     def _update_table(self, updater: Callable[[dict[int, Mapping]], None]) -> None:
         tables = self._storage.read() or {}
@@ -282,11 +291,20 @@ class Store:
 
     async def _write(self, file: _File) -> None:
         """Write `file` as it is now; the caller holds its lock."""
-        content = file.serialise(file.tables)
-        await _finish_even_if_cancelled(asyncio.to_thread(replace_atomically, file.path, content))
+        await self._write_snapshot(file, dict(file.tables))
+
+    @staticmethod
+    async def _write_snapshot(file: _File, tables: dict[str, Any]) -> None:
+        """Encode and write `tables` in a thread (storefiles.Serialiser tells why they hold
+        still meanwhile)."""
+        await _finish_even_if_cancelled(asyncio.to_thread(Store._write_tables, file, tables))
+
+    @staticmethod
+    def _write_tables(file: _File, tables: dict[str, Any]) -> None:
+        replace_atomically(file.path, file.serialise(tables))
 
     def _write_now(self, file: _File) -> None:
-        replace_atomically(file.path, file.serialise(file.tables))
+        self._write_tables(file, file.tables)
 
     async def _save_tracking(self) -> bool:
         async with self._tracking.lock:
@@ -330,9 +348,8 @@ class Store:
         """Fold the subscriptions journal into the subscriptions file, off the commands' path."""
         try:
             async with self._subs.lock:  # memory holds every journalled change, and no other
-                content = self._subs.serialise(self._subs.tables)
-                folded = self._changes.end
-            await asyncio.to_thread(replace_atomically, self._subs.path, content)
+                tables, folded = dict(self._subs.tables), self._changes.end
+            await self._write_snapshot(self._subs, tables)
             await asyncio.to_thread(self._changes.drop_before, folded)
         except OSError as exc:
             log.error("could not fold %s (kept, will retry): %s", self._changes.path, exc)
@@ -758,8 +775,9 @@ class Store:
         known = [chat for chat in keys if self._sent.contains(doc_id=chat)]
 
         def add(doc: dict[str, Any]) -> None:
-            for target, more in keys[doc["chat_id"]].items():
-                doc["keys"][target] = {**doc["keys"].get(target, {}), **more}
+            had = doc["keys"]
+            added = {t: {**had.get(t, {}), **more} for t, more in keys[doc["chat_id"]].items()}
+            doc["keys"] = {**had, **added}
 
         if known:
             self._sent.update(add, doc_ids=known)

@@ -18,17 +18,17 @@ fetched on its own, as before; so is every petition for a while after a list pag
 with recent news are listed first, are read when they can spare more show requests than they cost.
 
 A list entry cannot tell an edit made in the same interval as a count change: both only move
-`updated_at`. So a petition whose count moved since its last show document is fetched whole at once
-if that document is older than SWEEP_AFTER, and at most SWEEP_AFTER later otherwise: a business item
-posted on a busy petition may come up to SWEEP_AFTER late, where the per-petition plan has it within
-a cycle. Nothing else waits.
+`updated_at`. So a petition whose entry shows a count change is fetched whole the cycle after
+(source.py): a business item posted with a count change comes one cycle later than one request per
+petition would bring it, and the document read then covers every change until it. Nothing else
+waits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -43,7 +43,6 @@ FIRST_PAGE_FACETS = (
     "debated",
     "not_debated",
 )
-SWEEP_AFTER = timedelta(minutes=15)
 
 
 class Plan(StrEnum):

@@ -5,8 +5,8 @@ reads the list pages that pay (plan.py: a facet read whole when it holds more fo
 than it has pages) and fetches a show document for each petition the lists cannot tell about;
 with a few petitions followed, that is one show request each. The stored state of a petition
 target is `{"snapshot": <snapshot_to_dict>, "validator": <Last-Modified or null>, "history":
-<trend.record: recent counts>, "shown_at": <when its show document was last read>, "unshown":
-<whether the lists have shown a count change since>}`.
+<trend.record: recent counts>, "unshown": <whether the lists have shown a count change since the
+show document was last read>}`.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from bot.sources.petitions.model import (
 from bot.sources.petitions.plan import (
     FIRST_PAGE_FACETS,
     SCANNED_FACETS,
-    SWEEP_AFTER,
     Plan,
     facet_of,
     facets_to_scan,
@@ -53,7 +52,6 @@ from bot.sources.petitions.plan import (
     read_entries,
 )
 from bot.sources.petitions.trend import record
-from bot.sources.values import instant_of
 
 log = logging.getLogger(__name__)
 KIND = "petition"
@@ -98,25 +96,12 @@ def _state(
     snapshot's storage form when the caller has it already."""
     stored = stored or {}
     history = record(stored.get("history", ()), snapshot.observed_at, snapshot.signature_count)
-    if listed_change is None:
-        shown_at, unshown = snapshot.observed_at.isoformat(), False
-    else:
-        shown_at, unshown = stored.get("shown_at"), bool(stored.get("unshown")) or listed_change
     return {
         "snapshot": snapshot_dict or snapshot_to_dict(snapshot),
         "validator": validator,
         "history": history,
-        "shown_at": shown_at,
-        "unshown": unshown,
+        "unshown": listed_change is not None and (bool(stored.get("unshown")) or listed_change),
     }
-
-
-def _sweep_due(stored: Mapping[str, Any], counted: bool, now: datetime) -> bool:
-    """Whether a petition whose count the lists showed moving is due its show document."""
-    if not (counted or stored.get("unshown")):
-        return False
-    shown_at = instant_of(stored.get("shown_at"))
-    return shown_at is None or now - shown_at >= SWEEP_AFTER
 
 
 class PetitionSource:
@@ -180,10 +165,10 @@ class PetitionSource:
             if entry is not None and needs_show(before, entry):
                 shows[ident] = stored
                 continue
-            counted = entry is not None and entry.updated_at != before.updated_at
-            if _sweep_due(stored, counted, now):
+            if stored.get("unshown"):  # an edit may hide behind last cycle's count change
                 shows[ident] = stored
                 continue
+            counted = entry is not None and entry.updated_at != before.updated_at
             if entry is None:  # as we know it: only the clock moved
                 new = mark_observed(before, now)
                 unchanged = {**stored["snapshot"], "observed_at": now.isoformat()}
