@@ -3,14 +3,17 @@ rolled back when they fail, history is compacted, and a damaged file is named, n
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import json
 import os
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot import store as store_module
+from bot import storefiles
 from bot.sources.base import Alert, Refresh
 from bot.store import (
     DEDUP_DAYS,
@@ -94,6 +97,54 @@ async def test_a_cycle_is_one_write_however_many_targets(path, monkeypatch):
     refreshes = {f"petition:{n}": Refresh({"v": 1}, [Alert(f"k{n}", "t")]) for n in range(50)}
     assert await store.record_cycle(refreshes, NOW) == 50
     assert len(writes) == 1
+
+
+async def test_a_write_saves_the_store_as_it_was_when_it_began(path, monkeypatch):
+    """A write encodes and writes in a thread, while cycles and commands go on changing the
+    store: the file it leaves is the store at the moment it began, never half of a later change."""
+    monkeypatch.setattr(storefiles, "DOCUMENTS_PER_CHUNK", 2)  # several chunks, as at scale
+    store = Store(path)
+    targets = [f"petition:{n}" for n in range(6)]
+    for n, target in enumerate(targets):
+        await store.add_follow(n, target, {"v": 0})
+    encoding, resume = threading.Event(), threading.Event()
+    encode = storefiles.serialise
+
+    def held(value):
+        encoding.set()
+        resume.wait(5)
+        return encode(value)
+
+    contents = []
+    write = store_module.replace_atomically
+    monkeypatch.setattr(
+        store_module, "replace_atomically", lambda f, c: (contents.append(c), write(f, c))
+    )
+    monkeypatch.setattr(storefiles, "serialise", held)
+    first = asyncio.create_task(
+        store.record_cycle({t: Refresh({"v": 1}, [Alert(f"{t}:k", "t")]) for t in targets}, NOW)
+    )
+    await asyncio.to_thread(encoding.wait, 5)
+    # While that write is held mid-encoding: a cycle changes every state, a new follow adds one.
+    second = asyncio.create_task(store.record_cycle({t: Refresh({"v": 2}) for t in targets}, NOW))
+    await asyncio.sleep(0)
+    await store.add_follow(99, "petition:99", {"v": 99})
+    resume.set()
+    await asyncio.gather(first, second)
+
+    def states(content: bytes) -> dict[str, object]:
+        return {doc["target"]: doc["state"] for doc in json.loads(content)["targets"].values()}
+
+    tracking = [c for c in contents if b'"targets"' in c]
+    assert states(tracking[0]) == {target: {"v": 1} for target in targets}
+    assert len(json.loads(tracking[0])["deliveries"]) == 6
+    assert states(tracking[-1]) == {
+        **{target: {"v": 2} for target in targets},
+        "petition:99": {"v": 99},
+    }
+    store = reopen(store, path)
+    assert store.target_state("petition:0") == {"v": 2}
+    assert len(store.pending_deliveries()) == 6
 
 
 async def test_paused_chats_keep_their_deliveries_until_resumed(path):
