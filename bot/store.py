@@ -32,7 +32,7 @@ message, in the same write that records the digest as done.
 
 Memory is the truth while the bot runs; a file reaches disk as one atomic replace of a snapshot
 taken on the event loop (consistent: nothing else runs meanwhile), encoded, written and fsynced in
-a thread (`_Table` keeps the snapshot still). If a command's journal
+the store's one writer thread (`_Table` keeps the snapshot still). If a command's journal
 line cannot be written, its change is rolled back and SaveError raised. The tracking file is
 written once per poll cycle and per fold; a failed write keeps everything in memory (queued alerts
 still go out) and is retried by the next one. The indexes here (followers per target, pending
@@ -48,6 +48,7 @@ import functools
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -198,6 +199,9 @@ class Store:
         self._journal = Journal(journal_path(path))
         self._changes = Journal(subscriptions_journal_path(path))
         self._compacting: asyncio.Task[None] | None = None
+        # One thread encodes and writes the files: each thread that allocates tens of MB keeps a
+        # malloc arena of its own that size (a thread pool's six doubled the peak RSS).
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
         # Every file is read and checked before any is written: a damaged one stops us unchanged.
         changes = self._changes.read(_subscriptions_line)
         outcomes = self._journal.read(_outcome_line)
@@ -277,6 +281,7 @@ class Store:
 
     def close(self) -> None:
         """Fold the journals in and write both files (blocking: the bot is stopping)."""
+        self._writer.shutdown(wait=True)  # a write under way ends before the last ones
         self._fold(datetime.now().astimezone())
         for file, journal in ((self._subs, self._changes), (self._tracking, self._journal)):
             try:
@@ -293,15 +298,17 @@ class Store:
         """Write `file` as it is now; the caller holds its lock."""
         await self._write_snapshot(file, dict(file.tables))
 
-    @staticmethod
-    async def _write_snapshot(file: _File, tables: dict[str, Any]) -> None:
-        """Encode and write `tables` in a thread (storefiles.Serialiser tells why they hold
-        still meanwhile)."""
-        await _finish_even_if_cancelled(asyncio.to_thread(Store._write_tables, file, tables))
+    async def _write_snapshot(self, file: _File, tables: dict[str, Any]) -> None:
+        """Encode and write `tables` in the writer thread (storefiles.Serialiser tells why they
+        hold still meanwhile)."""
+        writing = asyncio.get_running_loop().run_in_executor(
+            self._writer, self._write_tables, file, tables
+        )
+        await _finish_even_if_cancelled(writing)
 
     @staticmethod
     def _write_tables(file: _File, tables: dict[str, Any]) -> None:
-        replace_atomically(file.path, file.serialise(tables))
+        replace_atomically(file.path, *file.serialise(tables))
 
     def _write_now(self, file: _File) -> None:
         self._write_tables(file, file.tables)

@@ -107,7 +107,8 @@ class Serialiser:
         self._encoded: dict[str, tuple[Any, bytes]] = {}
         self._lock = threading.Lock()  # a fold and a write of the same file may overlap
 
-    def __call__(self, tables: dict[str, Any]) -> bytes:
+    def __call__(self, tables: dict[str, Any]) -> list[bytes]:
+        """The file's content, in pieces: joined, it would be held twice over (tens of MB)."""
         with self._lock:
             pieces = [b"{"]
             for name, table in tables.items():
@@ -115,31 +116,35 @@ class Serialiser:
                 if cached is None or cached[0] is not table:
                     cached = (table, _encode_in_chunks(table))
                     self._encoded[name] = cached
-                pieces += [b"," if len(pieces) > 1 else b"", serialise(name), b":", cached[1]]
+                if len(pieces) > 1:
+                    pieces.append(b",")
+                pieces += [serialise(name), b":", *cached[1]]
             pieces.append(b"}")
-            # One join, one copy: the file is tens of MB at 10,000 petitions.
-            return b"".join(pieces)
+            return pieces
 
 
-def _encode_in_chunks(table: dict[str, Any]) -> bytes:
+def _encode_in_chunks(table: dict[str, Any]) -> list[bytes]:
     if len(table) <= DOCUMENTS_PER_CHUNK:
-        return serialise(table)
+        return [serialise(table)]
     documents = list(table.items())
-    chunks = (
-        serialise(dict(documents[start : start + DOCUMENTS_PER_CHUNK]))[1:-1]
-        for start in range(0, len(documents), DOCUMENTS_PER_CHUNK)
-    )
-    return b"{" + b",".join(chunks) + b"}"
+    pieces = [b"{"]
+    for start in range(0, len(documents), DOCUMENTS_PER_CHUNK):
+        if start:
+            pieces.append(b",")
+        pieces.append(serialise(dict(documents[start : start + DOCUMENTS_PER_CHUNK]))[1:-1])
+    pieces.append(b"}")
+    return pieces
 
 
-def replace_atomically(path: Path, content: bytes) -> None:
-    """Write `content` as `path`'s new content, all or nothing (blocking: call it off the loop)."""
+def replace_atomically(path: Path, *pieces: bytes) -> None:
+    """Write the pieces, in order, as `path`'s new content, all or nothing (blocking: call it off
+    the loop)."""
     fd, temporary = tempfile.mkstemp(
         dir=path.parent, prefix=path.name + ".", suffix=TEMPORARY_SUFFIX
     )
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
+            handle.writelines(pieces)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)

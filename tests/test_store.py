@@ -117,9 +117,12 @@ async def test_a_write_saves_the_store_as_it_was_when_it_began(path, monkeypatch
 
     contents = []
     write = store_module.replace_atomically
-    monkeypatch.setattr(
-        store_module, "replace_atomically", lambda f, c: (contents.append(c), write(f, c))
-    )
+
+    def recorded(path, *pieces):
+        contents.append(b"".join(pieces))
+        write(path, *pieces)
+
+    monkeypatch.setattr(store_module, "replace_atomically", recorded)
     monkeypatch.setattr(storefiles, "serialise", held)
     first = asyncio.create_task(
         store.record_cycle({t: Refresh({"v": 1}, [Alert(f"{t}:k", "t")]) for t in targets}, NOW)
