@@ -77,7 +77,7 @@ async def cycle_cpu(follows: int, petitions: int, changing: int, cycles: int) ->
             print(f"  seeded {seeded / 1e6:.0f} MB of signature history", flush=True)
         store = Store(path)
         source = PetitionSource(upstream, Plan.EACH)  # type: ignore[arg-type]
-        sender = Sender(SilentBot(), store, lambda: clock_now[0], None)  # type: ignore[arg-type]
+        sender = Sender(SilentBot(), store, lambda: clock_now[0])  # type: ignore[arg-type]
         poller = Poller(store, {source.name: source}, sender, lambda: clock_now[0])
         await poller.run_cycle(source.name)  # the baselines (and this run's first samples)
         times = []

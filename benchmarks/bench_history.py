@@ -104,7 +104,7 @@ async def run(
             store, [PetitionKind(source, frozenset())], 10_000, clock, bot_username="bench_bot"
         )
         bot = SilentBot()
-        sender = Sender(bot, store, clock, None)  # type: ignore[arg-type]
+        sender = Sender(bot, store, clock)  # type: ignore[arg-type]
         poller = Poller(store, {source.name: source}, sender, clock)
         await poller.run_cycle(source.name)  # baselines
         await sender.send_pending()

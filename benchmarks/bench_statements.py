@@ -87,7 +87,7 @@ async def run(follows: int, cycles: int) -> tuple[float, float, int]:
         store = Store(Path(directory) / "alerts.json")
         source = GovukStatementsSource(upstream, Directory())  # type: ignore[arg-type]
         bot = SilentBot()
-        poller = Poller(store, {source.name: source}, Sender(bot, store, clock, None), clock)  # type: ignore[arg-type]
+        poller = Poller(store, {source.name: source}, Sender(bot, store, clock), clock)  # type: ignore[arg-type]
         for n in range(follows):
             department = "any" if n % 10 == 0 else MAIN_DEPARTMENTS[n % 21].slug
             keywords = " ".join(WORDS[(n * k) % len(WORDS)] for k in range(n % 3))

@@ -125,7 +125,7 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
         kinds = [PetitionKind(source, frozenset())]
         service = FollowService(store, kinds, 10_000, clock, bot_username="bench_bot")
         bot = SilentBot()
-        sender = Sender(bot, store, clock, None)  # type: ignore[arg-type]
+        sender = Sender(bot, store, clock)  # type: ignore[arg-type]
         poller = Poller(store, {source.name: source}, sender, clock)
 
         chats = follows // 5
@@ -234,7 +234,7 @@ async def quiet_cycle_cpu(follows: int, petitions: int, cycles: int = 10) -> flo
         seed(Path(directory) / "alerts.json", follows, petitions)
         store = Store(Path(directory) / "alerts.json")
         source = PetitionSource(upstream, Plan.EACH)  # type: ignore[arg-type]
-        sender = Sender(SilentBot(), store, lambda: clock_now[0], None)  # type: ignore[arg-type]
+        sender = Sender(SilentBot(), store, lambda: clock_now[0])  # type: ignore[arg-type]
         poller = Poller(store, {source.name: source}, sender, lambda: clock_now[0])
         await poller.run_cycle(source.name)  # the baselines
         times = []

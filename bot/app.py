@@ -1,10 +1,10 @@
 """Building the Telegram application: configuration in, a ready `Application` out.
 
-Wires python-telegram-bot (HTML defaults, AIORateLimiter with retries, the JobQueue polls) to the
-services: the store is opened here, the HTTP session, the sources, the target kinds and the rest
-in post_init, inside the event loop; the background work stops in post_stop (while the Bot API
-client is still open) and everything is closed in post_shutdown. This is the one place that names
-every source and kind.
+Wires python-telegram-bot (HTML defaults, its AIORateLimiter with retries behind the pace all
+messages share, the JobQueue polls) to the services: the store is opened here, the HTTP session,
+the sources, the target kinds and the rest in post_init, inside the event loop; the background
+work stops in post_stop (while the Bot API client is still open) and everything is closed in
+post_shutdown. This is the one place that names every source and kind.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
 from bot.alertsettings import SettingsService
@@ -28,6 +28,7 @@ from bot.config import Config
 from bot.digesting import Digests
 from bot.following import FollowService
 from bot.http import HttpClient
+from bot.pacing import PacedRateLimiter, Pacer
 from bot.poller import Poller
 from bot.presses import ButtonService
 from bot.runtime import RUNTIME_KEY, Runtime, runtime
@@ -85,7 +86,7 @@ def build_application(config: Config, clock: Callable[[], datetime] = utc_now) -
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=SEND_RETRIES))
+        .rate_limiter(PacedRateLimiter(Pacer(), max_retries=SEND_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(start_services)
         .post_stop(stop_background)

@@ -2,8 +2,9 @@
 
 I/O at the edge, in a task of its own (`run`), apart from polling: a poll cycle queues deliveries
 and wakes it, so a Telegram flood wait delays sends and nothing else. Each pass reads the pending
-deliveries from the store and sends them in order per chat (chats in parallel, evenly paced at
-ALERTS_PER_SECOND, under python-telegram-bot's AIORateLimiter, which also keeps groups' limits).
+deliveries from the store and sends them in order per chat (chats in parallel, on the pace all
+messages share: bot/pacing.py, in front of python-telegram-bot's limiter, which keeps groups'
+limits).
 Each outcome is journalled before the next message of that chat goes, so a crash repeats at most
 the messages in flight, and the journal is folded into the store every few seconds and at the end
 of a pass. Renders nothing: deliveries carry their text, and every alert gets the same Unfollow,
@@ -23,14 +24,13 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 import httpx
-from aiolimiter import AsyncLimiter
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.callbacks import alert_keyboard
+from bot.pacing import AN_ALERT
 from bot.store import DROPPED, FAILED, SENT, UNSURE, Delivery, SaveError, Store
 
 log = logging.getLogger(__name__)
@@ -48,32 +48,14 @@ FOLD_EVERY_SECONDS = 5.0
 CHATS_IN_PARALLEL = 8
 LOOK_AGAIN_SECONDS = 5.0
 IN_FLIGHT_GRACE_SECONDS = 2.0  # at a stop, for a request already sent to be answered
-# Telegram allows about 30 messages a second in all. Alerts go out evenly spaced just under it
-# (26.9 a second measured, scheduling included), so a fan-out to thousands of chats never fills
-# python-telegram-bot's limiter (which would queue replies to commands behind it) and never
-# bursts past Telegram's limit into 429s.
-ALERTS_PER_SECOND = 27.5
 
 
 class Sender:
-    def __init__(
-        self,
-        bot: Bot,
-        store: Store,
-        clock: Callable[[], datetime],
-        alerts_per_second: float | None = ALERTS_PER_SECOND,
-    ) -> None:
-        """`alerts_per_second` None: no pacing of our own (a benchmark of the bot's own cost)."""
+    def __init__(self, bot: Bot, store: Store, clock: Callable[[], datetime]) -> None:
         self._bot = bot
         self._store = store
         self._clock = clock
         self._lock = asyncio.Lock()  # two passes at once could send one delivery twice
-        # One at a time, evenly apart: a bucket of one never bursts.
-        self._pace: contextlib.AbstractAsyncContextManager[Any] = (
-            AsyncLimiter(1, 1 / alerts_per_second)
-            if alerts_per_second
-            else contextlib.nullcontext()
-        )
         self._wake = asyncio.Event()
         self._last_fold = time.monotonic()
 
@@ -179,10 +161,13 @@ class Sender:
         has no target, no buttons); silent if the follow is, or in the chat's quiet hours."""
         keyboard = alert_keyboard(delivery.target) if delivery.target else None
         silent = self._store.silent(chat_id, delivery.target, self._clock())
-        async with self._pace:
-            await self._bot.send_message(
-                chat_id, delivery.text, reply_markup=keyboard, disable_notification=silent
-            )
+        await self._bot.send_message(
+            chat_id,
+            delivery.text,
+            reply_markup=keyboard,
+            disable_notification=silent,
+            rate_limit_args=AN_ALERT,  # it queues behind other alerts, never before a reply
+        )
 
     async def _send_retrying_once(self, chat_id: int, delivery: Delivery) -> bool:
         try:

@@ -1,0 +1,95 @@
+"""One pace for every message the bot sends: Telegram takes about 30 a second from a bot in all.
+
+Alerts (bot/sender.py) and replies to commands share it, so a fan-out to thousands of chats goes
+as fast as the replies leave room for, and the two together never burst past Telegram's limit into
+429s (which cost a second's wait each). Messages take slots of an even grid, one at a time. Alerts
+queue for their slots one behind another, and a reply waiting takes a slot before them: it waits
+a slot at most, never behind a fan-out's queue.
+
+`PacedRateLimiter` puts python-telegram-bot's own rate limiter (groups' 20 a minute, flood-wait
+retries) behind the pace: every message endpoint passes through it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections import deque
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.ext import AIORateLimiter
+
+# Slots are spaced for 29.5 a second, but never more than 29 go in any second: one under
+# Telegram's 30 leaves room for requests that reach it closer together than they left (a 429
+# costs a second's wait).
+MESSAGES_PER_SECOND = 29.5
+MOST_IN_A_SECOND = 29
+# A slot missed by a moment (a late wake-up) still counts, so lateness never slows the pace; a
+# longer lull is not made up in a burst.
+LATENESS_KEPT = 0.25
+MESSAGE_ENDPOINTS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup"})
+AN_ALERT = "alert"  # the `rate_limit_args` the sender passes with each alert
+
+
+class Pacer:
+    def __init__(
+        self, per_second: float = MESSAGES_PER_SECOND, most_in_a_second: int = MOST_IN_A_SECOND
+    ) -> None:
+        self._gap = 1 / per_second
+        self._next = -math.inf  # loop time of the next free slot
+        self._last: deque[float] = deque(maxlen=most_in_a_second)  # when the latest ones went
+        self._alerts = asyncio.Lock()
+        self._replies_waiting = 0
+
+    async def alert(self) -> None:
+        """Wait for an alert's slot: behind the alerts before it, and any reply waiting."""
+        async with self._alerts:
+            await self._turn(lambda: self._replies_waiting == 0)
+
+    async def reply(self) -> None:
+        """Wait for a reply's slot: the next free one."""
+        self._replies_waiting += 1
+        try:
+            await self._turn(lambda: True)
+        finally:
+            self._replies_waiting -= 1
+
+    async def _turn(self, may_go: Callable[[], bool]) -> None:
+        loop = asyncio.get_running_loop()
+        while (wait := self._wait(loop.time(), may_go)) > 0:
+            await asyncio.sleep(wait)
+        now = loop.time()
+        self._next = max(self._next, now - self._gap * LATENESS_KEPT) + self._gap
+        self._last.append(now)
+
+    def _wait(self, now: float, may_go: Callable[[], bool]) -> float:
+        """How long until a message may go: 0 when it may go now."""
+        wait = self._next - now
+        if len(self._last) == self._last.maxlen:
+            wait = max(wait, self._last[0] + 1 - now)
+        if wait <= 0 and not may_go():
+            return self._gap / 10  # a moment, for the reply due at the same slot to take it
+        return max(wait, 0.0)
+
+
+class PacedRateLimiter(AIORateLimiter):
+    """python-telegram-bot's AIORateLimiter, behind the shared pace for message endpoints."""
+
+    def __init__(self, pacer: Pacer, max_retries: int) -> None:
+        super().__init__(max_retries=max_retries)
+        self.pacer = pacer
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | str | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if endpoint in MESSAGE_ENDPOINTS:
+            await (self.pacer.alert() if rate_limit_args == AN_ALERT else self.pacer.reply())
+        retries = rate_limit_args if isinstance(rate_limit_args, int) else None
+        return await super().process_request(callback, args, kwargs, endpoint, data, retries)

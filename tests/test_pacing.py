@@ -1,0 +1,39 @@
+"""The pace all messages share: alerts evenly at the pace, never a burst past it, and a reply
+never queued behind a fan-out."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.pacing import Pacer
+
+
+async def test_alerts_go_at_the_pace_and_never_more_in_a_second_than_allowed():
+    pacer = Pacer(52, most_in_a_second=50)
+    loop = asyncio.get_running_loop()
+    sent: list[float] = []
+
+    async def alert() -> None:
+        await pacer.alert()
+        sent.append(loop.time())
+
+    await asyncio.gather(*(alert() for _ in range(100)))
+    # Late wake-ups do not slow the pace: 100 alerts at 50 a second take about 2 s...
+    assert 99 / 52 <= sent[-1] - sent[0] <= 99 / 50 * 1.15
+    # ...and no second holds more than its 50.
+    assert max(sum(1 for t in sent if start <= t < start + 1) for start in sent) == 50
+
+
+async def test_a_reply_goes_ahead_of_the_alerts_queued():
+    pacer = Pacer(20)  # a slot every 50 ms: the 40 alerts queued take two seconds
+    alerts = [asyncio.create_task(pacer.alert()) for _ in range(40)]
+    await asyncio.wait(alerts, return_when=asyncio.FIRST_COMPLETED)
+    loop = asyncio.get_running_loop()
+    asked = loop.time()
+    await pacer.reply()
+    # A slot at most, not forty.
+    assert loop.time() - asked <= 1 / 20 + 0.03
+    assert sum(1 for task in alerts if not task.done()) >= 30
+    for task in alerts:
+        task.cancel()
+    await asyncio.gather(*alerts, return_exceptions=True)
