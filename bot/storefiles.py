@@ -101,26 +101,25 @@ class Serialiser:
     document in place, but puts a new one in its place (bot/store.py `_Table`). So a table that is
     the very object encoded last time has not changed. A large table is encoded a chunk of
     documents at a time: orjson holds the GIL for each call, and the loop gets it between two.
+    One thread calls it at a time (the store's writer).
     """
 
     def __init__(self) -> None:
-        self._encoded: dict[str, tuple[Any, bytes]] = {}
-        self._lock = threading.Lock()  # a fold and a write of the same file may overlap
+        self._encoded: dict[str, tuple[Any, list[bytes]]] = {}
 
     def __call__(self, tables: dict[str, Any]) -> list[bytes]:
         """The file's content, in pieces: joined, it would be held twice over (tens of MB)."""
-        with self._lock:
-            pieces = [b"{"]
-            for name, table in tables.items():
-                cached = self._encoded.get(name)
-                if cached is None or cached[0] is not table:
-                    cached = (table, _encode_in_chunks(table))
-                    self._encoded[name] = cached
-                if len(pieces) > 1:
-                    pieces.append(b",")
-                pieces += [serialise(name), b":", *cached[1]]
-            pieces.append(b"}")
-            return pieces
+        pieces = [b"{"]
+        for name, table in tables.items():
+            cached = self._encoded.get(name)
+            if cached is None or cached[0] is not table:
+                cached = (table, _encode_in_chunks(table))
+                self._encoded[name] = cached
+            if len(pieces) > 1:
+                pieces.append(b",")
+            pieces += [serialise(name), b":", *cached[1]]
+        pieces.append(b"}")
+        return pieces
 
 
 def _encode_in_chunks(table: dict[str, Any]) -> list[bytes]:
