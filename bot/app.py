@@ -45,6 +45,7 @@ from bot.sources.petitions.kind import PetitionKind
 from bot.sources.petitions.plan import Plan
 from bot.sources.petitions.source import PetitionSource
 from bot.sources.statements.kind import StatementsKind
+from bot.sources.whatson.calendar import DebateCalendar
 from bot.sources.whatson.client import WhatsOnClient
 from bot.sources.written_statements.client import WrittenStatementsClient
 from bot.sources.written_statements.source import WrittenStatementsSource
@@ -125,12 +126,17 @@ def wire(config: Config) -> Wiring:
     http = HttpClient(config.http, [config.petitions.base_url], polite)
     directory = Directory()
     petition_client = PetitionClient(http, config.petitions.base_url)
-    petitions = PetitionSource(petition_client, Plan(config.petitions.plan))
+    # What's On, read at most twice an interval of Parliament's, whichever source asks.
+    calendar = DebateCalendar(
+        WhatsOnClient(http, parliament.whatson_base_url),
+        timedelta(seconds=parliament.poll_interval_seconds / 2),
+    )
+    petitions = PetitionSource(petition_client, Plan(config.petitions.plan), calendar)
     govuk = GovukStatementsSource(GovukClient(http, config.govuk.base_url), directory)
     written = WrittenStatementsSource(
         WrittenStatementsClient(http, parliament.statements_base_url), directory
     )
-    debates = DebatesSource(petition_client, WhatsOnClient(http, parliament.whatson_base_url))
+    debates = DebatesSource(petition_client, calendar)
     base_host = urlsplit(config.petitions.base_url).hostname or ""
     members = MembersClient(http, parliament.members_base_url)
     return Wiring(

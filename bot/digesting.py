@@ -2,18 +2,20 @@
 
 The service behind the digest job: asks the store which chats' digest instant has passed since
 their last digest, renders their held alerts (bot.digest) and hands them back to the store, which
-replaces the held alerts by the digest and records it as done in one write. Run every minute (or
+replaces the held alerts by the digest and records it as done in one write. A chat's alerts of
+one bundle (every petition a dissolution closed) are one group of their own. Run every minute (or
 every poll interval, if shorter) and at start, so a digest due while the bot was down goes out at
 start, once.
 """
 
 from __future__ import annotations
 
+import html
 import logging
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.bundles import gather
 from bot.digest import render_digest
 from bot.store import Store
 
@@ -37,12 +39,18 @@ class Digests:
         """Queue the digest of every chat whose digest is due; returns how many chats had one."""
         now, sent = self._clock(), 0
         for chat_id, due in self._store.digests_due(now):
-            by_target: dict[str, list[str]] = defaultdict(list)
             follows = set(self._store.follows_of(chat_id))
-            for delivery in self._store.held_for_digest(chat_id):
-                if delivery.target in follows:  # else unfollowed since: not news to it now
-                    by_target[delivery.target].append(delivery.text)
-            groups = [(self._name_of(target), texts) for target, texts in by_target.items()]
+            # Unfollowed since: not news to it now.
+            held = [d for d in self._store.held_for_digest(chat_id) if d.target in follows]
+            by_group: dict[str, tuple[str, list[str]]] = {}
+            for message in gather(held):
+                if message.bundle is not None:  # one event across follows: a group of its own
+                    key, name = message.bundle.key, html.escape(message.bundle.title)
+                else:
+                    key = message.deliveries[0].target
+                    name = self._name_of(key)
+                by_group.setdefault(key, (name, []))[1].append(message.text)
+            groups = list(by_group.values())
             zone = self._store.chat_settings(chat_id).tz
             await self._store.send_digest(chat_id, render_digest(groups, due, zone), due, now)
             sent += bool(groups)

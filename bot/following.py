@@ -17,6 +17,7 @@ from datetime import datetime, tzinfo
 from telegram.helpers import create_deep_linked_url
 
 from bot.away import render_away_summary
+from bot.bundles import gather
 from bot.callbacks import card_buttons, short_ref
 from bot.listing import Entry, render_list_page
 from bot.sources.base import (
@@ -280,7 +281,7 @@ class FollowService:
             return
         held = self._store.pending_of(chat_id)
         if len(held) > 1:
-            summary = render_away_summary([delivery.text for delivery in held])
+            summary = render_away_summary([message.text for message in gather(held)])
             await self._store.fold_pending(chat_id, summary, self._clock())
         await self._store.set_paused(chat_id, False)
 

@@ -7,8 +7,9 @@ messages share: bot/pacing.py, in front of python-telegram-bot's limiter, which 
 limits).
 Each outcome is journalled before the next message of that chat goes, so a crash repeats at most
 the messages in flight, and the journal is folded into the store every few seconds and at the end
-of a pass. Renders nothing: deliveries carry their text, and every alert gets the same Unfollow,
-Status and Alert settings buttons; a message goes silently when the follow is set silent or in the
+of a pass. Renders nothing: deliveries carry their text (a chat's deliveries of one bundle go as
+one message, bot.bundles), and every alert gets the same Unfollow, Status and Alert settings
+buttons; a message goes silently when the follow is set silent or in the
 chat's quiet hours, decided as it goes, so it is never held back for them.
 
 A send that may have reached Telegram (it timed out, or the connection dropped, after the request
@@ -29,6 +30,7 @@ import httpx
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
+from bot.bundles import Message, gather
 from bot.callbacks import alert_keyboard
 from bot.pacing import AN_ALERT
 from bot.store import DROPPED, FAILED, SENT, UNSURE, Delivery, SaveError, Store
@@ -96,17 +98,21 @@ class Sender:
     async def _send_chat(self, deliveries: list[Delivery]) -> int:
         sent = 0
         chat_id = deliveries[0].chat_id
+        follows = self._store.follows_of(chat_id)
+        sendable = []
         for delivery in deliveries:
-            if delivery.target and delivery.target not in self._store.follows_of(chat_id):
+            if delivery.target and delivery.target not in follows:
                 await self._finish(delivery, DROPPED)  # unfollowed while it waited
-                continue
+            else:
+                sendable.append(delivery)
+        for message in gather(sendable):
             try:
-                await self._deliver(chat_id, delivery)
+                await self._deliver(chat_id, message)
             except ChatMigrated as exc:
                 log.info("chat %s moved to %s", chat_id, exc.new_chat_id)
                 await self._store.migrate_chat(chat_id, exc.new_chat_id)
                 chat_id = exc.new_chat_id
-                if not await self._send_retrying_once(chat_id, delivery):
+                if not await self._send_retrying_once(chat_id, message):
                     return sent
             except ChatUnreachableErrors as exc:
                 log.info("chat %s is unreachable (%s); holding its alerts", chat_id, exc.message)
@@ -114,76 +120,80 @@ class Sender:
                     await self._store.set_paused(chat_id, True)
                 return sent
             except BadRequest as exc:
-                log.error(
-                    "Telegram refused alert %s for chat %s: %s", delivery.key, chat_id, exc.message
-                )
-                await self._finish(delivery, FAILED)
+                log.error("Telegram refused alert %s for chat %s: %s", _keys(message), chat_id,
+                          exc.message)  # fmt: skip
+                await self._finish(message, FAILED)
                 continue
             except TryLaterErrors as exc:
-                if await self._maybe_sent(delivery, exc):
+                if await self._maybe_sent(message, exc):
                     sent += 1
                     continue
                 log.warning("sending to chat %s failed for now: %s", chat_id, exc)
                 return sent
-            await self._finish(delivery, SENT)
+            await self._finish(message, SENT)
             sent += 1
         return sent
 
-    async def _maybe_sent(self, delivery: Delivery, failure: Exception) -> bool:
+    async def _maybe_sent(self, message: Message[Delivery], failure: Exception) -> bool:
         """Whether a failed send is to be taken as sent: it may have reached Telegram, and this
         was already its second try. A first such failure is noted, so the retry is the last."""
         cause = failure.__cause__
         if not isinstance(cause, httpx.TransportError) or isinstance(cause, _NOT_SENT):
             return False  # Telegram answered (a flood wait, a 5xx), or the request never left
-        if delivery.unsure:
-            log.warning("alert %s may have gone twice; not sending it again", delivery.key)
-            await self._finish(delivery, SENT)
+        if message.deliveries[0].unsure:
+            log.warning("alert %s may have gone twice; not sending it again", _keys(message))
+            await self._finish(message, SENT)
             return True
-        await self._store.note_outcome(delivery.id, UNSURE)
+        for delivery in message.deliveries:
+            await self._store.note_outcome(delivery.id, UNSURE)
         return False
 
-    async def _deliver(self, chat_id: int, delivery: Delivery) -> None:
+    async def _deliver(self, chat_id: int, message: Message[Delivery]) -> None:
         """`_send`, but a stop (cancellation) lets the request in flight finish and notes it,
         rather than cutting it off and sending it again at the next start."""
-        request = asyncio.ensure_future(self._send(chat_id, delivery))
+        request = asyncio.ensure_future(self._send(chat_id, message))
         try:
             await asyncio.shield(request)
         except asyncio.CancelledError:
             await asyncio.wait([request], timeout=IN_FLIGHT_GRACE_SECONDS)
             if request.done() and not request.cancelled() and request.exception() is None:
-                await self._store.note_outcome(delivery.id, SENT)
+                for delivery in message.deliveries:
+                    await self._store.note_outcome(delivery.id, SENT)
             else:
                 request.cancel()  # still waiting (a flood wait): it had not gone
             raise
 
-    async def _send(self, chat_id: int, delivery: Delivery) -> None:
-        """One alert, with its Unfollow, Status and Alert settings buttons (a summary or digest
-        has no target, no buttons); silent if the follow is, or in the chat's quiet hours."""
-        keyboard = alert_keyboard(delivery.target) if delivery.target else None
-        silent = self._store.silent(chat_id, delivery.target, self._clock())
+    async def _send(self, chat_id: int, message: Message[Delivery]) -> None:
+        """One message, with its alert's Unfollow, Status and Alert settings buttons (a summary,
+        a digest or a bundle of several follows' alerts has none); silent if the follow is, or
+        in the chat's quiet hours."""
+        target = message.deliveries[0].target if message.bundle is None else ""
+        keyboard = alert_keyboard(target) if target else None
+        silent = self._store.silent(chat_id, target, self._clock())
         await self._bot.send_message(
             chat_id,
-            delivery.text,
+            message.text,
             reply_markup=keyboard,
             disable_notification=silent,
             rate_limit_args=AN_ALERT,  # it queues behind other alerts, never before a reply
         )
 
-    async def _send_retrying_once(self, chat_id: int, delivery: Delivery) -> bool:
+    async def _send_retrying_once(self, chat_id: int, message: Message[Delivery]) -> bool:
         try:
-            await self._send(chat_id, delivery)
+            await self._send(chat_id, message)
         except BadRequest as exc:
-            log.error("Telegram refused alert %s for chat %s: %s", delivery.key, chat_id, exc)
-            await self._finish(delivery, FAILED)
+            log.error("Telegram refused alert %s for chat %s: %s", _keys(message), chat_id, exc)
+            await self._finish(message, FAILED)
             return True
         except (*ChatUnreachableErrors, *TryLaterErrors, ChatMigrated) as exc:
             log.warning("sending to migrated chat %s failed for now: %s", chat_id, exc)
             return False
-        await self._finish(delivery, SENT)
+        await self._finish(message, SENT)
         return True
 
-    async def _finish(self, delivery: Delivery, outcome: str) -> None:
-        await self._store.note_outcome(delivery.id, outcome)
+    async def _finish(self, done: Delivery | Message[Delivery], outcome: str) -> None:
+        for delivery in done.deliveries if isinstance(done, Message) else (done,):
+            await self._store.note_outcome(delivery.id, outcome)
         if time.monotonic() - self._last_fold >= FOLD_EVERY_SECONDS:
             await self._fold()
 
@@ -192,3 +202,7 @@ class Sender:
         await self._store.fold_outcomes(self._clock())
         # From the end of the write: a slow write must not make the next one come sooner.
         self._last_fold = time.monotonic()
+
+
+def _keys(message: Message[Delivery]) -> str:
+    return ", ".join(delivery.key for delivery in message.deliveries)

@@ -12,10 +12,13 @@ while the tracking data grows, plus a journal (bot/storefiles.py has the file ha
   - table `deliveries`, the alerts still to send and the ones Telegram refused:
     `{"chat_id", "target", "key": <stable event key>, "same_as": [<other keys of the same news>],
     "text": <HTML>, "status": "pending" | "failed", "unsure": <bool: a send timed out after it
-    was written>, "created_at", "sent_at": <ISO 8601>}`;
+    was written>, "created_at", "sent_at": <ISO 8601>}`, and where the alert has them, `"told":
+    [<topic>, <value>]` (Alert.told) and `"bundle": <Bundle's fields>` (bot.bundles);
   - table `sent`, what dedup needs of the alerts sent (or folded into a summary), one document
-    per chat, its doc_id the chat id: `{"chat_id", "keys": {<target>: {<key>: <day sent>}}}`.
-    A chat's keys for a target go when it unfollows; any key goes after DEDUP_DAYS.
+    per chat, its doc_id the chat id: `{"chat_id", "keys": {<target>: {<key>: <day sent>}},
+    "told": {<target>: {<topic>: <the last value told>}}}`. A chat's keys and told values for a
+    target go when it unfollows; any key goes after DEDUP_DAYS, a told value only with its
+    follow (it is what the chat knows, however long ago it was told).
   - table `digests`, one document per chat that has had a daily digest, its doc_id the chat id:
     `{"chat_id", "due": <ISO 8601: the digest instant it last answered>}`.
 - the folder with `.history` as suffix: each target's number over time (bot/history.py).
@@ -27,6 +30,8 @@ while the tracking data grows, plus a journal (bot/storefiles.py has the file ha
   at close. So a command writes one short line, however many chats there are (decision record 7).
 
 Settings (bot.preferences) decide, where a cycle creates deliveries, which follows get an alert;
+an alert reaches a chat once: never again under any of its keys, or, for an alert that tells a
+topic's new value, only when the chat was last told another value on that topic;
 a chat on a daily digest keeps its deliveries pending until `send_digest` folds them into one
 message, in the same write that records the digest as done.
 
@@ -59,8 +64,10 @@ from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 from tinydb.table import Document, Table
 
+from bot.bundles import bundle_from_doc, bundle_to_doc
 from bot.history import History
 from bot.preferences import DEFAULT_CHAT, DEFAULT_FOLLOW, ChatSettings, FollowSettings
+from bot.sources.base import Alert, Bundle
 from bot.storefiles import (
     Journal,
     Serialiser,
@@ -97,6 +104,7 @@ class Delivery:
     key: str
     text: str
     unsure: bool = False  # an earlier send of it timed out after the request was written
+    bundle: Bundle | None = None  # heard with the other alerts of its bundle, as one message
 
 
 class _Memory(MemoryStorage):
@@ -235,11 +243,17 @@ class Store:
         self._outcomes: dict[int, str] = {}  # journalled, not yet folded
         self._compacted_on: date | None = None
         self._delivered: set[tuple[int, str]] = set()
+        self._told: dict[tuple[int, str], str] = {}  # (chat, topic) -> the last value told
         for doc in self._sent.all():
             for keys in doc["keys"].values():
                 self._delivered.update((doc.doc_id, key) for key in keys)
-        for doc in self._deliveries.all():
+            for told in (doc.get("told") or {}).values():
+                self._told.update(((doc.doc_id, topic), value) for topic, value in told.items())
+        for doc in sorted(self._deliveries.all(), key=lambda d: d.doc_id):
             self._delivered.update((doc["chat_id"], key) for key in _keys(doc))
+            if doc.get("told"):
+                topic, value = doc["told"]
+                self._told[doc["chat_id"], topic] = value
             if doc["status"] == PENDING:
                 self._pending[doc.doc_id] = _delivery(doc)
         # What a crash left in the journal, and the old layout's sent deliveries, are folded in.
@@ -500,17 +514,24 @@ class Store:
         if self._digests.contains(doc_id=chat_id):
             self._digests.remove(doc_ids=[chat_id])
         self._delivered = {(chat, key) for chat, key in self._delivered if chat != chat_id}
+        self._told = {key: value for key, value in self._told.items() if key[0] != chat_id}
         await self._save_tracking()
 
     def _forget_follows(self, chat_id: int, targets: set[str]) -> None:
         """Tracking data the chat's follows of `targets` no longer need (memory only)."""
         doc = self._sent.get(doc_id=chat_id)
-        if doc is not None and targets & doc["keys"].keys():
+        told = (doc.get("told") or {}) if doc is not None else {}
+        if doc is not None and targets & (doc["keys"].keys() | told.keys()):
             for target in targets & doc["keys"].keys():
                 self._delivered -= {(chat_id, key) for key in doc["keys"][target]}
+            for target in targets & told.keys():
+                for topic in told[target]:
+                    self._told.pop((chat_id, topic), None)
 
             def drop(stored: dict[str, Any]) -> None:
                 stored["keys"] = {t: k for t, k in stored["keys"].items() if t not in targets}
+                if stored.get("told"):
+                    stored["told"] = {t: v for t, v in stored["told"].items() if t not in targets}
 
             self._sent.update(drop, doc_ids=[chat_id])
         for target in targets:
@@ -551,8 +572,9 @@ class Store:
         old_sent = self._sent.get(doc_id=old_id)
         if old_sent is not None:
             self._sent.remove(doc_ids=[old_id])
-            self._add_sent_keys({new_id: old_sent["keys"]})
+            self._add_sent_keys({new_id: old_sent["keys"]}, {new_id: old_sent.get("told") or {}})
         self._delivered |= {(new_id, key) for chat, key in self._delivered if chat == old_id}
+        self._told |= {(new_id, t): v for (chat, t), v in self._told.items() if chat == old_id}
         await self._save_tracking()
 
     def _put_chat(self, chat_id: int, **fields: Any) -> None:
@@ -589,8 +611,9 @@ class Store:
 
         `refreshes` maps a target key to a bot.sources.base.Refresh. Returns how many new
         deliveries were queued. An alert is skipped for a chat that already had, or has queued,
-        any of its keys (its own or one it is the `same_as` of). Each delivery has the alert's
-        text on its chat's calendar (`Alert.text_in`), worded once per zone.
+        any of its keys (its own or one it is the `same_as` of); an alert that tells a topic's
+        value, for a chat last told that same value. Each delivery has the alert's text on its
+        chat's calendar (`Alert.text_in`), worded once per zone.
         """
         states: dict[str, dict[str, Any]] = {}
         new_deliveries: list[dict[str, Any]] = []
@@ -612,20 +635,28 @@ class Store:
                     # The one rule for what a follow gets, digest or not (bot.preferences).
                     if not self.follow_settings(chat_id, target).wants(alert):
                         continue
-                    if any((chat_id, key) in self._delivered for key in alert.keys):
+                    if not self._news_to(chat_id, alert):
                         continue
                     self._delivered.update((chat_id, key) for key in alert.keys)
                     zone = self.chat_settings(chat_id).tz
                     text = texts.get(zone) or texts.setdefault(zone, alert.text_in(zone))
-                    new_deliveries.append(
-                        _new_delivery(chat_id, target, alert.key, alert.same_as, text, now)
-                    )
+                    new_deliveries.append(_new_delivery(chat_id, target, alert, text, now))
         self._put_states(states)
         self._queue(new_deliveries)
         await self._save_tracking()
         if samples:
             await asyncio.to_thread(self._history.append, samples)
         return len(new_deliveries)
+
+    def _news_to(self, chat_id: int, alert: Alert) -> bool:
+        """Whether the chat has not had this news yet (and now has it, as far as we know)."""
+        if alert.told is not None:
+            topic, value = alert.told
+            if self._told.get((chat_id, topic)) == value:
+                return False
+            self._told[chat_id, topic] = value
+            return True
+        return not any((chat_id, key) in self._delivered for key in alert.keys)
 
     async def history_of(self, target: str) -> list[tuple[int, int]]:
         """The target's samples (Unix seconds, value), oldest first (bot.history)."""
@@ -697,10 +728,7 @@ class Store:
         self._fold(now)
         stamp = due.isoformat()
         self._queue(
-            [
-                _new_delivery(chat_id, "", f"digest:{stamp}:{n}", (), text, now)
-                for n, text in enumerate(messages)
-            ]
+            [_message(chat_id, f"digest:{stamp}:{n}", text, now) for n, text in enumerate(messages)]
         )
         if self._digests.contains(doc_id=chat_id):
             self._digests.update({"due": stamp}, doc_ids=[chat_id])
@@ -719,7 +747,7 @@ class Store:
             self._outcomes[delivery.id] = DROPPED
             del self._pending[delivery.id]
         self._fold(now)
-        self._queue([_new_delivery(chat_id, "", f"summary:{now.isoformat()}", (), text, now)])
+        self._queue([_message(chat_id, f"summary:{now.isoformat()}", text, now)])
         await self._save_tracking()
 
     async def note_outcome(self, delivery_id: int, outcome: str) -> None:
@@ -758,12 +786,16 @@ class Store:
         docs = [doc for doc in self._deliveries.get(doc_ids=finished) or () if doc is not None]
         day = now.date().isoformat()
         keys: dict[int, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
-        for doc in docs:
+        told: dict[int, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+        for doc in sorted(docs, key=lambda d: d.doc_id):
             if doc["target"]:  # a summary has no keys worth keeping
                 # The old layout's sent deliveries say when they went; new outcomes went now.
                 sent_on = (doc.get("sent_at") or day)[:10]
                 keys[doc["chat_id"]][doc["target"]] |= dict.fromkeys(_keys(doc), sent_on)
-        self._add_sent_keys(keys)
+                if doc.get("told"):
+                    topic, value = doc["told"]
+                    told[doc["chat_id"]][doc["target"]][topic] = value
+        self._add_sent_keys(keys, told)
         # TinyDB re-keys the whole table on every insert, update or remove, even of nothing:
         # each is one batch, and skipped when empty (folds run every few seconds).
         if docs:
@@ -778,21 +810,38 @@ class Store:
             if ids:
                 self._deliveries.update(fields, doc_ids=ids)
 
-    def _add_sent_keys(self, keys: Mapping[int, Mapping[str, Mapping[str, str]]]) -> None:
-        known = [chat for chat in keys if self._sent.contains(doc_id=chat)]
+    def _add_sent_keys(
+        self,
+        keys: Mapping[int, Mapping[str, Mapping[str, str]]],
+        told: Mapping[int, Mapping[str, Mapping[str, str]]] | None = None,
+    ) -> None:
+        """Add sent keys ({chat: {target: {key: day}}}) and told values ({chat: {target: {topic:
+        value}}}, the later winning) to the chats' documents."""
+        told = told or {}
+        chats = set(keys) | set(told)
+        known = [chat for chat in chats if self._sent.contains(doc_id=chat)]
+
+        def merged(had: Mapping[str, Any], more: Mapping[str, Mapping[str, str]]) -> dict:
+            return {**had, **{t: {**had.get(t, {}), **values} for t, values in more.items()}}
 
         def add(doc: dict[str, Any]) -> None:
-            had = doc["keys"]
-            added = {t: {**had.get(t, {}), **more} for t, more in keys[doc["chat_id"]].items()}
-            doc["keys"] = {**had, **added}
+            chat = doc["chat_id"]
+            doc["keys"] = merged(doc["keys"], keys.get(chat, {}))
+            if chat in told:
+                doc["told"] = merged(doc.get("told") or {}, told[chat])
 
         if known:
             self._sent.update(add, doc_ids=known)
-        fresh = [chat for chat in keys if chat not in known]
+        fresh = [chat for chat in chats if chat not in known]
         if fresh:
             self._sent.insert_multiple(
                 Document(
-                    {"chat_id": chat, "keys": {t: dict(k) for t, k in keys[chat].items()}}, chat
+                    {
+                        "chat_id": chat,
+                        "keys": merged({}, keys.get(chat, {})),
+                        **({"told": merged({}, told[chat])} if chat in told else {}),
+                    },
+                    chat,
                 )
                 for chat in fresh
             )
@@ -859,8 +908,20 @@ async def _finish_even_if_cancelled(work: Awaitable[T]) -> T:
 
 
 def _new_delivery(
-    chat_id: int, target: str, key: str, same_as: Any, text: str, now: datetime
+    chat_id: int, target: str, alert: Alert, text: str, now: datetime
 ) -> dict[str, Any]:
+    doc = _message(chat_id, alert.key, text, now, target=target, same_as=alert.same_as)
+    if alert.told is not None:
+        doc["told"] = list(alert.told)
+    if alert.bundle is not None:
+        doc["bundle"] = bundle_to_doc(alert.bundle)
+    return doc
+
+
+def _message(
+    chat_id: int, key: str, text: str, now: datetime, *, target: str = "", same_as: Any = ()
+) -> dict[str, Any]:
+    """A delivery; with no target, a message of the bot's own (a digest, a summary)."""
     return {
         "chat_id": chat_id,
         "target": target,
@@ -886,6 +947,7 @@ def _delivery(doc: Document) -> Delivery:
         doc["key"],
         doc["text"],
         bool(doc.get("unsure")),
+        bundle_from_doc(doc.get("bundle")),
     )
 
 
@@ -928,6 +990,7 @@ def _check_tracking(tables: dict[str, Any]) -> None:
         datetime.fromisoformat(doc["due"])
     for doc in tables.get("sent", {}).values():
         if not isinstance(doc["chat_id"], int) or not all(
-            isinstance(keys, dict) for keys in doc["keys"].values()
+            isinstance(keys, dict)
+            for keys in (*doc["keys"].values(), *(doc.get("told") or {}).values())
         ):
             raise ValueError("a chat's sent keys are not grouped by target")

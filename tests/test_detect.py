@@ -6,6 +6,7 @@ import itertools
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+from bot.sources.petitions.debating import sitting_of
 from bot.sources.petitions.detect import (
     TENTHS,
     CountStep,
@@ -36,11 +37,14 @@ T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def step(previous: PetitionSnapshot, at: datetime, **changes) -> tuple[list, PetitionSnapshot]:
-    """One poll: the site now shows `changes`; returns the events and what the bot stores."""
+    """One poll: the site now shows `changes`; returns the events and what the bot stores. The
+    debate's sitting is the site's day (no What's On), as the source makes it."""
     fetched = replace(previous, observed_at=at, **changes)
-    fetched = replace(fetched, peak_signature_count=fetched.signature_count)
-    events = detect_events(previous, fetched, at)
-    return events, carry_forward(previous, fetched)
+    day, known = fetched.scheduled_debate_date, previous.sitting
+    sitting = known if known is not None and day == known.day else sitting_of(day, None)
+    fetched = replace(fetched, peak_signature_count=fetched.signature_count, sitting=sitting)
+    fetched = carry_forward(previous, fetched)
+    return detect_events(previous, fetched, at), fetched
 
 
 def keys(events) -> list[str]:
@@ -88,9 +92,11 @@ def test_count_ladders():
     assert step_at_or_below("milestones", 2_600_000) == 2_500_000
     assert step_at_or_below("10pct", 1_289) == 1_200
     assert step_at_or_below("10pct", 99) is None
-    assert TENTHS[:6] == (100, 110, 120, 130, 150, 160)
-    # Every step is 5 to 19% above the one before: two significant figures, ~10% apart.
-    assert all(1.05 <= b / a <= 1.19 for a, b in itertools.pairwise(TENTHS))
+    assert TENTHS[:8] == (100, 110, 120, 130, 140, 150, 170, 190)
+    # Every step is 7 to 14% above the one before: two significant figures, ~10% apart, and
+    # never the 18% of 1,100,000 to 1,300,000 that chaining from unrounded values gave.
+    assert all(1.07 <= b / a <= 1.14 for a, b in itertools.pairwise(TENTHS))
+    assert next_count_step("10pct", 1_100_000) == 1_200_000
     assert next_count_step("1000", 4_321) == 5_000
     assert next_count_step("1000", 5_000) == 6_000
     assert next_count_step("milestones", 4_321) == 5_000
@@ -112,14 +118,15 @@ def test_milestone_ladder_continues_every_half_million():
     assert milestone_ladder(2_600_000)[-4:] == [1_000_000, 1_500_000, 2_000_000, 2_500_000]
 
 
-def cross_response_threshold(previous: PetitionSnapshot) -> tuple[list, PetitionSnapshot]:
+def cross_response_threshold(
+    previous: PetitionSnapshot, at: datetime = T0 + timedelta(seconds=30)
+) -> tuple[list, PetitionSnapshot]:
     """The poll where the count reaches 10,004 and the site sets the threshold timestamp."""
+    previous = replace(previous, observed_at=at - timedelta(seconds=30))
     return step(
-        previous,
-        T0 + timedelta(minutes=1),
-        signature_count=10_004,
-        response_threshold_reached_at=T0 + timedelta(seconds=30),
-    )
+        previous, at + timedelta(seconds=30), signature_count=10_004,
+        response_threshold_reached_at=at,
+    )  # fmt: skip
 
 
 def test_response_threshold_decided_from_timestamp_not_count():
@@ -158,7 +165,11 @@ def test_debate_threshold():
 
 def response(day: date, summary: str = "We hear you.", digest: str = "d1", updated=None):
     return GovernmentResponse(
-        day, summary, digest, updated or datetime.combine(day, datetime.min.time(), UTC)
+        day,
+        summary,
+        digest,
+        updated or datetime.combine(day, datetime.min.time(), UTC),
+        sentence_digests=(digest,),
     )
 
 
@@ -186,21 +197,58 @@ def test_response_edited_says_what_changed():
         response=response(date(2026, 3, 1), digest="d2", updated=edited_at),
     )
     assert keys(events) == [f"petition:621078:response-edited:{edited_at.isoformat()}"]
-    assert events[0].detail == ("details",)
+    assert events[0].detail.parts == ("details",)
 
 
-def test_response_overdue_then_weekly_reminders_then_lateness():
-    reached = T0
-    petition = base(signature_count=10_500, response_threshold_reached_at=reached, observed_at=T0)
-    petition = replace(petition, observed_at=reached + timedelta(days=20))
-    not_yet, stored = step(petition, reached + timedelta(days=20, hours=23))
-    overdue, stored = step(stored, reached + timedelta(days=21, minutes=1))
-    quiet, stored = step(stored, reached + timedelta(days=27))
-    reminder, stored = step(stored, reached + timedelta(days=28, minutes=1))
-    assert not_yet == [] and quiet == []
+def test_response_overdue_on_the_london_calendar_then_weekly_reminders():
+    # Reached on 1 March (London): due by the end of 22 March, late from 23 March, never on the
+    # due day itself; the reminder a week later falls after the clocks went forward.
+    petition = base(signature_count=10_500, response_threshold_reached_at=T0)
+    petition = replace(petition, observed_at=datetime(2026, 3, 22, 12, 0, tzinfo=UTC))
+    due_day_itself, stored = step(petition, datetime(2026, 3, 22, 23, 59, tzinfo=UTC))
+    overdue, stored = step(stored, datetime(2026, 3, 23, 0, 1, tzinfo=UTC))
+    quiet, stored = step(stored, datetime(2026, 3, 29, 22, 59, tzinfo=UTC))  # 23:59 BST, 29th
+    reminder, stored = step(stored, datetime(2026, 3, 29, 23, 1, tzinfo=UTC))  # 00:01 BST, 30th
+    assert due_day_itself == [] and quiet == []
     assert keys(overdue) == ["petition:621078:overdue:2026-03-01:0"]
     assert keys(reminder) == ["petition:621078:overdue:2026-03-01:1"]
-    assert reminder[0].detail == 1
+    assert "by 22 March 2026, and has not." in render_event(overdue[0])
+    assert "<b>Still no government response: 8 days overdue</b>" in render_event(reminder[0])
+
+
+def test_the_due_date_is_the_london_day_plus_21_across_the_clock_change():
+    # 23:30 on 28 March in London (GMT), the night before the clocks go forward: 21 times 24
+    # hours would end at 00:30 on 19 April (BST), a day late.
+    reached = datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
+    events, _ = cross_response_threshold(base(), reached)
+    assert "within 21 days, by 18 April 2026." in render_event(events[0])
+    after_midnight = datetime(2026, 3, 29, 23, 30, tzinfo=UTC)  # 00:30 BST on 30 March
+    events, _ = cross_response_threshold(base(), after_midnight)
+    assert "within 21 days, by 20 April 2026." in render_event(events[0])
+
+
+def test_one_lateness_clock_however_often_the_count_dips_and_recrosses():
+    # Crossed on 1 March; the count dips under 10,000 and the site clears its timestamp; it
+    # crosses again on 10 March. The clock stays at 1 March: due 22 March, late from the 23rd.
+    _, stored = cross_response_threshold(base())
+    dipped, stored = step(
+        stored, T0 + timedelta(days=2), signature_count=9_990, response_threshold_reached_at=None
+    )
+    recrossed, stored = step(
+        stored,
+        T0 + timedelta(days=9),
+        signature_count=10_020,
+        response_threshold_reached_at=T0 + timedelta(days=9),
+    )
+    assert dipped == [] and recrossed == []
+    assert stored.response_clock_at == T0 + timedelta(seconds=30)
+    overdue, stored = step(stored, datetime(2026, 3, 23, 0, 1, tzinfo=UTC))
+    assert keys(overdue) == ["petition:621078:overdue:2026-03-01:0"]
+    # Below the threshold again: the clock still runs, the reminders still come.
+    _, stored = step(stored, datetime(2026, 3, 24, tzinfo=UTC), signature_count=9_000,
+                     response_threshold_reached_at=None)  # fmt: skip
+    reminder, _ = step(stored, datetime(2026, 3, 30, 0, 1, tzinfo=UTC))
+    assert keys(reminder) == ["petition:621078:overdue:2026-03-01:1"]
 
 
 def test_a_long_outage_sends_one_reminder_not_a_backlog():
@@ -294,7 +342,7 @@ def test_closed_and_closing_date_changed():
     petition = base(closing_date=date(2026, 3, 10))
     extended, stored = step(petition, T0 + timedelta(hours=1), closing_date=date(2026, 3, 12))
     closed, _ = step(stored, T0 + timedelta(days=12), state="closed", closing_date=None)
-    assert keys(extended) == ["petition:621078:closing-date:2026-03-12"]
+    assert keys(extended) == ["petition:621078:closing-date:2026-03-10:2026-03-12"]
     assert keys(closed) == ["petition:621078:closed"]
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.conftest import running_bot
+from tests.e2e import ScriptedClock
 from tests.fakes.petitions import iso
 from tests.samples import OPEN_BELOW_10K
 
@@ -166,62 +167,92 @@ async def test_upstream_faults_never_alert_and_never_stop_the_loop(
         assert len(telegram.messages_to(ANN)) == after_follow + 1
 
 
-async def test_response_overdue_when_the_21_day_mark_passes(telegram, petitions, make_config):
-    reached = datetime.now(UTC) - timedelta(days=21) + timedelta(seconds=3)
+async def test_response_overdue_on_the_london_calendar_then_a_weekly_reminder(
+    telegram, petitions, make_config
+):
+    # Reached on 2 November: due by the end of 23 November, late from the first minute of the
+    # 24th, never on the 23rd itself.
+    clock = ScriptedClock(datetime(2026, 11, 23, 23, 58, tzinfo=UTC))
+    reached = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
     petitions.add(
         300412, OPEN_BELOW_10K, signature_count=10_500, response_threshold_reached_at=iso(reached)
     )
-    due = reached + timedelta(days=21)
-    async with running_bot(make_config(petitions={"poll_interval_seconds": 1})):
+    async with running_bot(make_config(), clock):
         card = await follow(telegram, ANN, "/follow 300412")
         assert (
-            "🏛 Government response: awaiting a response for 20 days "
-            f"(due by {say_date(due)})" in card
+            "🏛 Government response: awaiting a response since 2 November 2026, due by "
+            "23 November 2026\n" in card
         )
-        alert = await telegram.next_message(ANN, timeout=15)
+        await petitions.wait_for_petition_requests(300412, petitions.requests[300412] + 2)
+        assert len(telegram.messages_to(ANN)) == 1  # the due day itself is not late
+        clock.advance(minutes=3)  # 00:01 on 24 November
+        alert = await telegram.next_message(ANN)
         assert alert == (
             "⏰ <b>Government response overdue</b>\n"
-            f"“{TITLE}” reached 10,000 signatures on {say_date(reached)}. The government agreed "
-            f"to respond within 21 days, by {say_date(due)}, and has not." + FOOTER
+            f"“{TITLE}” reached 10,000 signatures on 2 November 2026. The government agreed "
+            "to respond within 21 days, by 23 November 2026, and has not." + FOOTER
         )
         status = await follow(telegram, ANN, "/status 300412")
-        assert "awaiting a response for 21 days: 0 days overdue" in status
+        assert (
+            "awaiting a response since 2 November 2026: 1 day overdue (due by 23 November 2026)"
+            in status
+        )
+        clock.advance(days=7)
+        reminder = await telegram.next_message(ANN)
+        assert reminder.startswith("⏰ <b>Still no government response: 8 days overdue</b>\n")
 
 
 async def test_following_a_petition_already_overdue_says_so(telegram, petitions, make_config):
-    reached = datetime.now(UTC) - timedelta(days=30, hours=1)
+    clock = ScriptedClock(datetime(2026, 12, 3, 15, 0, tzinfo=UTC))
+    reached = datetime(2026, 11, 2, 23, 30, tzinfo=UTC)  # 2 November in London: due the 23rd
     petitions.add(
         300412, OPEN_BELOW_10K, signature_count=10_500, response_threshold_reached_at=iso(reached)
     )
-    async with running_bot(make_config()):
+    async with running_bot(make_config(), clock):
         card = await follow(telegram, ANN, "/follow 300412")
-        assert "awaiting a response for 30 days: 9 days overdue" in card
+        assert (
+            "awaiting a response since 2 November 2026: 10 days overdue (due by 23 November 2026)"
+            in card
+        )
         requests = petitions.requests[300412]
         await petitions.wait_for_petition_requests(300412, requests + 2)
         assert len(telegram.messages_to(ANN)) == 1  # no replay of the overdue alert
 
 
-async def test_archived_move_then_removal(telegram, petitions, make_config):
+async def test_archived_move_then_removal_once_confirmed(telegram, petitions, make_config):
+    clock = ScriptedClock(datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
     petitions.add(300412, OPEN_BELOW_10K)
-    async with running_bot(make_config()):
+    async with running_bot(make_config(), clock):
         await follow(telegram, ANN, "/follow 300412")
         petitions.archived.add(300412)
-        petitions.update(300412, state="closed", closed_at=iso(datetime.now(UTC)))
+        petitions.update(300412, state="closed", closed_at="2026-11-22T23:59:59.999Z")
         moved = await telegram.next_message(ANN)
         closed = await telegram.next_message(ANN, after=2)
         assert moved.startswith("🗄 <b>Moved to the archive</b>")
         assert "https://petition.parliament.uk/archived/petitions/300412" in moved
-        assert closed.startswith("🔒 <b>Petition closed</b>")
+        assert closed.startswith("🔒 <b>Petition closed</b>\n")
         petitions.update(
             300412,
-            government_response_at=iso(datetime.now(UTC)),
+            government_response_at=iso(clock.now),
             government_response={"responded_on": "2026-11-22", "summary": "Yes."},
         )
         responded = await telegram.next_message(ANN)
         assert responded.startswith("📝 <b>The government has responded</b>")
+        # A 410 is told once a read five minutes later agrees; one the next read contradicts
+        # is never told.
+        seen = len(telegram.messages_to(ANN))
         petitions.gone.add(300412)
+        await petitions.wait_for_petition_requests(300412, petitions.requests[300412] + 2)
+        petitions.gone.discard(300412)
+        clock.advance(minutes=6)
+        await petitions.wait_for_petition_requests(300412, petitions.requests[300412] + 2)
+        petitions.gone.add(300412)
+        await petitions.wait_for_petition_requests(300412, petitions.requests[300412] + 2)
+        assert len(telegram.messages_to(ANN)) == seen
+        clock.advance(minutes=6)
         removed = await telegram.next_message(ANN)
-        assert removed.startswith("🗑 <b>Petition removed</b>")
+        assert removed.startswith("🗑 <b>Petition taken down</b>\n")
+        assert "the petitions site has said it is gone since 22 November 2026 at 12:06." in removed
 
 
 async def test_a_message_telegram_refuses_does_not_block_the_others(

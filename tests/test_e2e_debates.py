@@ -22,8 +22,15 @@ def monday_after(days: int) -> date:
     return day + timedelta(days=(7 - day.weekday()) % 7)
 
 
-def on(day: date, time: str = "") -> str:
-    return f"{day:%A} {say_date(day)}" + (f" at {time}" if time else "")
+def on(day: date, time: str = "", place: str = "") -> str:
+    return (
+        f"{day:%A} {say_date(day)}"
+        + (f" at {time}" if time else "")
+        + (f" in {place}" if place else "")
+    )
+
+
+HALL = "Westminster Hall"
 
 
 def awaiting_debate(petitions, petition_id: int, **attributes) -> None:
@@ -85,7 +92,7 @@ async def test_scheduled_moved_cancelled_rescheduled_and_held(
         scheduled = await telegram.next_message(ANN)
         assert scheduled == (
             f"🗓 <b>Debate scheduled</b>\nParliament will debate “{TITLE}” (petition 300412, "
-            f"120,000 signatures) on {on(first, '16:30')}.{where}"
+            f"120,000 signatures) on {on(first, '16:30', HALL)}.{where}"
             f"https://whatson.parliament.uk/event/cal{event['Id']}" + FOOTER
         )
 
@@ -94,7 +101,7 @@ async def test_scheduled_moved_cancelled_rescheduled_and_held(
         moved = await telegram.next_message(ANN)
         assert moved.startswith(
             f"🗓 <b>Debate moved</b>\n“{TITLE}” (petition 300412, 120,000 signatures) will now "
-            f"be debated on {on(second, '16:30')} (it was set for {on(first, '16:30')})."
+            f"be debated on {on(second, '16:30', HALL)} (it was set for {on(first, '16:30')})."
         )
 
         event["CancelledDate"] = datetime.now(UTC).isoformat()
@@ -102,7 +109,7 @@ async def test_scheduled_moved_cancelled_rescheduled_and_held(
         cancelled = await telegram.next_message(ANN)
         assert cancelled.startswith(
             f"🗓 <b>Debate cancelled</b>\nThe debate on “{TITLE}” (petition 300412, 120,000 "
-            f"signatures) set for {on(second, '16:30')} is no longer scheduled."
+            f"signatures) set for {on(second, '16:30', HALL)} is no longer scheduled."
         )
 
         again = parliament.list_debate(300412, third, "18:00", topic="speeding penalties")
@@ -110,7 +117,7 @@ async def test_scheduled_moved_cancelled_rescheduled_and_held(
         rescheduled = await telegram.next_message(ANN)
         assert rescheduled.startswith(
             f"🗓 <b>Debate scheduled</b>\nParliament will debate “{TITLE}” (petition 300412, "
-            f"120,000 signatures) on {on(third, '18:00')}."
+            f"120,000 signatures) on {on(third, '18:00', HALL)}."
         )
         assert f"https://whatson.parliament.uk/event/cal{again['Id']}" in rescheduled
 

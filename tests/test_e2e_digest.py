@@ -59,7 +59,7 @@ async def test_the_digest_collects_three_events_across_a_restart_into_one_messag
             f"“{TITLE}” now has 10,001 signatures. The government has agreed to respond within "
             "21 days, by 13 December 2026. I'll tell you when it does, and if it is late.\n\n"
             f"📝 <b>The government has responded</b> to “{TITLE}”\n"
-            "Responded on 22 November 2026 (0 days after the threshold, within the 21 days "
+            "Responded on 22 November 2026 (the same day as the threshold, within the 21 days "
             "promised).\n"
             "<blockquote>We will review penalty points.</blockquote>" + TAIL
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.conftest import running_bot
-from tests.e2e import ScriptedClock, ask, say_date
+from tests.e2e import LONDON, ScriptedClock, ask, say_date
 from tests.fakes.petitions import iso
 from tests.samples import OPEN_BELOW_10K
 
@@ -276,10 +276,10 @@ async def test_a_statements_follow_without_updates_gets_new_items_only(
         await tap(telegram, telegram.last_to(ANN), "⚙️ 1")
         panel = telegram.last_to(ANN)
         assert labels(panel) == [
-            "✅ New items", "✅ Updates and withdrawals", "⬜ Silent (no sound)"
+            "✅ New items", "✅ Updates, withdrawals and corrections", "⬜ Silent (no sound)"
         ]  # fmt: skip
-        await tap(telegram, panel, "✅ Updates and withdrawals")
-        assert "⬜ Updates and withdrawals" in labels(telegram.edits[-1])
+        await tap(telegram, panel, "✅ Updates, withdrawals and corrections")
+        assert "⬜ Updates, withdrawals and corrections" in labels(telegram.edits[-1])
 
         # The update is seen no later than the sentinel: two searches after it, it would be here.
         seen = len(telegram.messages_to(ANN))
@@ -292,7 +292,7 @@ async def test_a_statements_follow_without_updates_gets_new_items_only(
         ]
 
 
-async def test_dates_in_alerts_and_cards_are_on_each_chats_calendar(
+async def test_deadline_days_are_londons_in_every_chat_and_other_dates_the_chats_zones(
     telegram, petitions, make_config
 ):
     petitions.add(300412, OPEN_BELOW_10K)
@@ -300,13 +300,22 @@ async def test_dates_in_alerts_and_cards_are_on_each_chats_calendar(
         await ask(telegram, BOB, "/settings timezone pacific/auckland")
         for chat in (ANN, BOB):
             await ask(telegram, chat, "/follow 300412")
-        # 20:00 in London is 09:00 the next day in Auckland (13 hours ahead in summer).
+        # 20:00 in London is 09:00 the next day in Auckland (13 hours ahead in summer). The
+        # response deadline is London's calendar for everyone: its days agree with its dates.
         reached = (datetime.now(UTC) - timedelta(days=2)).replace(hour=20, minute=0, second=0)
-        due = reached + timedelta(days=21)
+        due = reached.astimezone(LONDON).date() + timedelta(days=21)
         had = {chat: len(telegram.messages_to(chat)) for chat in (ANN, BOB)}
         petitions.update(300412, signature_count=10_001, response_threshold_reached_at=iso(reached))
         alerts = [await telegram.next_message(chat, after=had[chat]) for chat in (ANN, BOB)]
-        assert f"within 21 days, by {say_date(due)}." in alerts[0]
-        assert f"within 21 days, by {say_date(due + timedelta(days=1))}." in alerts[1]
-        card = await ask(telegram, BOB, "/status 300412")
-        assert f"(due by {say_date(due + timedelta(days=1))})" in card
+        for alert in alerts:
+            assert f"within 21 days, by {say_date(due)}." in alert
+        # An instant, the closing, is on each chat's own calendar.
+        closed = reached.replace(hour=20, minute=30)
+        had = {chat: len(telegram.messages_to(chat)) for chat in (ANN, BOB)}
+        petitions.update(300412, state="closed", closed_at=iso(closed))
+        for chat in (ANN, BOB):
+            await telegram.next_message(chat, after=had[chat])
+        cards = {chat: await ask(telegram, chat, "/status 300412") for chat in (ANN, BOB)}
+        assert f"Closed on {say_date(closed)}" in cards[ANN]
+        assert f"Closed on {say_date(closed + timedelta(days=1))}" in cards[BOB]
+        assert f"due by {say_date(due)}" in cards[BOB]

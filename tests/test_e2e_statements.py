@@ -158,14 +158,14 @@ async def test_pick_a_department_with_buttons_then_keywords(
         assert (await ask(telegram, ANN, "/list")).startswith("This chat doesn't follow anything")
 
 
-async def test_status_shows_the_last_five_matching_items(telegram, govuk, parliament, make_config):
-    govuk.publish_backlog("Border security update", 7)
+async def test_status_shows_the_last_eight_matching_items(telegram, govuk, parliament, make_config):
+    govuk.publish_backlog("Border security update", 10)
     async with running_bot(make_config()):
         await ask(telegram, ANN, "/statements HO border")
         card = await ask(telegram, ANN, "/status statements home-office border")
         assert card.startswith("🏛 <b>Home Office statements on “border”</b>\n")
-        assert [n for n in range(1, 8) if f"Border security update {n}</a>" in card] == [
-            1, 2, 3, 4, 5,
+        assert [n for n in range(1, 11) if f"Border security update {n}</a>" in card] == [
+            1, 2, 3, 4, 5, 6, 7, 8,
         ]  # fmt: skip
 
 

@@ -8,7 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.sources.petitions.detect import CountStep, EventKind, PetitionEvent, carry_forward
+from bot.sources.petitions.debating import DebateNews, Sitting, SittingChange
+from bot.sources.petitions.detect import (
+    CountStep,
+    EventKind,
+    Overdue,
+    PetitionEvent,
+    ResponseEdit,
+    carry_forward,
+)
+from bot.sources.petitions.dissolutions import KNOWN
 from bot.sources.petitions.model import BusinessItem, DebateOutcome, GovernmentResponse
 from bot.sources.petitions.render import MESSAGE_LIMIT, render_card, render_event
 from bot.sources.petitions.trend import Pace
@@ -38,6 +47,7 @@ def nasty_petition():
             government_response_at=NOW - timedelta(days=2),
             response=GovernmentResponse(date(2026, 11, 20), NASTY * 50, "x", NOW),
             scheduled_debate_date=date(2026, 12, 1),
+            sitting=Sitting(date(2026, 12, 1), "16:30", NASTY, 7, "https://parliamentlive.tv/x"),
             debate_outcome_at=NOW,
             debate=DebateOutcome(
                 date(2026, 12, 1),
@@ -59,15 +69,21 @@ def test_every_alert_escapes_upstream_text_and_fits_a_message(kind):
     previous = replace(
         petition,
         scheduled_debate_date=date(2026, 11, 30),
+        sitting=Sitting(date(2026, 11, 30), "18:00", NASTY),
         closing_date=date(2026, 11, 30),
         debate=replace(petition.debate, transcript_url=""),
     )
+    moved = SittingChange(DebateNews.MOVED, "m", "v")
     details = {
         EventKind.MILESTONE: CountStep(150_000, "1000"),
-        EventKind.RESPONSE_OVERDUE: 2,
-        EventKind.RESPONSE_EDITED: ("summary", "details"),
+        EventKind.RESPONSE_OVERDUE: Overdue(2, KNOWN[-1]),
+        EventKind.RESPONSE_EDITED: ResponseEdit(("summary", "details"), (NASTY * 20,)),
+        EventKind.DEBATE_SCHEDULING: moved,
+        EventKind.DEBATE_REMINDER: SittingChange(DebateNews.EVENING_BEFORE, "r", None),
         EventKind.DEBATE_LINKS: ("transcript_url",),
         EventKind.OTHER_BUSINESS: petition.business[0],
+        EventKind.CLOSED: KNOWN[-1],
+        EventKind.REMOVED: "gone",
     }
     petition = replace(petition, closing_date=date(2026, 12, 2))
     message = render_event(PetitionEvent(kind, "k", petition, previous, details.get(kind)))
@@ -93,17 +109,21 @@ def test_card_of_a_hostile_petition_stays_valid():
 
 
 def test_card_states_how_overdue_the_response_is():
-    petition = replace(
-        snapshot(OPEN_BELOW_10K, observed_at=NOW),
-        signature_count=12_345,
-        response_threshold_reached_at=NOW - timedelta(days=30, hours=2),
+    petition = carry_forward(
+        None,
+        replace(
+            snapshot(OPEN_BELOW_10K, observed_at=NOW),
+            signature_count=12_345,
+            response_threshold_reached_at=NOW - timedelta(days=30, hours=2),
+        ),
     )
     assert render_card(petition, NOW) == (
         "📜 <b>Reduce fixed penalty for speeding in a 20mph zone to 1 penalty point</b>\n"
         "Petition 621078 · Open\n"
         "✍️ <b>12,345</b> signatures\n"
         "▰▱▱▱▱▱▱▱▱▱ 12% of 100,000: 87,655 to go until Parliament considers a debate\n"
-        "🏛 Government response: awaiting a response for 30 days: 9 days overdue\n"
+        "🏛 Government response: awaiting a response since 23 October 2026: 9 days overdue "
+        "(due by 13 November 2026)\n"
         "🗣 Debate: considered at 100,000 signatures\n"
         "https://petition.parliament.uk/petitions/621078\n"
         "🕑 Checked just now"
@@ -125,10 +145,13 @@ def test_card_shows_the_pace_and_when_the_next_threshold_comes_at_it():
 
 def test_response_alert_states_how_late_it_was():
     reached = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
-    before = replace(
-        snapshot(OPEN_BELOW_10K, observed_at=NOW),
-        signature_count=12_000,
-        response_threshold_reached_at=reached,
+    before = carry_forward(
+        None,
+        replace(
+            snapshot(OPEN_BELOW_10K, observed_at=NOW),
+            signature_count=12_000,
+            response_threshold_reached_at=reached,
+        ),
     )
     after = replace(
         before,
@@ -160,24 +183,30 @@ def test_rejection_reason_in_plain_words():
     )
 
 
-def test_dates_of_instants_are_on_the_chats_calendar_and_days_stay_days():
-    # 20:00 in London is 09:00 the next morning in Auckland, so every instant's date moves on.
+def test_deadline_days_are_londons_in_every_zone_and_other_instants_the_chats():
+    # 20:00 in London is 09:00 the next morning in Auckland: the closing moves on a day there,
+    # but the response deadline's days are London's everywhere, so its numbers agree with them.
     reached = datetime(2026, 11, 1, 20, 0, tzinfo=UTC)
-    petition = replace(
-        snapshot(OPEN_BELOW_10K, observed_at=NOW),
-        signature_count=10_500,
-        response_threshold_reached_at=reached,
-        scheduled_debate_date=date(2026, 12, 7),
+    petition = carry_forward(
+        None,
+        replace(
+            snapshot(OPEN_BELOW_10K, observed_at=NOW),
+            signature_count=10_500,
+            response_threshold_reached_at=reached,
+            scheduled_debate_date=date(2026, 12, 7),
+            sitting=Sitting(date(2026, 12, 7)),
+        ),
     )
     auckland = ZoneInfo("Pacific/Auckland")
     london_card, auckland_card = (
         render_card(petition, NOW),
         render_card(petition, NOW, None, auckland),
     )
-    assert "awaiting a response for 20 days (due by 22 November 2026)" in london_card
-    assert "awaiting a response for 20 days (due by 23 November 2026)" in auckland_card
-    assert "scheduled for 7 December 2026" in london_card and "7 December 2026" in auckland_card
-
+    for card in (london_card, auckland_card):
+        assert "awaiting a response since 1 November 2026, due by 22 November 2026" in card
+        assert "scheduled for Monday 7 December 2026" in card
     event = PetitionEvent(EventKind.RESPONSE_THRESHOLD, "k", petition, petition)
-    assert "within 21 days, by 22 November 2026." in render_event(event)
-    assert "within 21 days, by 23 November 2026." in render_event(event, auckland)
+    assert "within 21 days, by 22 November 2026." in render_event(event, auckland)
+    closed = replace(petition, state="closed", closed_at=datetime(2026, 11, 20, 20, tzinfo=UTC))
+    assert "Closed on 20 November 2026" in render_card(closed, NOW)
+    assert "Closed on 21 November 2026" in render_card(closed, NOW, None, auckland)

@@ -188,9 +188,13 @@ def test_a_first_look_is_silent_then_only_fresh_unseen_items_are_news():
     assert fresh is not None
     _, events = detect_statements(query, state, [*items, fresh], "wms", NOW)
     assert [(e.kind, e.key) for e in events] == [(StatementEventKind.NEW, "statement:wms:1")]
-    # Three days later, the same item arriving late is history: the source was down.
+    # Four days later, after the source was down since the last read: it is caught up on.
     _, late = detect_statements(query, state, [fresh], "wms", NOW + timedelta(days=4))
-    assert late == []
+    assert [e.kind for e in late] == [StatementEventKind.NEW]
+    # But an item made before the last read that turns up only now is history, not news.
+    state, _ = detect_statements(query, state, items, "wms", NOW + timedelta(days=4))
+    _, old = detect_statements(query, state, [fresh], "wms", NOW + timedelta(days=4, hours=1))
+    assert old == []
 
 
 def test_govuk_items_from_before_the_follow_are_not_news_but_late_indexing_is():

@@ -16,13 +16,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from enum import StrEnum
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from bot.http import UpstreamError
 from bot.sources.text import LONDON
 
 log = logging.getLogger(__name__)
 Stored = dict[str, Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,19 @@ class AlertGroup:
 
 
 @dataclass(frozen=True)
+class Bundle:
+    """One event that reaches many targets at once (Parliament dissolved: every open petition
+    closed): a chat that gets several of its alerts in one go hears them as one message, `head`,
+    then each alert's `line`, then `foot` (all HTML)."""
+
+    key: str  # the event, the same for every alert of it
+    title: str  # a short heading, plain text (the digest's)
+    head: str
+    line: str
+    foot: str = ""
+
+
+@dataclass(frozen=True)
 class Alert:
     """One piece of news about a target: `key` is stable, `text` is ready-to-send Telegram HTML,
     its last paragraph (after the last blank line) the link and how to stop, which a digest
@@ -42,11 +56,17 @@ class Alert:
 
     `same_as` are the keys another source gives the same news (a debate seen both on the
     petition and in the listings; a statement laid in both Houses): a chat that already had any
-    of them does not get it again. `group` is what a follow's settings switch it by (None: never
-    switched off); `granularity` is set on count alerts, each sent only to the follows that
-    chose that granularity (bot.preferences). `text` gives dates as London has them; an alert
+    of them does not get it again. `told` is (topic, value) for news that replaces what was said
+    before on one topic (a debate's day and time, a closing date): a chat gets it when the last
+    value it was told on that topic differs, so a change back is still told, and news told
+    already by another source is not told again; its keys do not decide then.
+
+    `group` is what a follow's settings switch it by (None: never switched off); `granularity`
+    is set on count alerts, each sent only to the follows that chose that granularity
+    (bot.preferences). `text` gives dates as London has them; an alert
     with dates that depend on the time zone also has `dated`, its text on another zone's
-    calendar, for chats that set one.
+    calendar, for chats that set one. `bundle` joins it with the other alerts of one event
+    (Bundle).
     """
 
     key: str
@@ -55,6 +75,8 @@ class Alert:
     group: AlertGroup | None = None
     granularity: str = ""
     dated: Callable[[tzinfo], str] | None = None
+    told: tuple[str, str] | None = None
+    bundle: Bundle | None = None
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -281,11 +303,11 @@ class Inline(TargetKind, Protocol):
 async def refresh_each(
     kind: str,
     targets: Mapping[str, Stored | None],
-    refresh: Callable[[str, Stored | None], Awaitable[Refresh | None]],
-) -> dict[str, Refresh]:
+    refresh: Callable[[str, Stored | None], Awaitable[T | None]],
+) -> dict[str, T]:
     """Refresh targets one request each, concurrently; a fault on one never stops the others."""
 
-    async def one(ident: str, stored: Stored | None) -> Refresh | None:
+    async def one(ident: str, stored: Stored | None) -> T | None:
         try:
             return await refresh(ident, stored)
         except UpstreamError as exc:

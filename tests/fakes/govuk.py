@@ -4,7 +4,10 @@ Holds statement-type documents in the real result shape (organisations expanded 
 captured sample), answers the bot's queries like search-api: validates its parameters (an
 unknown parameter or field, or `count` over 1,500, is a 422 with `{"error": …}`), filters by
 organisation and document type (values of one filter OR-ed), matches `q` on title and
-description, orders by `-public_timestamp`, and pages with `start`/`count`.
+description, orders by `-public_timestamp`, and pages with `start`/`count`. Like search-api it
+leaves withdrawn documents out unless asked with `debug=include_withdrawn`, and keeps each
+document's time of indexing (`updated_at`, moved by every change) for `filter_updated_at=from:…`.
+`clock` is the site's time, which a test can script.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from aiohttp import web
 
 from tests.fakes.server import FakeServer
 
-_PARAMETERS = {"q", "order", "count", "start", "fields", "filter_organisations"}
-_PARAMETERS |= {"filter_content_store_document_type"}
+_PARAMETERS = {"q", "order", "count", "start", "fields", "filter_organisations", "debug"}
+_PARAMETERS |= {"filter_content_store_document_type", "filter_updated_at"}
 _KNOWN_FIELDS = {
     "title", "link", "content_id", "description", "public_timestamp", "first_published_at",
     "content_store_document_type", "display_type", "organisations", "people",
@@ -53,6 +56,9 @@ class FakeGovuk(FakeServer):
         self.documents: list[dict[str, Any]] = []
         self.refusal: str | None = None  # when set, every search answers 422 with it
         self.failing = False  # when set, every search answers 503
+        self.clock = lambda: datetime.now(UTC)
+        self.searches: list[dict[str, list[str]]] = []  # every query, by parameter
+        self._indexed: dict[str, datetime] = {}  # content_id -> when last indexed
         self._slugs = itertools.count(1)
 
     def add_routes(self, app: web.Application) -> None:
@@ -71,7 +77,7 @@ class FakeGovuk(FakeServer):
         people: tuple[str, ...] = (),
     ) -> dict[str, Any]:
         """A new document, published `at` (default now); returns it for later changes."""
-        moment = at or datetime.now(UTC)
+        moment = at or self.clock()
         document = {
             "title": title,
             "link": f"/government/speeches/item-{next(self._slugs)}",
@@ -88,6 +94,7 @@ class FakeGovuk(FakeServer):
             "is_withdrawn": False,
         }
         self.documents.append(document)
+        self._indexed[document["content_id"]] = self.clock()
         return document
 
     def publish_backlog(self, title: str, count: int, **kwargs: Any) -> None:
@@ -98,8 +105,14 @@ class FakeGovuk(FakeServer):
 
     def update(self, document: dict[str, Any], change_note: str) -> None:
         """A major update: a new public timestamp and change note."""
-        document["public_timestamp"] = stamp(datetime.now(UTC))
+        document["public_timestamp"] = stamp(self.clock())
         document["latest_change_note"] = change_note
+        self._indexed[document["content_id"]] = self.clock()
+
+    def withdraw(self, document: dict[str, Any]) -> None:
+        """Withdrawn: its timestamps stay, it is indexed again with `is_withdrawn`."""
+        document["is_withdrawn"] = True
+        self._indexed[document["content_id"]] = self.clock()
 
     # --- the API ------------------------------------------------------------------------------
 
@@ -118,15 +131,23 @@ class FakeGovuk(FakeServer):
             return _refuse("Maximum result set size (as specified in 'count') is 1500")
         if self.refusal is not None:
             return _refuse(self.refusal)
+        self.searches.append({name: query.getall(name) for name in query})
         organisations = set(query.getall("filter_organisations", []))
         types = set(query.getall("filter_content_store_document_type", []))
         words = query.get("q", "").lower().split()
+        withdrawn = "include_withdrawn" in query.get("debug", "").split(",")
+        indexed_from = query.get("filter_updated_at", "from:").partition(":")[2]
+        since = (
+            datetime.fromisoformat(indexed_from.replace("Z", "+00:00")) if indexed_from else None
+        )
         found = [
             document
             for document in self.documents
             if (not organisations or organisations & {o["slug"] for o in document["organisations"]})
             and (not types or document["content_store_document_type"] in types)
             and all(w in f"{document['title']} {document['description']}".lower() for w in words)
+            and (withdrawn or not document["is_withdrawn"])
+            and (since is None or self._indexed[document["content_id"]] >= since)
         ]
         found.sort(key=lambda d: d["public_timestamp"], reverse=True)
         fields = query.getall("fields", [])

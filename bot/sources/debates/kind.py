@@ -58,7 +58,7 @@ class DebatesKind:
                 problem="I couldn't read the debate listings just now. Please try again in a "
                 "minute."
             )
-        return Lookup(listing_to_state(listing))
+        return Lookup(listing_to_state(listing, now))
 
     def card(self, ident: str, state: dict[str, Any], now: datetime, zone: tzinfo) -> str:
         # `zone` changes nothing: a debate's day and time are Westminster's, for every chat.

@@ -1,17 +1,27 @@
 """The debate listing: every petition debate known, joined from the petitions site and What's On.
 
 Pure: no I/O. The petitions site's `awaiting_debate`, `debated` and `not_debated` lists say which
-petitions are waiting for, have had, or were refused a debate, and the date; What's On adds the
-time, its event, and cancellations. Stored as `{"debates": {<petition id>: <debate_to_dict>}}`.
+petitions are waiting for, have had, or were refused a debate, and the day; What's On adds the
+time, the place, its event, the live link and cancellations (bot.sources.petitions.debating
+joins the two the same way for a followed petition). One What's On debate on several petitions
+is each one's. Stored as `{"debates": {<petition id>: <debate_to_dict>}, "checked_at": <ISO>}`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
-from datetime import date
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
 from typing import Any
 
+from bot.sources.petitions.debating import (
+    Sitting,
+    listed_sitting,
+    sitting_from_dict,
+    sitting_of,
+    sitting_to_dict,
+)
 from bot.sources.petitions.model import PetitionSnapshot
+from bot.sources.values import day_of, instant_of
 from bot.sources.whatson.parse import ListedDebate
 
 KIND = "debates"
@@ -23,30 +33,38 @@ class Debate:
     petition_id: int
     title: str
     signatures: int | None  # None when only What's On knows the petition
-    day: date | None  # the date set, or the date it was held
-    time: str = ""  # "16:30" when What's On lists it
-    event_id: int | None = None  # What's On's event
+    sitting: Sitting | None = None  # as scheduled; None while no day is set
+    held_on: date | None = None  # the day it was debated, once held
     held: bool = False
     not_debated: bool = False
-    cancelled: bool = False  # What's On marked the event cancelled
     overview: str = ""  # the debate's overview, or the committee's reason for not debating
     links: dict[str, str] = field(default_factory=dict)  # transcript_url, video_url, ...
 
     @property
     def scheduled(self) -> bool:
-        return self.day is not None and not (self.held or self.not_debated or self.cancelled)
+        """To come, or due: a day set, not cancelled, no outcome yet."""
+        live = self.sitting is not None and not self.sitting.cancelled
+        return live and not (self.held or self.not_debated)
+
+    @property
+    def day(self) -> date | None:
+        return self.held_on if self.held else (self.sitting.day if self.sitting else None)
 
 
-def from_petition(snapshot: PetitionSnapshot, *, held: bool, not_debated: bool) -> Debate:
+def from_petition(
+    snapshot: PetitionSnapshot, listed: ListedDebate | None, *, held: bool, not_debated: bool
+) -> Debate:
     outcome = snapshot.debate
-    day = snapshot.scheduled_debate_date
-    if held and outcome is not None and outcome.debated_on is not None:
-        day = outcome.debated_on
+    held_on = None
+    if held:
+        outcome_day = outcome.debated_on if outcome is not None else None
+        held_on = outcome_day or snapshot.scheduled_debate_date
     return Debate(
         petition_id=snapshot.id,
         title=snapshot.title,
         signatures=snapshot.signature_count,
-        day=day,
+        sitting=sitting_of(snapshot.scheduled_debate_date, listed),
+        held_on=held_on,
         held=held,
         not_debated=not_debated,
         overview=outcome.overview if outcome else "",
@@ -60,27 +78,23 @@ def join(
     not_debated: list[PetitionSnapshot],
     listed: dict[int, ListedDebate],
 ) -> dict[int, Debate]:
-    """Every petition debate the two sources know, by petition id."""
+    """Every petition debate the two sources know, by petition id. The site's day is the
+    debate's; What's On's time and place go with it on that day, and What's On alone tells of a
+    petition the site's lists do not show."""
     debates: dict[int, Debate] = {}
     for snapshot in not_debated:
-        debates[snapshot.id] = from_petition(snapshot, held=False, not_debated=True)
+        debates[snapshot.id] = from_petition(snapshot, None, held=False, not_debated=True)
     for snapshot in debated:
-        debates[snapshot.id] = from_petition(snapshot, held=True, not_debated=False)
+        debates[snapshot.id] = from_petition(snapshot, None, held=True, not_debated=False)
     for snapshot in awaiting:
-        debates[snapshot.id] = from_petition(snapshot, held=False, not_debated=False)
-    for petition_id, event in listed.items():
-        known = debates.get(petition_id)
-        if known is None:
-            known = Debate(petition_id, _topic(event.description), None, event.day)
-        if known.held or known.not_debated:
-            continue
-        debates[petition_id] = replace(
-            known,
-            day=known.day or event.day,
-            time=event.time if event.day == (known.day or event.day) else "",
-            event_id=event.event_id,
-            cancelled=event.cancelled,
+        debates[snapshot.id] = from_petition(
+            snapshot, listed.get(snapshot.id), held=False, not_debated=False
         )
+    for petition_id, event in listed.items():
+        if petition_id not in debates:
+            debates[petition_id] = Debate(
+                petition_id, _topic(event.description), None, listed_sitting(event)
+            )
     return debates
 
 
@@ -93,20 +107,45 @@ def _topic(description: str) -> str:
 
 def debate_to_dict(debate: Debate) -> dict[str, Any]:
     stored = {f.name: getattr(debate, f.name) for f in fields(debate)}
-    stored["day"] = debate.day.isoformat() if debate.day else None
+    stored["sitting"] = sitting_to_dict(debate.sitting)
+    stored["held_on"] = debate.held_on.isoformat() if debate.held_on else None
     stored["links"] = dict(debate.links)
     return stored
 
 
 def debate_from_dict(stored: dict[str, Any]) -> Debate:
-    values = dict(stored)
-    values["day"] = date.fromisoformat(values["day"]) if values.get("day") else None
+    values = {name: stored[name] for name in _FIELDS if name in stored}
+    if "sitting" in stored:
+        values["sitting"] = sitting_from_dict(stored["sitting"])
+        values["held_on"] = day_of(stored.get("held_on"))
+    else:  # stored before sittings were: a day, a time, an event and a cancellation
+        day = day_of(stored.get("day"))
+        if stored.get("held"):
+            values["held_on"] = day
+        elif day is not None:
+            values["sitting"] = Sitting(
+                day,
+                stored.get("time") or "",
+                event_id=stored.get("event_id"),
+                cancelled=bool(stored.get("cancelled")),
+            )
     return Debate(**values)
 
 
-def listing_to_state(debates: dict[int, Debate]) -> dict[str, Any]:
-    return {"debates": {str(pid): debate_to_dict(d) for pid, d in sorted(debates.items())}}
+_FIELDS = tuple(f.name for f in fields(Debate))
+
+
+def listing_to_state(debates: dict[int, Debate], checked_at: datetime) -> dict[str, Any]:
+    return {
+        "debates": {str(pid): debate_to_dict(d) for pid, d in sorted(debates.items())},
+        "checked_at": checked_at.isoformat(),
+    }
 
 
 def listing_from_state(state: dict[str, Any]) -> dict[int, Debate]:
     return {int(pid): debate_from_dict(d) for pid, d in state.get("debates", {}).items()}
+
+
+def checked_at(state: dict[str, Any]) -> datetime | None:
+    """When the stored listing was last read (None: before reminders were)."""
+    return instant_of(state.get("checked_at"))

@@ -1,26 +1,33 @@
 """The debates source: the petitions site's debate lists and What's On's calendar, once a cycle.
 
 Reads the `awaiting_debate` facet (scheduled debates come first, so a few pages hold them all),
-the newest page of `debated` and `not_debated`, and the Commons' events of the next four weeks;
-joins them into the listing and compares it with the stored one. Any fault in any of them skips
-the cycle, so a half-read listing never looks like a cancellation.
+the newest page of `debated` and `not_debated`, and the Commons' events of the next four weeks
+(the calendar the petitions source shares); joins them into the listing and compares it with the
+stored one, and says the reminders due since the last read. Any fault in any of them skips the
+cycle, so a half-read listing never looks like a cancellation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from bot.sources.base import Alert, Refresh
 from bot.sources.debates.detect import detect_debates, group_of
-from bot.sources.debates.model import KIND, Debate, join, listing_from_state, listing_to_state
-from bot.sources.debates.render import UPCOMING, render_alert
+from bot.sources.debates.model import (
+    KIND,
+    Debate,
+    checked_at,
+    join,
+    listing_from_state,
+    listing_to_state,
+)
+from bot.sources.debates.render import render_alert
 from bot.sources.petitions.client import PetitionClient
 from bot.sources.petitions.model import PetitionSnapshot, has_next_page, parse_list
 from bot.sources.text import LONDON
-from bot.sources.whatson.client import WhatsOnClient
-from bot.sources.whatson.parse import petition_debates
+from bot.sources.whatson.calendar import DebateCalendar
 
 AWAITING_PAGES = 4
 
@@ -29,32 +36,40 @@ class DebatesSource:
     name = KIND
     kind = KIND
 
-    def __init__(self, petitions: PetitionClient, whatson: WhatsOnClient) -> None:
+    def __init__(self, petitions: PetitionClient, calendar: DebateCalendar) -> None:
         self._petitions = petitions
-        self._whatson = whatson
+        self._calendar = calendar
 
     async def read(self, now: datetime) -> dict[int, Debate]:
         """The listing as the sources say it is now."""
-        today = london_day(now)
         awaiting = await self._facet("awaiting_debate", AWAITING_PAGES, now)
         debated = await self._facet("debated", 1, now)
         not_debated = await self._facet("not_debated", 1, now)
-        events = await self._whatson.commons_events(today, today + UPCOMING - timedelta(days=1))
-        return join(awaiting, debated, not_debated, petition_debates(events))
+        return join(awaiting, debated, not_debated, await self._calendar.listing(now))
 
     async def poll(
         self, targets: Mapping[str, dict[str, Any] | None], now: datetime
     ) -> dict[str, Refresh]:
         listing = await self.read(now)
-        state = listing_to_state(listing)
+        state = listing_to_state(listing, now)
         refreshes = {}
         for ident, stored in targets.items():
             events = (
                 []
                 if stored is None
-                else detect_debates(listing_from_state(stored), listing, london_day(now))
+                else detect_debates(
+                    listing_from_state(stored), listing, london_day(now), checked_at(stored), now
+                )
             )
-            alerts = [Alert(e.key, render_alert(e), group=group_of(e.kind)) for e in events]
+            alerts = [
+                Alert(
+                    e.key,
+                    render_alert(e),
+                    group=group_of(e.news),
+                    told=(e.topic, e.told) if e.told is not None else None,
+                )
+                for e in events
+            ]
             refreshes[ident] = Refresh(state, alerts)
         return refreshes
 

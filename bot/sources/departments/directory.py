@@ -1,9 +1,12 @@
 """The main government departments: GOV.UK slug ↔ name ↔ short forms ↔ Parliament answering bodies.
 
-Pure: no I/O. The departments ship here as data; Parliament's answering-body ids change when
-departments are renamed or merged (DIT 202 became DBT 214), so `learn_answering_bodies` folds in
-the Members API's current list (matched by name), and statements from an unknown body are still
-placed by their `answeringBodyName`.
+Pure: no I/O. The departments ship here as data, with what they were called before a
+machinery-of-government change: former names and former GOV.UK slugs (items published before a
+rename keep the old slug, and one source can lag the other). Every slug a department had resolves
+to it (`canonical`), so a follow keeps matching across a rename, whatever short form was typed.
+Parliament's answering-body ids change too (DIT 202 became DBT 214): `learn_answering_bodies`
+folds in the Members API's current list (matched by name), and statements from an unknown body
+are still placed by their `answeringBodyName`.
 """
 
 from __future__ import annotations
@@ -24,6 +27,12 @@ class Department:
     short: tuple[str, ...]  # common short forms, the first one for buttons
     answering_bodies: tuple[int, ...]  # Members API answering-body ids, current first
     former_names: tuple[str, ...] = ()
+    former_slugs: tuple[str, ...] = ()  # GOV.UK organisation slugs it had before
+
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        """Every GOV.UK slug its items may carry, the current first."""
+        return (self.slug, *self.former_slugs)
 
     @property
     def label(self) -> str:
@@ -40,7 +49,14 @@ MAIN_DEPARTMENTS = (
         ("No 10", "PM", "Number 10", "Downing Street", "Prime Minister"),
         (23,),
     ),
-    Department("cabinet-office", "Cabinet Office", ("CO",), (53,)),
+    Department(
+        "cabinet-office",
+        "Cabinet Office",
+        ("CO",),
+        (53,),
+        ("Department for Exiting the European Union",),
+        ("department-for-exiting-the-european-union",),
+    ),
     Department("hm-treasury", "HM Treasury", ("Treasury", "HMT"), (14,)),
     Department("home-office", "Home Office", ("HO",), (1,)),
     Department(
@@ -48,6 +64,8 @@ MAIN_DEPARTMENTS = (
         "Foreign, Commonwealth & Development Office",
         ("FCDO", "Foreign Office", "FCO"),
         (208,),
+        ("Foreign and Commonwealth Office", "Department for International Development"),
+        ("foreign-commonwealth-office", "department-for-international-development"),
     ),
     Department("ministry-of-defence", "Ministry of Defence", ("MoD",), (11,)),
     Department("ministry-of-justice", "Ministry of Justice", ("MoJ",), (54,)),
@@ -57,6 +75,8 @@ MAIN_DEPARTMENTS = (
         "Department of Health and Social Care",
         ("DHSC", "Health"),
         (17,),
+        ("Department of Health",),
+        ("department-of-health",),
     ),
     Department("department-for-work-pensions", "Department for Work and Pensions", ("DWP",), (29,)),
     Department("department-for-transport", "Department for Transport", ("DfT", "Transport"), (27,)),
@@ -69,9 +89,17 @@ MAIN_DEPARTMENTS = (
     Department(
         "ministry-of-housing-communities-local-government",
         "Ministry of Housing, Communities and Local Government",
-        ("MHCLG", "DLUHC", "Housing"),
+        ("MHCLG", "DLUHC", "DCLG", "Housing"),
         (7, 211),
-        ("Department for Levelling Up, Housing and Communities",),
+        (
+            "Department for Levelling Up, Housing and Communities",
+            "Department for Communities and Local Government",
+        ),
+        (
+            "department-for-levelling-up-housing-and-communities",
+            "ministry-of-housing-communities-and-local-government",
+            "department-for-communities-and-local-government",
+        ),
     ),
     Department(
         "department-for-business-and-trade",
@@ -81,6 +109,10 @@ MAIN_DEPARTMENTS = (
         (
             "Department for International Trade",
             "Department for Business, Energy and Industrial Strategy",
+        ),
+        (
+            "department-for-international-trade",
+            "department-for-business-energy-and-industrial-strategy",
         ),
     ),
     Department(
@@ -100,10 +132,26 @@ MAIN_DEPARTMENTS = (
         "Department for Culture, Media and Sport",
         ("DCMS", "Culture"),
         (217,),
+        ("Department for Digital, Culture, Media and Sport",),
+        ("department-for-digital-culture-media-sport",),
     ),
     Department("northern-ireland-office", "Northern Ireland Office", ("NIO",), (21,)),
-    Department("scotland-office", "Scotland Office", ("Scotland",), (2,)),
-    Department("wales-office", "Wales Office", ("Wales",), (28,)),
+    Department(
+        "office-of-the-secretary-of-state-for-scotland",
+        "Scotland Office",
+        ("Scotland",),
+        (2,),
+        ("Office of the Secretary of State for Scotland",),
+        ("scotland-office",),
+    ),
+    Department(
+        "office-of-the-secretary-of-state-for-wales",
+        "Wales Office",
+        ("Wales",),
+        (28,),
+        ("Office of the Secretary of State for Wales",),
+        ("wales-office",),
+    ),
     Department(
         "attorney-generals-office", "Attorney General's Office", ("AGO", "Attorney General"), (88,)
     ),
@@ -121,10 +169,10 @@ class Directory:
 
     def __init__(self, departments: Iterable[Department] = MAIN_DEPARTMENTS) -> None:
         self.departments = tuple(departments)
-        self._by_slug = {d.slug: d for d in self.departments}
+        self._by_slug = {slug: d for d in self.departments for slug in d.slugs}
         self._names: dict[str, Department] = {}
         for department in self.departments:
-            for name in (department.slug, department.name, *department.short):
+            for name in (*department.slugs, department.name, *department.short):
                 self._names.setdefault(normalise(name), department)
             for name in department.former_names:
                 self._names.setdefault(normalise(name), department)
@@ -135,7 +183,13 @@ class Directory:
         }
 
     def get(self, slug: str) -> Department | None:
+        """The department with this GOV.UK slug, current or former."""
         return self._by_slug.get(slug)
+
+    def canonical(self, slug: str) -> str:
+        """The current slug of the department that had `slug`; an unknown slug as it is."""
+        department = self._by_slug.get(slug)
+        return department.slug if department is not None else slug
 
     def find(self, text: str) -> Department | None:
         """The department `text` names: its slug, its name, a short form or a former name."""

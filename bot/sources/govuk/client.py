@@ -2,12 +2,18 @@
 
 I/O only. Always ordered newest first (`order=-public_timestamp`: without it the order is "most
 viewed"), with the fields the parser needs named explicitly; several organisations in one query
-are OR-ed by the API. A 422 (GOV.UK refused the query) comes back as bot.http.UpstreamRefused.
+are OR-ed by the API. Withdrawn items are asked for too (`debug=include_withdrawn`): search-api
+leaves them out of every other search (its VisibilityFilter), so without it a withdrawal would
+only look like an item falling out of the results. `reindexed_since` keeps the items GOV.UK
+indexed again since then (`filter_updated_at`, its time of indexing, which any change moves: an
+update, a withdrawal), at any age. A 422 (GOV.UK refused the query) comes back as
+bot.http.UpstreamRefused.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -49,13 +55,18 @@ class GovukClient:
         *,
         start: int = 0,
         count: int = 50,
+        reindexed_since: datetime | None = None,
     ) -> dict[str, Any]:
         """One page of statement-type documents, newest first; `None`: every organisation."""
         params: list[tuple[str, str | int]] = [
             ("order", "-public_timestamp"),
             ("count", count),
             ("start", start),
+            ("debug", "include_withdrawn"),
         ]
+        if reindexed_since is not None:
+            at = reindexed_since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            params.append(("filter_updated_at", f"from:{at}"))
         params += [("filter_content_store_document_type", t) for t in DOCUMENT_TYPES]
         params += [("filter_organisations", slug) for slug in organisations or ()]
         if keywords:

@@ -1,7 +1,8 @@
 """GOV.UK search results to statement items.
 
 Pure: no I/O. Lenient: any field may be missing or null (only `link` or `content_id` and a title
-are needed). Links are made absolute on the public site, whatever host served the search.
+are needed). Links are made absolute on the public site, whatever host served the search, and
+organisations are named by their department's current slug.
 """
 
 from __future__ import annotations
@@ -42,8 +43,15 @@ def parse_result(result: dict[str, Any], directory: Directory) -> StatementItem 
         return None
     published = instant_of(result.get("first_published_at")) or stamp
     organisations = [o for o in result.get("organisations") or () if isinstance(o, dict)]
-    slugs = [text_of(o.get("slug")) for o in organisations if text_of(o.get("slug"))]
-    # The lead department first: the one the directory knows, so stories match Parliament's.
+    # Each by its department's current slug (an item keeps the slug of its day), once; the lead
+    # department first: the one the directory knows, so stories match Parliament's.
+    slugs = list(
+        dict.fromkeys(
+            directory.canonical(text_of(o.get("slug")))
+            for o in organisations
+            if text_of(o.get("slug"))
+        )
+    )
     slugs.sort(key=lambda slug: directory.get(slug) is None)
     lead = directory.get(slugs[0]) if slugs else None
     names = [text_of(o.get("title")) for o in organisations if text_of(o.get("title"))]

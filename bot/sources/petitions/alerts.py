@@ -1,7 +1,9 @@
 """A petition's alerts: each event rendered and put in its alert group, plus the surge alert.
 
 Pure: no I/O. The groups are what a follow's settings switch on and off (bot.preferences); the
-signature counts come once per granularity, each alert for the follows that chose it.
+signature counts come once per granularity, each alert for the follows that chose it. News that
+replaces what was said before carries its told value, and a closing at a dissolution is bundled
+with the other petitions that closed then (bot.sources.base.Bundle), so a chat hears it once.
 """
 
 from __future__ import annotations
@@ -10,10 +12,15 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from bot.sources.base import Alert, AlertGroup
+from bot.sources.base import Alert, AlertGroup, Bundle
 from bot.sources.petitions.detect import EventKind, PetitionEvent
 from bot.sources.petitions.model import PetitionSnapshot
-from bot.sources.petitions.render import render_event, render_surge
+from bot.sources.petitions.render import (
+    dissolution_bundle_line,
+    dissolution_bundle_text,
+    render_event,
+    render_surge,
+)
 from bot.sources.petitions.trend import pace, surge
 
 SIGNATURES = AlertGroup("signatures", "Signatures")
@@ -30,9 +37,8 @@ _GROUP_OF = {
     EventKind.RESPONSE_PUBLISHED: RESPONSE,
     EventKind.RESPONSE_EDITED: RESPONSE,
     EventKind.RESPONSE_OVERDUE: RESPONSE,
-    EventKind.DEBATE_SCHEDULED: DEBATE,
-    EventKind.DEBATE_RESCHEDULED: DEBATE,
-    EventKind.DEBATE_CANCELLED: DEBATE,
+    EventKind.DEBATE_SCHEDULING: DEBATE,
+    EventKind.DEBATE_REMINDER: DEBATE,
     EventKind.DEBATE_HELD: DEBATE,
     EventKind.NOT_DEBATED: DEBATE,
     EventKind.DEBATE_LINKS: DEBATE,
@@ -58,6 +64,8 @@ def petition_alerts(
             group=_GROUP_OF[event.kind],
             granularity=event.detail.granularity if event.kind is EventKind.MILESTONE else "",
             dated=partial(render_event, event),
+            told=event.told,
+            bundle=_bundle(event),
         )
         for event in events
     ]
@@ -68,3 +76,11 @@ def petition_alerts(
             key = f"petition:{petition.id}:surge:{now.date().isoformat()}"  # one a day at most
             alerts.append(Alert(key, render_surge(petition, recent, times), group=SURGE))
     return alerts
+
+
+def _bundle(event: PetitionEvent) -> Bundle | None:
+    if event.kind is not EventKind.CLOSED or event.detail is None:
+        return None
+    title, head, foot = dissolution_bundle_text(event.detail)
+    key = f"petition:dissolution:{event.detail.day.isoformat()}"
+    return Bundle(key, title, head, dissolution_bundle_line(event.petition), foot)

@@ -165,7 +165,7 @@ class PetitionKind:
     def card(self, ident: str, state: dict[str, Any], now: datetime, zone: tzinfo) -> str:
         snapshot = snapshot_from_state(state)
         recent = pace(state.get("history"), now, snapshot.signature_count)
-        return render_card(snapshot, now, recent, zone)
+        return render_card(snapshot, now, recent, zone, self._source.dissolutions)
 
     def chart(
         self,

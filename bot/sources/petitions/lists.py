@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.sources.base import Button, Reply
-from bot.sources.petitions.detect import response_due_at
+from bot.sources.petitions.deadline import days_between, due_day, london_day
 from bot.sources.petitions.model import PetitionSnapshot
 from bot.sources.petitions.render import petition_url
 from bot.sources.petitions.source import KIND
@@ -26,16 +26,19 @@ SEARCH_WORDS_BYTES = 40
 @dataclass(frozen=True)
 class Late:
     petition: PetitionSnapshot
-    days: int  # past the 21-day deadline
+    days: int  # past the 21-day deadline, on the London calendar
 
 
 def late_list(awaiting: list[PetitionSnapshot], now: datetime) -> list[Late]:
-    """The petitions past their response deadline with no response, most overdue first."""
+    """The petitions past their response deadline with no response, most overdue first: late
+    from the day after the due day (bot.sources.petitions.deadline)."""
     late = []
+    today = london_day(now)
     for petition in awaiting:
-        due = response_due_at(petition)
-        if due is not None and now >= due and petition.response is None:
-            late.append(Late(petition, (now - due).days))
+        reached = petition.response_threshold_reached_at
+        overdue = days_between(due_day(reached), today) if reached else 0
+        if overdue > 0 and petition.response is None:
+            late.append(Late(petition, overdue))
     return sorted(late, key=lambda entry: (-entry.days, entry.petition.id))
 
 

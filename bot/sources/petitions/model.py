@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass, fields, is_dataclass, replace
+import re
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from bot.sources.petitions.debating import Sitting, sitting_from_dict
+from bot.sources.petitions.dissolutions import closed_early
 from bot.sources.values import day_of, instant_of, text_of
 
 DEFAULT_RESPONSE_THRESHOLD = 10_000
@@ -35,13 +38,28 @@ class PetitionParseError(ValueError):
     """The document is not a petition (no data object, no id, or no action, state or count)."""
 
 
+# A field kept in memory for the cycle that parsed it, never stored.
+_TRANSIENT = {"stored": False}
+# Where a response's details break into sentences (or paragraphs): what an edit changed.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
 @dataclass(frozen=True)
 class GovernmentResponse:
     responded_on: date | None
     summary: str
-    # The details run to thousands of characters; a digest is enough to notice an edit.
+    # The details run to thousands of characters: the whole text's digest tells an edit anywhere,
+    # and a digest per sentence which sentences it changed.
     details_digest: str
     updated_at: datetime | None
+    sentence_digests: tuple[str, ...] = ()
+    # The text itself, from the document just read: an edit alert quotes what changed.
+    details: str = field(default="", compare=False, metadata=_TRANSIENT)
+
+    def changed_sentences(self, before: GovernmentResponse) -> list[str]:
+        """The sentences of the details that `before` did not have (needs the text)."""
+        known = set(before.sentence_digests)
+        return [s for s in details_sentences(self.details) if _sentence_digest(s) not in known]
 
 
 @dataclass(frozen=True)
@@ -94,10 +112,24 @@ class PetitionSnapshot:
     business: tuple[BusinessItem, ...] = ()
     response_threshold: int = DEFAULT_RESPONSE_THRESHOLD
     debate_threshold: int = DEFAULT_DEBATE_THRESHOLD
+    # The debate as scheduled: the site's day with What's On's time and place (source.py).
+    sitting: Sitting | None = None
     # Memory carried from one snapshot to the next (see detect.carry_forward).
     peak_signature_count: int = 0
     response_threshold_seen: bool = False
     debate_threshold_seen: bool = False
+    # The response deadline's clock: the earliest response threshold crossing ever seen.
+    response_clock_at: datetime | None = None
+    # The first read since the last good one that found the petition gone (410) or not found
+    # (404), and which: a removal is told only once a later read confirms it.
+    missing_since: datetime | None = None
+    missing_status: str = ""
+
+    @property
+    def dissolved_at(self) -> datetime | None:
+        """When it closed at a dissolution of Parliament, if it did (dissolutions.py)."""
+        closed = self.state == "closed" and closed_early(self.closed_at)
+        return self.closed_at if closed else None
 
 
 def parse_petition(document: Any, *, observed_at: datetime, archived: bool) -> PetitionSnapshot:
@@ -125,6 +157,8 @@ def parse_petition(document: Any, *, observed_at: datetime, archived: bool) -> P
     parliament = item.get("parliament") if isinstance(item.get("parliament"), dict) else {}
     rejection = attributes.get("rejection") if isinstance(attributes.get("rejection"), dict) else {}
     rejected = state == "rejected"
+    response_threshold = _int(parliament.get("response_threshold")) or DEFAULT_RESPONSE_THRESHOLD
+    debate_threshold = _int(parliament.get("debate_threshold")) or DEFAULT_DEBATE_THRESHOLD
     return PetitionSnapshot(
         id=petition_id,
         title=text_of(attributes.get("action")),
@@ -147,9 +181,15 @@ def parse_petition(document: Any, *, observed_at: datetime, archived: bool) -> P
         response=_response(attributes.get("government_response")),
         debate=_debate(attributes.get("debate")),
         business=_business(attributes.get("other_parliamentary_business")),
-        response_threshold=_int(parliament.get("response_threshold")) or DEFAULT_RESPONSE_THRESHOLD,
-        debate_threshold=_int(parliament.get("debate_threshold")) or DEFAULT_DEBATE_THRESHOLD,
+        response_threshold=response_threshold,
+        debate_threshold=debate_threshold,
         peak_signature_count=count,
+        # A document from before the site kept a threshold's timestamp (2015's had no
+        # `response_threshold_reached_at`) tells it only by the count.
+        response_threshold_seen="response_threshold_reached_at" not in attributes
+        and count >= response_threshold,
+        debate_threshold_seen="debate_threshold_reached_at" not in attributes
+        and count >= debate_threshold,
     )
 
 
@@ -172,12 +212,23 @@ def has_next_page(document: dict[str, Any]) -> bool:
 def _response(value: Any) -> GovernmentResponse | None:
     if not isinstance(value, dict):
         return None
+    # Whole, not clipped like other text: an edit at its end is still an edit.
+    details = value.get("details") if isinstance(value.get("details"), str) else ""
+    details = details.replace("\r\n", "\n").strip()
     return GovernmentResponse(
         responded_on=day_of(value.get("responded_on")),
         summary=text_of(value.get("summary")),
-        details_digest=_digest(text_of(value.get("details"))),
+        details_digest=_digest(details),
         updated_at=instant_of(value.get("updated_at")),
+        sentence_digests=tuple(_sentence_digest(s) for s in details_sentences(details)),
+        details=details,
     )
+
+
+def details_sentences(details: str) -> list[str]:
+    """The sentences of a response's details, each on one line."""
+    sentences = (" ".join(part.split()) for part in _SENTENCE_END.split(details))
+    return [sentence for sentence in sentences if sentence]
 
 
 def _debate(value: Any) -> DebateOutcome | None:
@@ -213,6 +264,10 @@ def _int(value: Any) -> int | None:
     return None
 
 
+def _sentence_digest(sentence: str) -> str:
+    return _digest(sentence)[:8]
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16] if text else ""
 
@@ -223,6 +278,8 @@ def _digest(text: str) -> str:
 
 _DATETIME_FIELDS = {
     "observed_at",
+    "response_clock_at",
+    "missing_since",
     "updated_at",
     "opened_at",
     "closed_at",
@@ -251,7 +308,13 @@ def snapshot_from_dict(stored: dict[str, Any]) -> PetitionSnapshot:
         response = _known(GovernmentResponse, values["response"])
         response["responded_on"] = day_of(response.get("responded_on"))
         response["updated_at"] = instant_of(response.get("updated_at"))
+        response["sentence_digests"] = tuple(response.get("sentence_digests", ()))
         values["response"] = GovernmentResponse(**response)
+    if "sitting" in stored:
+        values["sitting"] = sitting_from_dict(values.get("sitting"))
+    elif "sitting" not in stored and values["scheduled_debate_date"]:
+        # Stored before sittings were: its debate as known then, the day alone.
+        values["sitting"] = Sitting(values["scheduled_debate_date"])
     if values.get("debate"):
         debate = _known(DebateOutcome, values["debate"])
         debate["debated_on"] = day_of(debate.get("debated_on"))
@@ -269,13 +332,17 @@ def _known(record: type, stored: dict[str, Any]) -> dict[str, Any]:
 
 @functools.cache
 def _field_names(record: type) -> frozenset[str]:
-    return frozenset(f.name for f in fields(record))
+    return frozenset(f.name for f in fields(record) if f.metadata.get("stored", True))
 
 
 def _jsonable(value: Any) -> Any:
     # Not dataclasses.asdict: it deep-copies every leaf, which dominates a poll cycle's cost.
     if is_dataclass(value):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
+        return {
+            f.name: _jsonable(getattr(value, f.name))
+            for f in fields(value)
+            if f.metadata.get("stored", True)
+        }
     if isinstance(value, list | tuple):
         return [_jsonable(item) for item in value]
     if isinstance(value, date):  # datetime is a date too

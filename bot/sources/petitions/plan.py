@@ -12,10 +12,11 @@ facet holds more followed petitions than it has pages, the cycle reads the whole
 - `updated_at` moved with the count unchanged: an edit or a new item of other parliamentary
   business, which only the show document lists.
 
-A petition no list shows (archived, taken down, or moved on a page between two reads of a scan) is
-fetched on its own, as before; so is every petition for a while after a list page fails
-(source.py). The first pages of the five activity facets, where closed petitions
-with recent news are listed first, are read when they can spare more show requests than they cost.
+A petition no list shows (archived, taken down, or moved on a page between two reads of a scan),
+or one its own document last answered missing, is fetched on its own, as before; so is every
+petition for a while after a list page fails (source.py). The first pages of the five activity
+facets, where closed petitions with recent news are listed first, are read when they can spare
+more show requests than they cost.
 
 A list entry cannot tell an edit made in the same interval as a count change: both only move
 `updated_at`. So a petition whose entry shows a count change is fetched whole the cycle after
@@ -108,7 +109,7 @@ def read_entries(
         for item in document.get("data") or ():
             ident = item.get("id") if isinstance(item, dict) else None
             before = previous.get(ident) if isinstance(ident, int) else None
-            if before is None or before.removed or before.archived:
+            if before is None or before.removed or before.archived or before.missing_since:
                 continue  # its own document tells whether it is back, and how
             if _as_known(before, item):
                 found.setdefault(before.id, None)

@@ -1,39 +1,58 @@
 """Petition messages: alerts for each event and the status card, as Telegram HTML.
 
 Pure: no I/O. Every piece of upstream text passes through `quote` (HTML-escaped, clipped), and
-the clip budgets keep any message well under Telegram's 4,096 characters. Instants (a threshold
-reached, a deadline, a closing, the pace's date) are told on the chat's zone's calendar, London's
-by default; days the site gives as days (a debate, a closing date) are the same everywhere.
+the clip budgets keep any message well under Telegram's 4,096 characters. The response deadline
+is London's: the day the threshold was reached, the day the response is due by and the day it
+came are London dates, and the days between them are counted on that calendar (deadline.py), so
+a message's numbers agree with its dates. Other instants (a closing, a removal, the pace's date)
+are told on the chat's zone's calendar; days the site gives as days (a debate, a closing date)
+are the same everywhere. Debate news is worded by debating.py, the same for every kind.
 """
 
 from __future__ import annotations
 
 import html
-from datetime import datetime, timedelta, tzinfo
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from bot.preferences import MILESTONES
+from bot.sources.petitions.deadline import (
+    RESPONSE_WITHIN_DAYS,
+    days,
+    days_between,
+    days_late_at,
+    due_day,
+    election_words,
+    lateness,
+    london_day,
+)
+from bot.sources.petitions.debating import (
+    petition_line,
+    render_debate_links,
+    render_held,
+    render_links_added,
+    render_not_debated,
+    render_sitting_news,
+    when,
+)
 from bot.sources.petitions.detect import (
-    RESPONSE_DUE_AFTER,
     EventKind,
     PetitionEvent,
+    ResponseEdit,
     next_count_step,
-    response_due_at,
+    response_due_on,
 )
+from bot.sources.petitions.dissolutions import KNOWN, Dissolution, period_words, spanning
 from bot.sources.petitions.model import PetitionSnapshot
 from bot.sources.petitions.trend import Pace, eta
 from bot.sources.text import LONDON, format_change, format_count, format_date, quote
 
 PUBLIC_SITE = "https://petition.parliament.uk"
 MESSAGE_LIMIT = 4096
-_LINK_LABELS = {
-    "transcript_url": "Transcript",
-    "video_url": "Video",
-    "debate_pack_url": "Debate pack",
-    "public_engagement_url": "Public engagement",
-    "debate_summary_url": "Debate summary",
-}
-# The site's own wording (config/locales/rejections.en-GB.yml), shortened where it addresses
-# the petition's creator.
+# Every rejection code the site has, in words. The ten it seeds come with its own descriptions
+# (db/migrate/20200211022417_create_rejection_reasons.rb), shortened where they address the
+# creator; the codes its locale lists beyond those (config/locales/rejections.en-GB.yml) are
+# admin-written on the site, so their words here follow the locale's names.
 _REJECTION_REASONS = {
     "duplicate": "There's already a petition about this issue.",
     "irrelevant": "It's about something the UK Government or Parliament is not responsible for.",
@@ -43,8 +62,18 @@ _REJECTION_REASONS = {
     "foi": "It's a Freedom of Information request.",
     "libellous": "It included confidential, libellous, false or defamatory information, or a "
     "reference to a case which is active in the UK courts.",
-    "offensive": "It's offensive, nonsense, a joke, or an advert.",
-    "already-happening": "The Government or Parliament is already doing what it asks.",
+    "offensive": "It's offensive, extreme or a joke.",
+    "advert": "It's an advert, or promotes a particular business or product.",
+    "removed": "Its creator asked for it not to be published.",
+    "already-happening": "The UK Government or Parliament is already doing what it asks.",
+    "no-reply": "Its creator didn't reply when the petitions committee asked about it.",
+    "individual": "It's about one person's case, which the petitions site can't take up.",
+    "personal": "It included personal information, or is about a personal matter.",
+    "fraudulent": "It was created fraudulently.",
+    "operational": "It's about an operational decision for a public body, not one for the "
+    "UK Government or Parliament.",
+    "local": "It's about a local matter, for a local council or another local body.",
+    "joke": "It's a joke.",
 }
 
 
@@ -55,37 +84,55 @@ def petition_url(snapshot: PetitionSnapshot) -> str:
 
 def rejection_reason(code: str | None) -> str:
     if code is None:
-        return "The petitions committee gave no reason code."
-    return _REJECTION_REASONS.get(code, f"Rejected under the “{code}” rule.")
+        return "The petitions committee gave no reason."
+    known = _REJECTION_REASONS.get(code)
+    if known is not None:
+        return known
+    # A code the site added since: its name, in words.
+    return f"The petitions committee's reason: “{code.replace('-', ' ').capitalize()}”."
 
 
-def response_lateness(snapshot: PetitionSnapshot) -> str:
-    """How long the response took after the threshold, and how late that was, if known."""
-    reached, responded = snapshot.response_threshold_reached_at, snapshot.government_response_at
-    if reached is None or responded is None or responded < reached:
-        return ""
-    days = (responded - reached).days
-    allowed = RESPONSE_DUE_AFTER.days
-    if days > allowed:
-        return f"{_days(days)} after the threshold: {_days(days - allowed)} late"
-    return f"{_days(days)} after the threshold, within the {allowed} days promised"
-
-
-def response_status(snapshot: PetitionSnapshot, now: datetime, zone: tzinfo = LONDON) -> str:
-    """One line on the government response: not due, awaiting (and how late), or given."""
+def answered_on(snapshot: PetitionSnapshot) -> date | None:
+    """The day the response is dated: the site's `responded_on`, else the London day it came."""
     response = snapshot.response
-    if response is not None:
-        when = response.responded_on or snapshot.government_response_at
-        line = f"responded on {format_date(when, zone)}" if when else "responded"
-        lateness = response_lateness(snapshot)
-        return f"{line} ({lateness})" if lateness else line
-    due = response_due_at(snapshot)
-    if due is not None and snapshot.response_threshold_reached_at is not None:
-        waited = (now - snapshot.response_threshold_reached_at).days
-        overdue = (now - due).days
-        if now >= due:
-            return f"awaiting a response for {_days(waited)}: {_days(overdue)} overdue"
-        return f"awaiting a response for {_days(waited)} (due by {format_date(due, zone)})"
+    if response is not None and response.responded_on is not None:
+        return response.responded_on
+    given = snapshot.government_response_at
+    return london_day(given) if given else None
+
+
+def response_lateness(
+    snapshot: PetitionSnapshot, dissolutions: Sequence[Dissolution] = KNOWN
+) -> str:
+    """How long the response took after the threshold, and how late that was, if known."""
+    clock, day = snapshot.response_clock_at, answered_on(snapshot)
+    if clock is None or day is None or day < london_day(clock):
+        return ""
+    given = snapshot.government_response_at or datetime.combine(day, time(12), tzinfo=LONDON)
+    return lateness(clock, day, given, dissolutions)
+
+
+def response_status(
+    snapshot: PetitionSnapshot, now: datetime, dissolutions: Sequence[Dissolution] = KNOWN
+) -> str:
+    """One line on the government response: not due, awaiting (and how late), or given. Its
+    days are London's: they are counted between the dates it shows."""
+    if snapshot.response is not None:
+        day = answered_on(snapshot)
+        line = f"responded on {format_date(day)}" if day else "responded"
+        lateness_words = response_lateness(snapshot, dissolutions)
+        return f"{line} ({lateness_words})" if lateness_words else line
+    clock = snapshot.response_clock_at
+    if clock is not None and snapshot.state != "rejected":
+        since, due = format_date(london_day(clock)), due_day(clock)
+        late = days_between(due, london_day(now))
+        if late <= 0:
+            return f"awaiting a response since {since}, due by {format_date(due)}"
+        words = (
+            f"awaiting a response since {since}: {days(late)} overdue (due by {format_date(due)})"
+        )
+        election = spanning(clock, now, dissolutions)
+        return f"{words}; {election_words(election)}" if election else words
     if snapshot.state == "open":
         return f"due once it reaches {format_count(snapshot.response_threshold)} signatures"
     return "none"
@@ -97,22 +144,27 @@ def debate_status(snapshot: PetitionSnapshot, now: datetime) -> str:
         return f"debated on {format_date(debate.debated_on)}"
     if snapshot.debate_outcome_at is not None:
         return "the Petitions Committee decided not to debate it"
-    scheduled = snapshot.scheduled_debate_date
-    if scheduled is not None:
-        if scheduled >= now.date():
-            return f"scheduled for {format_date(scheduled)}"
-        return f"was scheduled for {format_date(scheduled)}; the outcome is not recorded yet"
+    sitting = snapshot.sitting
+    if sitting is not None and not sitting.cancelled:
+        if sitting.day >= london_day(now):
+            return f"scheduled for {when(sitting)}"
+        return f"was scheduled for {format_date(sitting.day)}; the outcome is not recorded yet"
     if snapshot.debate_threshold_reached_at is not None:
         return "awaiting the Petitions Committee's decision on a debate"
     return f"considered at {format_count(snapshot.debate_threshold)} signatures"
 
 
 def render_card(
-    snapshot: PetitionSnapshot, now: datetime, pace: Pace | None = None, zone: tzinfo = LONDON
+    snapshot: PetitionSnapshot,
+    now: datetime,
+    pace: Pace | None = None,
+    zone: tzinfo = LONDON,
+    dissolutions: Sequence[Dissolution] = KNOWN,
 ) -> str:
-    """The status card: title, state, count, progress and pace, response, debate, closing date,
-    link, and when it was checked. `pace` (from the bot's own history) is left out when None;
-    dates are on `zone`'s calendar."""
+    """The status card: title, state, count, progress and pace, response, debate (with its
+    links once held), closing date, link, and when it was checked. `pace` (from the bot's own
+    history) is left out when None; instants' dates are on `zone`'s calendar, the response
+    deadline's days on London's."""
     lines = [
         f"📜 <b>{quote(snapshot.title, 300)}</b>",
         f"Petition {snapshot.id} · {_state_label(snapshot, zone)}",
@@ -123,10 +175,12 @@ def render_card(
         lines.append(progress)
     if pace is not None and snapshot.state == "open" and not snapshot.removed:
         lines.append(_pace(snapshot, pace, now, zone))
-    lines.append(f"🏛 Government response: {response_status(snapshot, now, zone)}")
+    lines.append(f"🏛 Government response: {response_status(snapshot, now, dissolutions)}")
     if snapshot.response is not None and snapshot.response.summary:
         lines.append(f"<blockquote>{quote(snapshot.response.summary, 600)}</blockquote>")
     lines.append(f"🗣 Debate: {debate_status(snapshot, now)}")
+    if snapshot.debate is not None and snapshot.debate.links():
+        lines.append(render_debate_links(snapshot.debate.links()))
     if snapshot.state == "rejected":
         lines.append(f"🚫 {html.escape(rejection_reason(snapshot.rejection_code))}")
         if snapshot.rejection_details:
@@ -154,8 +208,8 @@ def next_threshold_at(
     """The next threshold (response, then debate) and when the pace reaches it, if it does."""
     count = snapshot.signature_count
     upcoming = [t for t in (snapshot.response_threshold, snapshot.debate_threshold) if t > count]
-    when = eta(count, upcoming[0], pace.per_day(), now) if upcoming else None
-    return (upcoming[0], when) if when is not None else None
+    when_reached = eta(count, upcoming[0], pace.per_day(), now) if upcoming else None
+    return (upcoming[0], when_reached) if when_reached is not None else None
 
 
 def render_surge(snapshot: PetitionSnapshot, pace: Pace, times: float) -> str:
@@ -167,7 +221,7 @@ def render_surge(snapshot: PetitionSnapshot, pace: Pace, times: float) -> str:
         f"{format_count(round(hourly))} an hour over the day. It now has "
         f"{format_count(snapshot.signature_count)}."
     )
-    return f"{body}\n\n{_footer(snapshot)}"
+    return f"{body}\n\n{footer(snapshot)}"
 
 
 def _ago(elapsed: timedelta) -> str:
@@ -182,13 +236,13 @@ def _ago(elapsed: timedelta) -> str:
 
 
 def render_event(event: PetitionEvent, zone: tzinfo = LONDON) -> str:
-    """The alert for one event, ending with the link and the way to stop; dates on `zone`'s
-    calendar."""
+    """The alert for one event, ending with the link and the way to stop; an instant's date on
+    `zone`'s calendar, a deadline's days on London's."""
     body = _EVENT_RENDERERS[event.kind](event, zone)
-    return f"{body}\n\n{_footer(event.petition)}"
+    return f"{body}\n\n{footer(event.petition)}"
 
 
-def _footer(petition: PetitionSnapshot) -> str:
+def footer(petition: PetitionSnapshot) -> str:
     return f"{petition_url(petition)}\n<i>Stop these alerts: /unfollow {petition.id}</i>"
 
 
@@ -196,8 +250,8 @@ def _title(snapshot: PetitionSnapshot) -> str:
     return f"“{quote(snapshot.title, 300)}”"
 
 
-def _days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
+def _line(snapshot: PetitionSnapshot) -> str:
+    return petition_line(snapshot.title, snapshot.id, snapshot.signature_count)
 
 
 def _state_label(snapshot: PetitionSnapshot, zone: tzinfo) -> str:
@@ -209,7 +263,8 @@ def _state_label(snapshot: PetitionSnapshot, zone: tzinfo) -> str:
     if snapshot.state == "closed":
         archived = " (archived)" if snapshot.archived else ""
         closed = f" on {format_date(snapshot.closed_at, zone)}" if snapshot.closed_at else ""
-        return f"Closed{closed}{archived}"
+        why = " when Parliament was dissolved" if snapshot.dissolved_at else ""
+        return f"Closed{closed}{why}{archived}"
     if snapshot.state == "rejected":
         return "Rejected"
     return quote(snapshot.state.capitalize(), 40)
@@ -247,22 +302,27 @@ def _milestone(event: PetitionEvent, zone: tzinfo) -> str:
 
 def _response_threshold(event: PetitionEvent, zone: tzinfo) -> str:
     petition = event.petition
-    due = response_due_at(petition)
-    due_text = f", by {format_date(due, zone)}" if due else ""
+    due = response_due_on(petition)
+    due_text = f", by {format_date(due)}" if due else ""
     return (
         f"🎯 <b>{format_count(petition.response_threshold)} signatures: the government must "
         f"respond</b>\n{_title(petition)} now has {format_count(petition.signature_count)} "
-        f"signatures. The government has agreed to respond within {RESPONSE_DUE_AFTER.days} "
+        f"signatures. The government has agreed to respond within {RESPONSE_WITHIN_DAYS} "
         f"days{due_text}. I'll tell you when it does, and if it is late."
     )
 
 
 def _debate_threshold(event: PetitionEvent, zone: tzinfo) -> str:
     petition = event.petition
+    sitting = petition.sitting
+    if sitting is not None and not sitting.cancelled:
+        then = f"A debate is already scheduled, for {when(sitting)}."
+    else:
+        then = "The Petitions Committee will now decide whether to schedule a debate."
     return (
         f"🏛 <b>{format_count(petition.debate_threshold)} signatures: Parliament will consider a "
         f"debate</b>\n{_title(petition)} now has {format_count(petition.signature_count)} "
-        "signatures. The Petitions Committee will now decide whether to schedule a debate."
+        f"signatures. {then}"
     )
 
 
@@ -271,7 +331,8 @@ def _response_published(event: PetitionEvent, zone: tzinfo) -> str:
     response = petition.response
     assert response is not None
     lines = [f"📝 <b>The government has responded</b> to {_title(petition)}"]
-    status = response_status(petition, petition.observed_at, zone)
+    election = (event.detail,) if event.detail else ()
+    status = response_status(petition, petition.observed_at, (*KNOWN, *election))
     lines.append(status[0].upper() + status[1:] + ".")
     if response.summary:
         lines.append(f"<blockquote>{quote(response.summary, 600)}</blockquote>")
@@ -279,96 +340,63 @@ def _response_published(event: PetitionEvent, zone: tzinfo) -> str:
 
 
 def _response_edited(event: PetitionEvent, zone: tzinfo) -> str:
-    petition = event.petition
+    petition, edit = event.petition, event.detail
     response = petition.response
-    assert response is not None
-    parts = " and ".join("the summary" if p == "summary" else "the full text" for p in event.detail)
+    assert response is not None and isinstance(edit, ResponseEdit)
+    parts = " and ".join("the summary" if p == "summary" else "the full text" for p in edit.parts)
     lines = [f"✏️ <b>The government response was edited</b> for {_title(petition)}"]
     lines.append(f"Changed: {parts}.")
-    if "summary" in event.detail and response.summary:
-        lines.append(f"<blockquote>{quote(response.summary, 600)}</blockquote>")
+    if "summary" in edit.parts and response.summary:
+        lines.append(
+            f"The summary now reads: <blockquote>{quote(response.summary, 600)}</blockquote>"
+        )
+    if edit.added:
+        shown = " … ".join(edit.added[:2])
+        more = f" (and {len(edit.added) - 2} more sentences)" if len(edit.added) > 2 else ""
+        lines.append(f"New in the full text{more}: “{quote(shown, 400)}”")
+    elif edit.removed_only:
+        lines.append("A passage was taken out of the full text.")
     return "\n".join(lines)
 
 
 def _response_overdue(event: PetitionEvent, zone: tzinfo) -> str:
-    petition = event.petition
-    reached, due = petition.response_threshold_reached_at, response_due_at(petition)
-    assert reached is not None and due is not None
+    petition, overdue = event.petition, event.detail
+    clock, due = petition.response_clock_at, response_due_on(petition)
+    assert clock is not None and due is not None
     reached_text = (
         f"{_title(petition)} reached {format_count(petition.response_threshold)} signatures on "
-        f"{format_date(reached, zone)}. The government agreed to respond within "
-        f"{RESPONSE_DUE_AFTER.days} days, by {format_date(due, zone)}"
+        f"{format_date(london_day(clock))}. The government agreed to respond within "
+        f"{RESPONSE_WITHIN_DAYS} days, by {format_date(due)}"
     )
-    if event.detail == 0:
-        return f"⏰ <b>Government response overdue</b>\n{reached_text}, and has not."
-    late = _days(event.detail * 7)
-    return f"⏰ <b>Still no government response: {late} overdue</b>\n{reached_text}."
+    election = f"\n{election_words(overdue.election).capitalize()}." if overdue.election else ""
+    if overdue.reminder == 0:
+        return f"⏰ <b>Government response overdue</b>\n{reached_text}, and has not.{election}"
+    late = days(days_late_at(due, overdue.reminder))
+    return f"⏰ <b>Still no government response: {late} overdue</b>\n{reached_text}.{election}"
 
 
-def _debate_scheduled(event: PetitionEvent, zone: tzinfo) -> str:
-    petition = event.petition
-    assert petition.scheduled_debate_date is not None
-    return (
-        f"🗓 <b>Debate scheduled</b>\nParliament will debate {_title(petition)} on "
-        f"{format_date(petition.scheduled_debate_date)}."
-    )
-
-
-def _debate_rescheduled(event: PetitionEvent, zone: tzinfo) -> str:
-    petition, previous = event.petition, event.previous
-    assert petition.scheduled_debate_date and previous.scheduled_debate_date
-    return (
-        f"🗓 <b>Debate moved</b>\n{_title(petition)} will now be debated on "
-        f"{format_date(petition.scheduled_debate_date)} "
-        f"(it was set for {format_date(previous.scheduled_debate_date)})."
-    )
-
-
-def _debate_cancelled(event: PetitionEvent, zone: tzinfo) -> str:
-    previous = event.previous
-    assert previous.scheduled_debate_date is not None
-    return (
-        f"🗓 <b>Debate cancelled</b>\nThe debate on {_title(event.petition)} set for "
-        f"{format_date(previous.scheduled_debate_date)} is no longer scheduled."
-    )
-
-
-def render_debate_links(links: dict[str, str]) -> str:
-    """A debate's links (transcript, video, ...) as one line of labelled links."""
-    return " · ".join(
-        f'<a href="{html.escape(url, quote=True)}">{_LINK_LABELS.get(name, "Link")}</a>'
-        for name, url in links.items()
-    )
+def _debate_scheduling(event: PetitionEvent, zone: tzinfo) -> str:
+    news = event.detail.news
+    return render_sitting_news(news, _line(event.petition), event.petition.sitting,
+                               event.previous.sitting)  # fmt: skip
 
 
 def _debate_held(event: PetitionEvent, zone: tzinfo) -> str:
-    petition = event.petition
-    debate = petition.debate
+    debate = event.petition.debate
     assert debate is not None and debate.debated_on is not None
-    lines = [f"🏛 <b>Parliament debated</b> {_title(petition)} on {format_date(debate.debated_on)}."]
-    if debate.overview:
-        lines.append(quote(debate.overview, 1200))
-    if debate.links():
-        lines.append(render_debate_links(debate.links()))
-    return "\n".join(lines)
+    return render_held(_line(event.petition), debate.debated_on, debate.overview, debate.links())
 
 
 def _not_debated(event: PetitionEvent, zone: tzinfo) -> str:
-    petition = event.petition
-    debate = petition.debate
-    lines = [
-        f"🏛 <b>No debate</b>\nThe Petitions Committee decided not to debate {_title(petition)}."
-    ]
-    if debate is not None and debate.overview:
-        lines.append(f"Their reason: {quote(debate.overview, 1200)}")
-    return "\n".join(lines)
+    debate = event.petition.debate
+    return render_not_debated(_line(event.petition), debate.overview if debate else "")
 
 
 def _debate_links_added(event: PetitionEvent, zone: tzinfo) -> str:
     debate = event.petition.debate
     assert debate is not None
     added = {name: url for name, url in debate.links().items() if name in event.detail}
-    return f"🔗 <b>New debate links</b> for {_title(event.petition)}\n{render_debate_links(added)}"
+    return render_links_added(_line(event.petition), added)
 
 
 def _other_business(event: PetitionEvent, zone: tzinfo) -> str:
@@ -393,11 +421,43 @@ def _closing_soon(event: PetitionEvent, zone: tzinfo) -> str:
 
 
 def _closed(event: PetitionEvent, zone: tzinfo) -> str:
-    petition = event.petition
+    petition, dissolution = event.petition, event.detail
+    status = f"Government response: {response_status(petition, petition.observed_at)}."
+    if dissolution is None:
+        return (
+            f"🔒 <b>Petition closed</b>\n{_title(petition)} closed with "
+            f"{format_count(petition.signature_count)} signatures. {status}"
+        )
     return (
-        f"🔒 <b>Petition closed</b>\n{_title(petition)} closed with "
-        f"{format_count(petition.signature_count)} signatures. "
-        f"Government response: {response_status(petition, petition.observed_at, zone)}."
+        f"🔒 <b>Petition closed: Parliament was dissolved</b>\n{_title(petition)} closed with "
+        f"{format_count(petition.signature_count)} signatures on "
+        f"{format_date(dissolution.day)}, when Parliament was dissolved for a general election: "
+        f"every open petition closed then. {status}"
+    )
+
+
+def dissolution_bundle_text(dissolution: Dissolution) -> tuple[str, str, str]:
+    """The title, head and foot of the one message a chat gets for the petitions it follows
+    that a dissolution closed."""
+    title = f"Parliament dissolved on {format_date(dissolution.day)}"
+    head = (
+        f"🗳 <b>Parliament was dissolved</b> on {format_date(dissolution.day)} for a general "
+        "election, and every open petition closed then. These petitions this chat follows closed:"
+    )
+    foot = (
+        "A government response or a debate can still come after the election: I'll keep "
+        "watching them. /list shows them all."
+    )
+    if dissolution.met is not None:
+        foot = f"{period_words(dissolution)}. {foot}"
+    return title, head, foot
+
+
+def dissolution_bundle_line(petition: PetitionSnapshot) -> str:
+    status = response_status(petition, petition.observed_at)
+    return (
+        f"• {_title(petition)} (petition {petition.id}): "
+        f"{format_count(petition.signature_count)} signatures; response: {status}"
     )
 
 
@@ -405,7 +465,7 @@ def _closing_date_changed(event: PetitionEvent, zone: tzinfo) -> str:
     petition, previous = event.petition, event.previous
     assert petition.closing_date and previous.closing_date
     return (
-        f"📅 <b>Closing date changed</b>\n{_title(petition)} now closes on "
+        f"📅 <b>Closing date changed</b>\n{_title(petition)} now closes at the end of "
         f"{format_date(petition.closing_date)} (it was {format_date(previous.closing_date)})."
     )
 
@@ -422,10 +482,20 @@ def _rejected(event: PetitionEvent, zone: tzinfo) -> str:
 
 
 def _removed(event: PetitionEvent, zone: tzinfo) -> str:
-    return (
-        f"🗑 <b>Petition removed</b>\n{_title(event.petition)} has been taken down and no longer "
-        "appears on the petitions site. I'll keep checking, and tell you if it comes back."
-    )
+    petition = event.petition
+    since = petition.missing_since or petition.observed_at
+    when_gone = f"{format_date(since, zone)} at {since.astimezone(zone):%H:%M}"
+    if event.detail == "gone":
+        what = (
+            f"🗑 <b>Petition taken down</b>\n{_title(petition)} has been taken down: the "
+            f"petitions site has said it is gone since {when_gone}."
+        )
+    else:
+        what = (
+            f"🗑 <b>Petition no longer on the site</b>\n{_title(petition)} is no longer on the "
+            f"petitions site: it has answered “not found” since {when_gone}."
+        )
+    return f"{what} I'll keep checking, and tell you if it comes back."
 
 
 def _restored(event: PetitionEvent, zone: tzinfo) -> str:
@@ -449,9 +519,8 @@ _EVENT_RENDERERS = {
     EventKind.RESPONSE_PUBLISHED: _response_published,
     EventKind.RESPONSE_EDITED: _response_edited,
     EventKind.RESPONSE_OVERDUE: _response_overdue,
-    EventKind.DEBATE_SCHEDULED: _debate_scheduled,
-    EventKind.DEBATE_RESCHEDULED: _debate_rescheduled,
-    EventKind.DEBATE_CANCELLED: _debate_cancelled,
+    EventKind.DEBATE_SCHEDULING: _debate_scheduling,
+    EventKind.DEBATE_REMINDER: _debate_scheduling,
     EventKind.DEBATE_HELD: _debate_held,
     EventKind.NOT_DEBATED: _not_debated,
     EventKind.DEBATE_LINKS: _debate_links_added,

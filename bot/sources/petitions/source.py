@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -28,7 +28,9 @@ from bot.sources.petitions.client import (
     PetitionClient,
     PetitionFetch,
 )
+from bot.sources.petitions.debating import Sitting, sitting_of
 from bot.sources.petitions.detect import carry_forward, detect_events
+from bot.sources.petitions.dissolutions import KNOWN, Dissolution, dissolution_of, merge
 from bot.sources.petitions.model import (
     PetitionParseError,
     PetitionSnapshot,
@@ -52,6 +54,8 @@ from bot.sources.petitions.plan import (
     read_entries,
 )
 from bot.sources.petitions.trend import record
+from bot.sources.whatson.calendar import DebateCalendar
+from bot.sources.whatson.parse import ListedDebate
 
 log = logging.getLogger(__name__)
 KIND = "petition"
@@ -61,6 +65,8 @@ PAGES_RELEARNED_AFTER = timedelta(hours=1)
 LISTS_SHARE_OF_BUDGET = 0.5
 LISTS_REST_AFTER_A_FAULT = timedelta(minutes=10)
 MAX_PAGES = 2_000  # a list that never ends is a broken site, not 100,000 petitions
+# A petition answering 404 or 410 is told as removed only when a read this much later agrees.
+CONFIRM_MISSING_AFTER = timedelta(minutes=5)
 
 
 class LookupProblem(StrEnum):
@@ -108,9 +114,16 @@ class PetitionSource:
     name = "petitions"
     kind = KIND
 
-    def __init__(self, client: PetitionClient, plan: Plan = Plan.CHEAPEST) -> None:
+    def __init__(
+        self,
+        client: PetitionClient,
+        plan: Plan = Plan.CHEAPEST,
+        calendar: DebateCalendar | None = None,
+    ) -> None:
         self._client = client
         self._plan = plan
+        self._calendar = calendar  # What's On, for debate times and places
+        self._dissolutions: tuple[Dissolution, ...] = KNOWN
         self._awaiting: tuple[datetime, list[PetitionSnapshot]] | None = None
         self._pages: dict[str, tuple[datetime, int]] = {}  # facet -> (learned at, its pages)
         # The states the last cycle made from the lists, and their snapshots: parsing 10,000
@@ -144,6 +157,11 @@ class PetitionSource:
         more = len(found) > start + count or has_next_page(document)
         return found[start : start + count], more
 
+    @property
+    def dissolutions(self) -> tuple[Dissolution, ...]:
+        """The dissolutions known, and any noticed from the petitions that closed at one."""
+        return self._dissolutions
+
     async def poll(
         self, targets: Mapping[str, dict[str, Any] | None], now: datetime
     ) -> dict[str, Refresh]:
@@ -153,8 +171,7 @@ class PetitionSource:
             documents = await self._read_lists(list(previous.values()), now)
         known = {int(ident): snapshot for ident, snapshot in previous.items() if snapshot}
         listed = read_entries(documents, known, now) if documents else {}
-        from_lists: dict[str, Refresh] = {}
-        remembered: dict[str, tuple[dict[str, Any], PetitionSnapshot]] = {}
+        from_lists: dict[str, _Read] = {}
         shows: dict[str, dict[str, Any] | None] = {}
         for ident, stored in targets.items():
             before = previous[ident]
@@ -169,21 +186,69 @@ class PetitionSource:
                 shows[ident] = stored
                 continue
             counted = entry is not None and entry.updated_at != before.updated_at
-            if entry is None:  # as we know it: only the clock moved
+            if entry is None:  # as we know it: only the clock moves
                 new = mark_observed(before, now)
                 unchanged = {**stored["snapshot"], "observed_at": now.isoformat()}
             else:
                 new = mark_observed(carry_forward(before, from_list(before, entry)), now)
                 unchanged = None
-            refresh = self._refreshed(
-                before, new, stored.get("validator"), stored, now,
-                listed_change=counted, snapshot_dict=unchanged,
-            )  # fmt: skip
-            from_lists[ident] = refresh
-            remembered[ident] = (refresh.state, new)
+            from_lists[ident] = _Read(
+                before, new, stored.get("validator"), stored, counted, unchanged
+            )
+        read = await refresh_each(KIND, shows, lambda i, s: self._read_one(i, s, now))
+        return await self._conclude(from_lists | read, now)
+
+    async def _conclude(self, reads: Mapping[str, _Read], now: datetime) -> dict[str, Refresh]:
+        """A cycle's reads made into states and alerts: each petition's debate with What's On's
+        time and place, the dissolutions noticed from petitions that closed at one, then
+        detection."""
+        listing = await self._debate_listing(reads.values(), now)
+        noticed = [
+            dissolution_of(read.new.dissolved_at, self._dissolutions)
+            for read in reads.values()
+            if read.new.dissolved_at is not None
+        ]
+        self._dissolutions = merge(self._dissolutions, noticed)
+        refreshes: dict[str, Refresh] = {}
+        remembered: dict[str, tuple[dict[str, Any], PetitionSnapshot]] = {}
+        for ident, read in reads.items():
+            new, snapshot_dict = read.new, read.snapshot_dict
+            sitting = _sitting_of(new, read.previous, listing)
+            if sitting != new.sitting:
+                new, snapshot_dict = replace(new, sitting=sitting), None
+            state = _state(
+                new,
+                read.validator,
+                read.stored,
+                listed_change=read.listed_change,
+                snapshot_dict=snapshot_dict,
+            )
+            if read.previous is None:
+                refreshes[ident] = Refresh(state)  # a first look: the silent baseline
+                continue
+            events = detect_events(read.previous, new, now, self._dissolutions)
+            alerts = petition_alerts(events, new, state["history"], now)
+            refreshes[ident] = Refresh(state, alerts, sample=new.signature_count)
+            if read.listed_change is not None:
+                remembered[ident] = (state, new)
         self._remembered = remembered
-        refreshed = await refresh_each(KIND, shows, lambda i, s: self.refresh(i, s, now))
-        return from_lists | refreshed
+        return refreshes
+
+    async def _debate_listing(
+        self, reads: Iterable[_Read], now: datetime
+    ) -> dict[int, ListedDebate] | None:
+        """What's On's listing, when a petition read has a debate day (or had one); None when
+        none has, or What's On could not be read (the sittings then stay as they were)."""
+        if self._calendar is None or not any(
+            read.new.scheduled_debate_date or (read.previous and read.previous.sitting)
+            for read in reads
+        ):
+            return None
+        try:
+            return await self._calendar.listing(now)
+        except UpstreamError as exc:
+            log.warning("What's On not read for the petitions' debates: %s", exc)
+            return None
 
     def _snapshot_of(self, ident: str, stored: dict[str, Any] | None) -> PetitionSnapshot | None:
         """The stored snapshot, without parsing it again when this source wrote that state."""
@@ -265,6 +330,8 @@ class PetitionSource:
             fetched = await self._client.fetch(petition_id)
             if fetched.status is FetchStatus.OK:
                 snapshot = carry_forward(None, self._parse(petition_id, fetched, now))
+                listing = self._calendar.last if self._calendar is not None else None
+                snapshot = replace(snapshot, sitting=_sitting_of(snapshot, None, listing))
                 return PetitionLookup(snapshot, _state(snapshot, fetched.validator, None))
         except UpstreamError as exc:
             log.warning("petition %s could not be looked up: %s", petition_id, exc)
@@ -275,16 +342,18 @@ class PetitionSource:
         }
         return PetitionLookup(problem=problems.get(fetched.status, LookupProblem.NOT_PUBLIC))
 
-    async def refresh(
+    async def _read_one(
         self, ident: str, stored: dict[str, Any] | None, now: datetime
-    ) -> Refresh | None:
+    ) -> _Read | None:
         """One petition from its show document."""
         petition_id = int(ident)
         if stored is None:
             looked = await self.look_up(petition_id, now)
             if looked.problem is LookupProblem.UNAVAILABLE:
                 raise UpstreamError(f"petition {petition_id} is unavailable")
-            return None if looked.state is None else Refresh(looked.state)
+            if looked.snapshot is None or looked.state is None:
+                return None
+            return _Read(None, looked.snapshot, looked.state["validator"], None)
 
         previous = snapshot_from_state(stored)
         validator = stored.get("validator")
@@ -297,29 +366,12 @@ class PetitionSource:
         elif fetched.status is FetchStatus.NOT_MODIFIED:
             # Nothing new upstream, but the clock still moves: overdue and closing-soon checks.
             new = mark_observed(previous, now)
-        elif fetched.status is FetchStatus.GONE:
-            new, validator = mark_observed(previous, now, removed=True), None
+        elif fetched.status in _MISSING:
+            new, validator = _missing(previous, _MISSING[fetched.status], now), None
         else:
             log.warning("petition %s is %s now; keeping what we had", petition_id, fetched.status)
             return None
-        return self._refreshed(previous, new, validator, stored, now)
-
-    @staticmethod
-    def _refreshed(
-        previous: PetitionSnapshot,
-        new: PetitionSnapshot,
-        validator: str | None,
-        stored: Mapping[str, Any],
-        now: datetime,
-        *,
-        listed_change: bool | None = None,
-        snapshot_dict: dict[str, Any] | None = None,
-    ) -> Refresh:
-        state = _state(
-            new, validator, stored, listed_change=listed_change, snapshot_dict=snapshot_dict
-        )
-        alerts = petition_alerts(detect_events(previous, new, now), new, state["history"], now)
-        return Refresh(state, alerts, sample=new.signature_count)
+        return _Read(previous, new, validator, stored)
 
     @staticmethod
     def _parse(petition_id: int, fetched: PetitionFetch, now: datetime) -> PetitionSnapshot:
@@ -331,3 +383,48 @@ class PetitionSource:
             # A mixed-up cache or proxy: the other petition's facts are not this one's news.
             raise UpstreamError(f"petition {petition_id}: the site sent petition {parsed.id}")
         return parsed
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What a cycle read of one petition, before detection: `previous` None for a first look.
+    `listed_change` is None when read from the show document, else whether the list entry
+    showed a count change; `snapshot_dict` the new snapshot's storage form, when at hand."""
+
+    previous: PetitionSnapshot | None
+    new: PetitionSnapshot
+    validator: str | None
+    stored: Mapping[str, Any] | None
+    listed_change: bool | None = None
+    snapshot_dict: dict[str, Any] | None = None
+
+
+_MISSING = {FetchStatus.GONE: "gone", FetchStatus.NOT_FOUND: "not-found"}
+
+
+def _missing(previous: PetitionSnapshot, status: str, now: datetime) -> PetitionSnapshot:
+    """The petition, read as gone or not found: removed once a read CONFIRM_MISSING_AFTER the
+    first one still finds it missing; a miss the next read contradicts is never told."""
+    if previous.removed:
+        return mark_observed(previous, now, missing_status=status)
+    if previous.missing_since is None:
+        return mark_observed(previous, now, missing_since=now, missing_status=status)
+    if now - previous.missing_since >= CONFIRM_MISSING_AFTER:
+        return mark_observed(previous, now, removed=True, missing_status=status)
+    return mark_observed(previous, now)
+
+
+def _sitting_of(
+    new: PetitionSnapshot,
+    previous: PetitionSnapshot | None,
+    listing: Mapping[int, ListedDebate] | None,
+) -> Sitting | None:
+    """The petition's debate as scheduled: its day with What's On's time and place; without a
+    fresh listing, what was known of that day."""
+    day = new.scheduled_debate_date
+    if listing is not None:
+        return sitting_of(day, listing.get(new.id))
+    known = previous.sitting if previous is not None else new.sitting
+    if day is not None and known is not None and known.day == day:
+        return known
+    return sitting_of(day, None)

@@ -109,13 +109,14 @@ class StatementsKind:
         if isinstance(govuk, BaseException):
             log.warning("GOV.UK look-up for %s failed: %s", ident, govuk)
             return Lookup(problem="I couldn't reach GOV.UK just now. Please try again in a minute.")
-        state, _ = detect_statements(query, None, govuk, GOVUK, now)
+        matching = query.canonical(self._directory)
+        state, _ = detect_statements(matching, None, govuk, GOVUK, now)
         state["checked_to"][GOVUK] = now.isoformat()
         if isinstance(written, BaseException):
             # Parliament's first poll of this follow will be its silent baseline instead.
             log.warning("written statements look-up for %s failed: %s", ident, written)
         else:
-            state, _ = detect_statements(query, state, written, WMS, now)
+            state, _ = detect_statements(matching, state, written, WMS, now)
         return Lookup(state)
 
     def card(self, ident: str, state: dict[str, Any], now: datetime, zone: tzinfo) -> str:

@@ -2,7 +2,10 @@
 
 Pure: no I/O. Reads the user's words (`home-office grooming gangs`, `Home Office grooming`,
 `DfE`, `any grooming gangs`) against the department directory, and matches items locally, so
-that one upstream query serves every follow.
+that one upstream query serves every follow: the department by its current slug (a follow made
+before a rename, or an item tagged with a former slug, still matches: `canonical`), the keywords
+as people mean them (words.py: any case, accents, apostrophes and hyphens, plurals and other
+inflections, whole words only).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from html import escape
 from bot.sources.base import BadReference, Button
 from bot.sources.departments.directory import ANY, Department, Directory
 from bot.sources.statements.model import StatementItem
+from bot.sources.statements.words import has_all
 
 KIND = "statements"
 MAX_KEYWORDS = 8
@@ -36,11 +40,18 @@ class StatementQuery:
         department, _, words = ident.partition(":")
         return cls(None if department == ANY else department, tuple(words.split()))
 
+    def canonical(self, directory: Directory) -> StatementQuery:
+        """The same follow, its department by its current slug."""
+        if self.department is None:
+            return self
+        return StatementQuery(directory.canonical(self.department), self.keywords)
+
     def matches(self, item: StatementItem) -> bool:
+        """Whether the item is this follow's: its department (items' slugs are current ones,
+        see the parsers) and every keyword, in its title or text."""
         if self.department is not None and self.department not in item.departments:
             return False
-        haystack = f"{item.title}\n{item.text or item.excerpt}".lower()
-        return all(re.search(rf"\b{re.escape(word)}", haystack) for word in self.keywords)
+        return has_all(self.keywords, f"{item.title}\n{item.text or item.excerpt}")
 
 
 def read_keywords(text: str) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from bot.sources.values import day_of, text_of
 SOURCE = "wms"
 PUBLIC_SITE = "https://questions-statements.parliament.uk"
 CORRECTION = "CorrectedStatement"
+UNKNOWN_BODY = "answering-body-"  # a body the directory does not know: its id follows
 
 
 def statement_values(document: Any) -> list[dict[str, Any]]:
@@ -67,7 +68,7 @@ def parse_statement(
         id=f"{SOURCE}:{statement_id}",
         stamp="",
         title=title,
-        departments=(department.slug,) if department else (f"answering-body-{body_id}",),
+        departments=(department.slug,) if department else (f"{UNKNOWN_BODY}{body_id}",),
         department_name=department.name if department else (body_name or "Parliament"),
         kind_label=f"Written statement to Parliament ({house}{f', {uin}' if uin else ''})",
         minister=", ".join(part for part in (minister, role) if part),
