@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -99,17 +99,25 @@ class ReplayGovuk:
 
 
 class ReplayParliament:
-    """The written statements API: `list_page` and `statement` of the client."""
+    """The written statements API: `list_page` and `statement` of the client, serving the
+    statements a case has `made` (a captured statement, with the fields it changed)."""
 
     def __init__(self, fixture: str) -> None:
-        self.values = [result["value"] for result in load_fixture(fixture)["results"]]
+        self.captured = {r["value"]["id"]: r["value"] for r in load_fixture(fixture)["results"]}
+        self.values: list[dict[str, Any]] = []
         self.links: dict[int, list[dict[str, Any]]] = {}  # statement id -> its linked statements
         self.failing = False
+
+    def make(self, statement_id: int, **changes: Any) -> None:
+        """The captured statement is now listed, as it was or with `changes`."""
+        value = {**copy.deepcopy(self.captured[statement_id]), **changes}
+        self.values = [v for v in self.values if v["id"] != statement_id] + [value]
 
     async def list_page(self, made_from: Any, made_to: Any, **_: Any) -> dict[str, Any]:
         if self.failing:
             raise UpstreamError("Parliament is down")
-        results = [{"value": copy.deepcopy(value)} for value in self.values]
+        listed = [v for v in self.values if made_from <= date.fromisoformat(v["dateMade"][:10])]
+        results = [{"value": {**copy.deepcopy(v), "linkedStatements": []}} for v in listed]
         return {"totalResults": len(results), "results": results}
 
     async def statement(self, statement_id: int) -> dict[str, Any]:

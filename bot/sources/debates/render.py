@@ -68,7 +68,7 @@ def render_listing(debates: dict[int, Debate], today: date) -> str:
     """The petition debates in the next four weeks, soonest first."""
     coming = upcoming(debates, today)
     if not coming:
-        waiting = sum(1 for d in debates.values() if not (d.sitting or d.held or d.not_debated))
+        waiting = sum(1 for d in debates.values() if not (d.scheduled or d.held or d.not_debated))
         more = f" {waiting} petitions are waiting for a date." if waiting else ""
         return f"🗓 No petition debates are scheduled in the next four weeks.{more}"
     lines = ["🗓 <b>Petition debates in the next four weeks</b>"]

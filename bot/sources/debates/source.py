@@ -10,6 +10,7 @@ cycle, so a half-read listing never looks like a cancellation.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from bot.sources.debates.model import (
 )
 from bot.sources.debates.render import render_alert
 from bot.sources.petitions.client import PetitionClient
+from bot.sources.petitions.debating import remembered
 from bot.sources.petitions.model import PetitionSnapshot, has_next_page, parse_list
 from bot.sources.text import LONDON
 from bot.sources.whatson.calendar import DebateCalendar
@@ -51,16 +53,21 @@ class DebatesSource:
         self, targets: Mapping[str, dict[str, Any] | None], now: datetime
     ) -> dict[str, Refresh]:
         listing = await self.read(now)
-        state = listing_to_state(listing, now)
         refreshes = {}
         for ident, stored in targets.items():
+            before = listing_from_state(stored) if stored is not None else {}
+            new = {
+                pid: replace(debate, sitting=remembered(before[pid].sitting, debate.sitting))
+                if pid in before
+                else debate
+                for pid, debate in listing.items()
+            }
             events = (
                 []
                 if stored is None
-                else detect_debates(
-                    listing_from_state(stored), listing, london_day(now), checked_at(stored), now
-                )
+                else detect_debates(before, new, london_day(now), checked_at(stored), now)
             )
+            state = listing_to_state(new, now)
             alerts = [
                 Alert(
                     e.key,

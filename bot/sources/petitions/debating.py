@@ -15,7 +15,7 @@ moved 9 → 16 → 9 January, is told each time, and once however many sources s
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -82,6 +82,14 @@ def sitting_of(day: date | None, listed: ListedDebate | None) -> Sitting | None:
     if listed is None or listed.day != day:
         return Sitting(day)
     return listed_sitting(listed)
+
+
+def remembered(old: Sitting | None, new: Sitting | None) -> Sitting | None:
+    """`new`, or, when the day was cleared, `old` as cancelled: so a debate put back on the same
+    day is told as back on, and the card knows it was called off."""
+    if new is None and old is not None:
+        return replace(old, cancelled=True)
+    return new
 
 
 def listed_sitting(listed: ListedDebate) -> Sitting:

@@ -424,8 +424,10 @@ def _closed(event: PetitionEvent, zone: tzinfo) -> str:
     petition, dissolution = event.petition, event.detail
     status = f"Government response: {response_status(petition, petition.observed_at)}."
     if dissolution is None:
+        ended = petition.closed_at
+        when_closed = f" at the end of {format_date(ended)}" if ended else ""  # London's day
         return (
-            f"🔒 <b>Petition closed</b>\n{_title(petition)} closed with "
+            f"🔒 <b>Petition closed</b>\n{_title(petition)} closed{when_closed} with "
             f"{format_count(petition.signature_count)} signatures. {status}"
         )
     return (
@@ -454,11 +456,12 @@ def dissolution_bundle_text(dissolution: Dissolution) -> tuple[str, str, str]:
 
 
 def dissolution_bundle_line(petition: PetitionSnapshot) -> str:
-    status = response_status(petition, petition.observed_at)
-    return (
-        f"• {_title(petition)} (petition {petition.id}): "
-        f"{format_count(petition.signature_count)} signatures; response: {status}"
+    line = f"• {_title(petition)} (petition {petition.id}): " + (
+        f"{format_count(petition.signature_count)} signatures"
     )
+    if petition.response_clock_at is None and petition.response is None:
+        return line
+    return f"{line}; government response: {response_status(petition, petition.observed_at)}"
 
 
 def _closing_date_changed(event: PetitionEvent, zone: tzinfo) -> str:

@@ -28,7 +28,7 @@ from bot.sources.petitions.client import (
     PetitionClient,
     PetitionFetch,
 )
-from bot.sources.petitions.debating import Sitting, sitting_of
+from bot.sources.petitions.debating import Sitting, remembered, sitting_of
 from bot.sources.petitions.detect import carry_forward, detect_events
 from bot.sources.petitions.dissolutions import KNOWN, Dissolution, dissolution_of, merge
 from bot.sources.petitions.model import (
@@ -422,9 +422,9 @@ def _sitting_of(
     """The petition's debate as scheduled: its day with What's On's time and place; without a
     fresh listing, what was known of that day."""
     day = new.scheduled_debate_date
-    if listing is not None:
-        return sitting_of(day, listing.get(new.id))
     known = previous.sitting if previous is not None else new.sitting
+    if listing is not None:
+        return remembered(known, sitting_of(day, listing.get(new.id)))
     if day is not None and known is not None and known.day == day:
         return known
-    return sitting_of(day, None)
+    return remembered(known, sitting_of(day, None))

@@ -17,6 +17,7 @@ from bot.sources.statements.model import StatementItem
 from bot.sources.statements.query import StatementQuery
 from bot.sources.statements.words import same_story
 from bot.sources.text import LONDON, format_date, quote
+from bot.sources.values import instant_of
 
 WHAT_COMES = (
     "new written and oral statements, speeches, press releases, news stories and government "
@@ -75,7 +76,9 @@ def render_alert(event: StatementEvent, query: StatementQuery, zone: tzinfo = LO
     elif item.corrects:
         lines.append("This corrects an earlier written statement.")
     excerpt = f": {quote(item.excerpt, 300)}" if item.excerpt else ""
-    lines.append(f"🗓 {_published(item, zone)}{excerpt}")
+    updated = instant_of(item.stamp) if event.kind is StatementEventKind.UPDATED else None
+    when = _published(item, zone) + (f", updated {format_date(updated, zone)}" if updated else "")
+    lines.append(f"🗓 {when}{excerpt}")
     lines.append(html.escape(item.url, quote=True))
     return "\n".join(lines) + _stop(query)
 
