@@ -81,7 +81,7 @@ class Sender:
         """Send every pending delivery once; returns how many were sent."""
         async with self._lock:
             by_chat: dict[int, list[Delivery]] = defaultdict(list)
-            for delivery in self._store.pending_deliveries():
+            for delivery in self._store.pending_deliveries(self._clock()):
                 by_chat[delivery.chat_id].append(delivery)
             slots = asyncio.Semaphore(CHATS_IN_PARALLEL)
 

@@ -86,6 +86,9 @@ PENDING, SENT, FAILED, DROPPED, UNSURE = "pending", "sent", "failed", "dropped",
 # report the same news; two months is a wide margin.
 DEDUP_DAYS = 60
 FAILED_KEPT_DAYS = 30  # a refused message's text, for an operator to look at
+# Every petition closes at a dissolution at once, but a cycle may see some of them and the next
+# the rest: a bundle waits this long for them (bot.bundles).
+BUNDLE_SETTLE = timedelta(minutes=3)
 # A fold rewrites the whole subscriptions file: often enough to keep the journal short (a start
 # replays it), rarely enough to cost nothing per command.
 COMPACT_SUBSCRIPTIONS_AFTER = 1_000
@@ -105,6 +108,7 @@ class Delivery:
     text: str
     unsure: bool = False  # an earlier send of it timed out after the request was written
     bundle: Bundle | None = None  # heard with the other alerts of its bundle, as one message
+    created: datetime | None = None
 
 
 class _Memory(MemoryStorage):
@@ -687,10 +691,22 @@ class Store:
         """Whether anything waits to be sent to a chat that can hear us (cheap: no sorting)."""
         return any(self._sendable(d) for d in self._pending.values())
 
-    def pending_deliveries(self) -> list[Delivery]:
+    def pending_deliveries(self, now: datetime | None = None) -> list[Delivery]:
         """Deliveries waiting to be sent, oldest first, leaving out paused chats and the alerts
-        held for a chat's digest."""
-        return [d for _, d in sorted(self._pending.items()) if self._sendable(d)]
+        held for a chat's digest; at `now`, also a chat's alerts of one bundle until
+        BUNDLE_SETTLE after the first of them, so those the next cycles find join them."""
+        pending = [d for _, d in sorted(self._pending.items()) if self._sendable(d)]
+        if now is None:
+            return pending
+        first: dict[tuple[int, str], datetime] = {}
+        for delivery in pending:
+            if delivery.bundle is not None and delivery.created is not None:
+                first.setdefault((delivery.chat_id, delivery.bundle.key), delivery.created)
+        return [
+            d
+            for d in pending
+            if d.bundle is None or now >= first.get((d.chat_id, d.bundle.key), now) + BUNDLE_SETTLE
+        ]
 
     def _sendable(self, delivery: Delivery) -> bool:
         if delivery.chat_id in self._paused:
@@ -948,6 +964,7 @@ def _delivery(doc: Document) -> Delivery:
         doc["text"],
         bool(doc.get("unsure")),
         bundle_from_doc(doc.get("bundle")),
+        datetime.fromisoformat(doc["created_at"]) if doc.get("created_at") else None,
     )
 
 

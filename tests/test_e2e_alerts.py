@@ -285,3 +285,41 @@ async def test_pending_alerts_are_sent_after_a_restart(telegram, petitions, make
         requests = petitions.requests[300412]
         await petitions.wait_for_petition_requests(300412, requests + 2)
     assert len(telegram.messages_to(ANN)) == 2
+
+
+async def test_a_dissolution_is_one_message_listing_every_followed_petition_it_closed(
+    telegram, petitions, make_config
+):
+    clock = ScriptedClock(datetime(2029, 4, 30, 23, 0, tzinfo=UTC))
+    numbers = (300412, 300413, 300414)
+    for number in numbers:
+        petitions.add(
+            number, OPEN_BELOW_10K, action=f"Petition {number}", closing_date="2029-07-01"
+        )
+    # One request a petition, so that the test can wait for each to be read.
+    async with running_bot(make_config(petitions={"plan": "each"}), clock):
+        for number in numbers:
+            await follow(telegram, ANN, f"/follow {number}")
+        seen = len(telegram.messages_to(ANN))
+        # 00:01 on 1 May 2029 in London: Parliament dissolved, every open petition closed.
+        clock.advance(minutes=2)
+        for number in numbers:
+            petitions.update(number, state="closed", closed_at="2029-04-30T23:01:00.000Z")
+        for number in numbers:
+            await petitions.wait_for_petition_requests(number, petitions.requests[number] + 2)
+        assert len(telegram.messages_to(ANN)) == seen  # held a moment for the stragglers
+        clock.advance(minutes=4)
+        summary = await telegram.next_message(ANN, after=seen)
+        assert summary == (
+            "🗳 <b>Parliament was dissolved</b> on 1 May 2029 for a general election, and every "
+            "open petition closed then. These petitions this chat follows closed:\n"
+            + "".join(
+                f"• “Petition {number}” (petition {number}): 1,289 signatures\n"
+                for number in numbers
+            )
+            + "\nA government response or a debate can still come after the election: I'll keep "
+            "watching them. /list shows them all."
+        )
+        for number in numbers:
+            await petitions.wait_for_petition_requests(number, petitions.requests[number] + 2)
+        assert len(telegram.messages_to(ANN)) == seen + 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from tests.conftest import running_bot
-from tests.e2e import ask, say_date
+from tests.e2e import ScriptedClock, ask, say_date
 from tests.fakes.petitions import iso
 from tests.samples import OPEN_BELOW_10K
 
@@ -177,3 +177,34 @@ async def test_a_half_read_listing_is_never_a_cancellation(
         parliament.failing.clear()
         await parliament.wait_for_requests(events, parliament.count(events) + 2)
         assert len(telegram.messages_to(ANN)) == seen
+
+
+async def test_reminders_the_evening_before_and_on_the_morning_once_for_both_follows(
+    telegram, petitions, parliament, make_config
+):
+    # Sunday 10 January 2027, 17:59 in London; the debate is on Monday at 16:30.
+    clock = ScriptedClock(datetime(2027, 1, 10, 17, 59, tzinfo=UTC))
+    day = date(2027, 1, 11)
+    awaiting_debate(petitions, 300412, scheduled_debate_date=day.isoformat())
+    parliament.list_debate(300412, day, "16:30")
+    async with running_bot(make_config(), clock):
+        await ask(telegram, ANN, "/follow 300412")
+        await ask(telegram, ANN, "/follow debates")
+        seen = len(telegram.messages_to(ANN))
+        clock.advance(minutes=2)
+        tomorrow = await telegram.next_message(ANN, after=seen)
+        assert tomorrow.startswith(
+            f"⏰ <b>Debate tomorrow</b>\nParliament debates “{TITLE}” (petition 300412, 120,000 "
+            f"signatures) tomorrow, {on(day, '16:30', HALL)}.\n\n"
+            "https://petition.parliament.uk/petitions/300412"
+        )
+        clock.advance(hours=14)  # 08:01 on the day
+        today = await telegram.next_message(ANN, after=seen + 1)
+        assert today.startswith(f"⏰ <b>Debate today</b>\nParliament debates “{TITLE}”")
+        # Both sources have looked again since (the listing reads the petitions' lists): each
+        # reminder came once.
+        await petitions.wait_for_petition_requests(300412, petitions.requests[300412] + 2)
+        lists = "/petitions.json"
+        listed = petitions.count(lists)
+        await petitions.wait_until(lambda: petitions.count(lists) >= listed + 6)
+        assert len(telegram.messages_to(ANN)) == seen + 2

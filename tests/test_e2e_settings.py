@@ -4,7 +4,7 @@ arrives. The clock is scripted where the hour matters."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from tests.conftest import running_bot
 from tests.e2e import LONDON, ScriptedClock, ask, say_date
@@ -309,8 +309,9 @@ async def test_deadline_days_are_londons_in_every_chat_and_other_dates_the_chats
         alerts = [await telegram.next_message(chat, after=had[chat]) for chat in (ANN, BOB)]
         for alert in alerts:
             assert f"within 21 days, by {say_date(due)}." in alert
-        # An instant, the closing, is on each chat's own calendar.
-        closed = reached.replace(hour=20, minute=30)
+        # An instant, the closing at the end of its London day, is on each chat's calendar.
+        day = reached.astimezone(LONDON).date()
+        closed = datetime.combine(day, time(23, 59, 59, 999000), tzinfo=LONDON)
         had = {chat: len(telegram.messages_to(chat)) for chat in (ANN, BOB)}
         petitions.update(300412, state="closed", closed_at=iso(closed))
         for chat in (ANN, BOB):

@@ -251,3 +251,27 @@ async def test_a_stale_button_is_read_like_typed_text(telegram, govuk, parliamen
         )
         await telegram.wait_until(lambda: len(telegram.toasts) == 2)  # every tap is answered
         assert (await ask(telegram, ANN, "/list")).startswith("This chat doesn't follow anything")
+
+
+async def test_a_withdrawal_after_the_item_left_the_first_page_is_told(
+    telegram, govuk, parliament, make_config
+):
+    async with running_bot(make_config()):
+        await ask(telegram, ANN, "/statements Home Office asylum")
+        item = govuk.publish("Asylum accommodation: contingency hotels")
+        assert (await telegram.next_message(ANN)).startswith(
+            "🏛 <b>Asylum accommodation: contingency hotels</b>"
+        )
+        for n in range(120):  # newer items push it off the first page of 100
+            govuk.publish(f"Visa statistics {n}")
+        await govuk.wait_for_requests(govuk.SEARCH, govuk.count(govuk.SEARCH) + 2)
+        seen = len(telegram.messages_to(ANN))
+        govuk.withdraw(item)
+        withdrawn = await telegram.next_message(ANN, after=seen)
+        assert withdrawn.startswith(
+            "🗑 <b>Withdrawn: Asylum accommodation: contingency hotels</b>\n"
+            "Home Office · Written statement to Parliament\n"
+            "The government has withdrawn this item; it stays on record as withdrawn."
+        )
+        # The search of the items indexed again since the last read found it.
+        assert any("filter_updated_at" in query for query in govuk.searches)

@@ -3,6 +3,7 @@ matching, detection (baselines, freshness, updates, withdrawals, twins) and rend
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from bot.sources.statements.detect import StatementEventKind, detect_statements
 from bot.sources.statements.model import item_from_dict, item_to_dict
 from bot.sources.statements.query import StatementQuery, read_query
 from bot.sources.statements.render import render_alert, render_items
+from bot.sources.statements.words import SAME_STORY, same_story, similarity
 from bot.sources.text import LONDON
 from bot.sources.written_statements.parse import (
     corrected_ids,
@@ -287,3 +289,82 @@ def test_dates_are_on_the_chats_calendar_but_a_day_given_as_a_day_stays():
     assert "• 21 November 2026 · " in render_items([timed], auckland)
     # Midnight London would be the evening before in New York: a day-only item keeps its day.
     assert "• 1 February 2021 · " in render_items([day_only], ZoneInfo("America/New_York"))
+
+
+def test_keywords_match_as_people_mean_them_and_never_inside_another_word():
+    def matches(keywords: str, title: str) -> bool:
+        [item] = parse_results(
+            {
+                "results": [
+                    {
+                        "title": title,
+                        "link": "/x",
+                        "public_timestamp": "2026-01-01T09:00:00Z",
+                        "organisations": [{"slug": "home-office"}],
+                    }
+                ]
+            },
+            DIRECTORY,
+        )
+        return StatementQuery(None, tuple(keywords.split())).matches(item)
+
+    assert matches("gang", "Grooming gangs: national audit")
+    assert matches("gangs", "A gang of four")
+    assert not matches("gang", "Gangmasters and Labour Abuse Authority")
+    assert matches("café", "Cafe culture")  # accents
+    assert matches("cafe", "Café culture")
+    for typed in ("children's", "children\u2019s", "childrens"):  # straight, curly, none
+        assert matches(typed, "Children\u2019s homes"), typed
+        assert matches(typed, "Childrens homes"), typed
+    assert matches("grooming-gangs", "Grooming gangs")  # hyphens
+    assert matches("grooming gang", "Grooming-gang inquiry")
+    assert matches("policing", "Police powers")  # inflections share a stem
+    assert not matches("grooming gang", "Grooming standards")
+
+
+def test_the_story_threshold_separates_the_real_pairs():
+    """The same story: a House's twin, and GOV.UK's title for a statement Parliament titled
+    otherwise (the issue's real pair). Different stories of one department on one day in the
+    capture: "UK Trade Update" and "The United Kingdom's Free Trade Agreements" (DIT, 1 February
+    2021)."""
+    items = written(DAY)
+    by_day_and_department: dict[tuple[str, str], list[str]] = {}
+    for item in items:
+        by_day_and_department.setdefault((item.day, item.departments[0]), []).append(item.title)
+    same, different = [], []
+    for titles in by_day_and_department.values():
+        for first, second in itertools.combinations(titles, 2):
+            (same if first.strip() == second.strip() else different).append((first, second))
+    same.append(("UK Free Trade Agreements", "The United Kingdom's Free Trade Agreements: update"))
+    assert len(same) == 6 and len(different) == 4
+    assert min(similarity(a, b) for a, b in same) == 1.0
+    assert max(similarity(a, b) for a, b in different) == 0.5
+    assert all(same_story(a, b) for a, b in same)
+    assert not any(same_story(a, b) for a, b in different)
+    assert max(similarity(a, b) for a, b in different) < SAME_STORY <= 1.0
+
+
+def test_a_statements_list_links_each_item_marks_the_withdrawn_and_shows_twins_once():
+    twins = [i for i in written(DAY) if i.title == "Design Update"]
+    assert len(twins) == 2
+    [withdrawn] = parse_results(
+        {
+            "results": [
+                {
+                    "title": "Asylum hotels",
+                    "link": "/asylum-hotels",
+                    "is_withdrawn": True,
+                    "public_timestamp": "2021-02-01T10:00:00Z",
+                    "organisations": [{"slug": "home-office"}],
+                }
+            ]
+        },
+        DIRECTORY,
+    )
+    listed = render_items([*twins, withdrawn], LONDON)
+    assert listed.count("Design Update") == 1
+    assert listed.count("\n") == 1
+    assert '<a href="https://www.gov.uk/asylum-hotels">Asylum hotels</a> (withdrawn)' in listed
+    assert '<a href="https://questions-statements.parliament.uk/written-statements/detail/' in (
+        listed
+    )

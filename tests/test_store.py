@@ -14,7 +14,7 @@ import pytest
 
 from bot import store as store_module
 from bot import storefiles
-from bot.sources.base import Alert, Refresh
+from bot.sources.base import Alert, Bundle, Refresh
 from bot.store import (
     DEDUP_DAYS,
     FAILED,
@@ -437,3 +437,45 @@ async def test_forgetting_a_chat_deletes_its_follows_mutes_and_history(path):
     # The history went too: following again, the same news is news.
     await store.add_follow(1, "petition:1", {"v": 0})
     assert await store.record_cycle({"petition:1": Refresh({"v": 1}, [Alert("k", "t")])}, NOW) == 1
+
+
+async def test_a_told_value_is_said_again_only_when_it_changes_across_sources_and_restarts(path):
+    store = Store(path)
+    await store.add_follow(1, "petition:7", {"v": 0})
+    await store.add_follow(1, "debates:all", {"v": 0})
+    topic = "petition:7:debate"
+
+    def told(key: str, value: str) -> Alert:
+        return Alert(key, key, told=(topic, value))
+
+    async def cycle(target: str, alert: Alert) -> int:
+        queued = await store.record_cycle({target: Refresh({"v": 1}, [alert])}, NOW)
+        for delivery in store.pending_deliveries():
+            await store.note_outcome(delivery.id, SENT)
+        await store.fold_outcomes(NOW)
+        return queued
+
+    # Moved to the 16th: told once, whichever source says it first.
+    assert await cycle("petition:7", told("petition:7:moved:9:16", "16")) == 1
+    assert await cycle("debates:all", told("petition:7:moved:9:16", "16")) == 0
+    # Back to the 9th, and to the 16th again: each a change, each told, even under a key
+    # already sent.
+    assert await cycle("petition:7", told("petition:7:moved:16:9", "9")) == 1
+    assert await cycle("petition:7", told("petition:7:moved:9:16", "16")) == 1
+    store = reopen(store, path)
+    assert await cycle("debates:all", told("petition:7:moved:9:16", "16")) == 0
+    assert await cycle("debates:all", told("petition:7:cancelled", "cancelled")) == 1
+    assert await cycle("petition:7", told("petition:7:cancelled", "cancelled")) == 0
+
+
+async def test_a_bundle_is_stored_with_each_delivery_and_read_back(path):
+    store = Store(path)
+    bundle = Bundle("petition:dissolution:2029-05-01", "Parliament dissolved", "Head", "• one")
+    await store.add_follow(1, "petition:1", {"v": 0})
+    await store.record_cycle(
+        {"petition:1": Refresh({"v": 1}, [Alert("petition:1:closed", "Closed", bundle=bundle)])},
+        NOW,
+    )
+    store = reopen(store, path)
+    [delivery] = store.pending_deliveries()
+    assert delivery.bundle == bundle

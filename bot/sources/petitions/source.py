@@ -330,7 +330,8 @@ class PetitionSource:
             fetched = await self._client.fetch(petition_id)
             if fetched.status is FetchStatus.OK:
                 snapshot = carry_forward(None, self._parse(petition_id, fetched, now))
-                listing = self._calendar.last if self._calendar is not None else None
+                read = _Read(None, snapshot, fetched.validator, None)
+                listing = await self._debate_listing([read], now)
                 snapshot = replace(snapshot, sitting=_sitting_of(snapshot, None, listing))
                 return PetitionLookup(snapshot, _state(snapshot, fetched.validator, None))
         except UpstreamError as exc:
