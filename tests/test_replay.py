@@ -29,7 +29,10 @@ from bot.sources.govuk.source import GovukStatementsSource
 from bot.sources.petitions.client import FetchStatus
 from bot.sources.petitions.plan import Plan
 from bot.sources.petitions.source import PetitionSource
-from bot.sources.statements.query import read_query
+from bot.sources.statements.detect import recent_items
+from bot.sources.statements.query import StatementQuery, read_query
+from bot.sources.statements.render import render_card
+from bot.sources.text import LONDON
 from bot.sources.written_statements.source import WrittenStatementsSource
 from tests.fakes.telegram import telegram_html_text
 from tests.replay import (
@@ -1109,6 +1112,7 @@ class StatementCase:
     start: str
     steps: tuple[StatementStep, ...]
     govuk: tuple[dict[str, Any], ...] = ()
+    card: str = ""  # the first follow's /status card after the steps, when it is the point
 
 
 STATEMENT_CASES = [
@@ -1493,6 +1497,68 @@ STATEMENT_CASES += [
 ]
 
 
+STATEMENT_CASES.append(
+    StatementCase(
+        "22. a follow's status links each item, marks the withdrawn, and shows a statement laid "
+        "in both Houses once",
+        ("home-office",),
+        "2021-01-31 12:00",
+        (
+            StatementStep(
+                "2021-02-01 18:00",
+                govuk=(govuk("Asylum hotels", "2021-02-01T10:00:00Z"),),
+                make={1282164: {}, 1282160: {}},
+                expect=(
+                    (
+                        "🏛 <b>Asylum hotels</b>\n"
+                        "Home Office · Written statement to Parliament\n"
+                        "🗓 1 February 2021: Asylum hotels.\n"
+                        "https://www.gov.uk/government/speeches/asylum-hotels"
+                    ),
+                    (
+                        "🏛 <b>Launch of the Hong Kong British National (Overseas) "
+                        "route</b>\n"
+                        "Home Office · Written statement to Parliament (Lords, HLWS745)\n"
+                        "👤 Baroness Williams of Trafford, The Minister of State, Home "
+                        "Office\n"
+                        "🗓 1 February 2021: My rt hon Friend the Secretary of State for "
+                        "the Home Department (Priti Patel) has today made the following "
+                        "Written Ministerial Statement: I am pleased to confirm that the "
+                        "Government has launched the Hong Kong British National "
+                        "(Overseas) (BN(O)) route on 31\n"
+                        "https://questions-statements.parliament.uk/written-statements/detail/2021-02-01/HLWS745"
+                    ),
+                ),
+            ),
+            StatementStep(
+                "2021-02-01 19:00",
+                govuk=(govuk("Asylum hotels", "2021-02-01T10:00:00Z", is_withdrawn=True),),
+                expect=(
+                    (
+                        "🗑 <b>Withdrawn: Asylum hotels</b>\n"
+                        "Home Office · Written statement to Parliament\n"
+                        "The government has withdrawn this item; it stays on record as "
+                        "withdrawn.\n"
+                        "🗓 1 February 2021: Asylum hotels.\n"
+                        "https://www.gov.uk/government/speeches/asylum-hotels"
+                    ),
+                ),
+            ),
+        ),
+        card=(
+            "🏛 <b>Home Office statements</b>\n"
+            "From GOV.UK and Parliament's written statements. The latest:\n"
+            "• 1 February 2021 · Written statement to Parliament · "
+            '<a href="https://www.gov.uk/government/speeches/asylum-hotels">Asylum hotels</a> '
+            "(withdrawn)\n"
+            "• 1 February 2021 · Written statement to Parliament (Lords, HLWS745) · "
+            '<a href="https://questions-statements.parliament.uk/written-statements/detail/'
+            '2021-02-01/HLWS745">Launch of the Hong Kong British National (Overseas) route</a>'
+        ),
+    )
+)
+
+
 async def replay_statements(case: StatementCase, folder: Path) -> list[tuple[str, list[str]]]:
     directory = Directory()
     search, parliament = ReplayGovuk(), ReplayParliament(DAY)
@@ -1524,6 +1590,11 @@ async def replay_statements(case: StatementCase, folder: Path) -> list[tuple[str
             for message in messages:
                 assert telegram_html_text(message) is not None, message
             got.append((step.when, bodies({CHAT: messages}, CHAT)))
+        if case.card:
+            target = f"statements:{read_query(case.follows[0], directory).ident}"
+            query = StatementQuery.from_ident(target.partition(":")[2])
+            state = run.store.target_state(target) or {}
+            assert render_card(query, recent_items(state), directory, LONDON) == case.card
         return got
     finally:
         run.close()

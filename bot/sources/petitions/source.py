@@ -124,6 +124,7 @@ class PetitionSource:
         self._plan = plan
         self._calendar = calendar  # What's On, for debate times and places
         self._dissolutions: tuple[Dissolution, ...] = KNOWN
+        self._scanned = False  # whether the followed petitions were read for dissolutions
         self._awaiting: tuple[datetime, list[PetitionSnapshot]] | None = None
         self._pages: dict[str, tuple[datetime, int]] = {}  # facet -> (learned at, its pages)
         # The states the last cycle made from the lists, and their snapshots: parsing 10,000
@@ -203,12 +204,15 @@ class PetitionSource:
         time and place, the dissolutions noticed from petitions that closed at one, then
         detection."""
         listing = await self._debate_listing(reads.values(), now)
+        # Every petition once (a restart forgets what was noticed), then those closing now.
         noticed = [
             dissolution_of(read.new.dissolved_at, self._dissolutions)
             for read in reads.values()
-            if read.new.dissolved_at is not None
+            if (not self._scanned or read.previous is None or read.previous.state != "closed")
+            and read.new.dissolved_at is not None
         ]
         self._dissolutions = merge(self._dissolutions, noticed)
+        self._scanned = True
         refreshes: dict[str, Refresh] = {}
         remembered: dict[str, tuple[dict[str, Any], PetitionSnapshot]] = {}
         for ident, read in reads.items():
@@ -237,10 +241,10 @@ class PetitionSource:
     async def _debate_listing(
         self, reads: Iterable[_Read], now: datetime
     ) -> dict[int, ListedDebate] | None:
-        """What's On's listing, when a petition read has a debate day (or had one); None when
-        none has, or What's On could not be read (the sittings then stay as they were)."""
+        """What's On's listing, when a petition read has a debate day and no outcome yet; None
+        when none has, or What's On could not be read (the sittings then stay as they were)."""
         if self._calendar is None or not any(
-            read.new.scheduled_debate_date or (read.previous and read.previous.sitting)
+            read.new.scheduled_debate_date and read.new.debate_outcome_at is None
             for read in reads
         ):
             return None
