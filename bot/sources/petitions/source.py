@@ -244,8 +244,7 @@ class PetitionSource:
         """What's On's listing, when a petition read has a debate day and no outcome yet; None
         when none has, or What's On could not be read (the sittings then stay as they were)."""
         if self._calendar is None or not any(
-            read.new.scheduled_debate_date and read.new.debate_outcome_at is None
-            for read in reads
+            read.new.scheduled_debate_date and read.new.debate_outcome_at is None for read in reads
         ):
             return None
         try:
