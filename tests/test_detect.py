@@ -169,7 +169,7 @@ def response(day: date, summary: str = "We hear you.", digest: str = "d1", updat
         summary,
         digest,
         updated or datetime.combine(day, datetime.min.time(), UTC),
-        sentence_digests=(digest,),
+        sentence_digests=digest.ljust(8, "0"),
     )
 
 

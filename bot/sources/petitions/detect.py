@@ -197,6 +197,7 @@ def carry_forward(previous: PetitionSnapshot | None, new: PetitionSnapshot) -> P
     )
     return replace(
         new,
+        response=_with_sentences(previous.response, new.response),
         peak_signature_count=max(
             previous.peak_signature_count, new.peak_signature_count, new.signature_count
         ),
@@ -204,6 +205,19 @@ def carry_forward(previous: PetitionSnapshot | None, new: PetitionSnapshot) -> P
         debate_threshold_seen=previous.debate_threshold_seen or debate_passed,
         response_clock_at=min(clocks) if clocks else None,
     )
+
+
+def _with_sentences(
+    before: GovernmentResponse | None, after: GovernmentResponse | None
+) -> GovernmentResponse | None:
+    """`after` with its sentences' digests: the ones it had, the ones `before` had for the same
+    text, or worked out afresh from its text (a new or edited response)."""
+    if after is None or after.sentence_digests or not after.details:
+        return after
+    same = before is not None and before.details_digest == after.details_digest
+    if same and before is not None and before.sentence_digests:
+        return after.with_sentence_digests(before.sentence_digests)
+    return after.with_sentence_digests()
 
 
 def detect_events(

@@ -38,6 +38,7 @@ class PetitionParseError(ValueError):
     """The document is not a petition (no data object, no id, or no action, state or count)."""
 
 
+SENTENCE_DIGEST = 8
 # A field kept in memory for the cycle that parsed it, never stored.
 _TRANSIENT = {"stored": False}
 # Where a response's details break into sentences (or paragraphs): what an edit changed.
@@ -52,14 +53,26 @@ class GovernmentResponse:
     # and a digest per sentence which sentences it changed.
     details_digest: str
     updated_at: datetime | None
-    sentence_digests: tuple[str, ...] = ()
+    # Each sentence's digest, SENTENCE_DIGEST characters, run together; worked out only when the
+    # whole text's digest is new (detect.carry_forward), as it costs more than the rest of a read.
+    sentence_digests: str = field(default="", compare=False)
     # The text itself, from the document just read: an edit alert quotes what changed.
     details: str = field(default="", compare=False, metadata=_TRANSIENT)
 
     def changed_sentences(self, before: GovernmentResponse) -> list[str]:
         """The sentences of the details that `before` did not have (needs the text)."""
-        known = set(before.sentence_digests)
-        return [s for s in details_sentences(self.details) if _sentence_digest(s) not in known]
+        width, known = SENTENCE_DIGEST, before.sentence_digests
+        seen = {known[i : i + width] for i in range(0, len(known), width)}
+        return [s for s in details_sentences(self.details) if _sentence_digest(s) not in seen]
+
+    def with_sentence_digests(self, known: str = "") -> GovernmentResponse:
+        """The same response with its sentences' digests: `known` ones (of the same text), or
+        worked out from its text."""
+        digests = known or "".join(_sentence_digest(s) for s in details_sentences(self.details))
+        return GovernmentResponse(
+            self.responded_on, self.summary, self.details_digest, self.updated_at, digests,
+            self.details,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -220,7 +233,6 @@ def _response(value: Any) -> GovernmentResponse | None:
         summary=text_of(value.get("summary")),
         details_digest=_digest(details),
         updated_at=instant_of(value.get("updated_at")),
-        sentence_digests=tuple(_sentence_digest(s) for s in details_sentences(details)),
         details=details,
     )
 
@@ -265,7 +277,7 @@ def _int(value: Any) -> int | None:
 
 
 def _sentence_digest(sentence: str) -> str:
-    return _digest(sentence)[:8]
+    return _digest(sentence)[:SENTENCE_DIGEST]
 
 
 def _digest(text: str) -> str:
@@ -308,7 +320,8 @@ def snapshot_from_dict(stored: dict[str, Any]) -> PetitionSnapshot:
         response = _known(GovernmentResponse, values["response"])
         response["responded_on"] = day_of(response.get("responded_on"))
         response["updated_at"] = instant_of(response.get("updated_at"))
-        response["sentence_digests"] = tuple(response.get("sentence_digests", ()))
+        if not isinstance(response.get("sentence_digests"), str):  # stored before they were
+            response["sentence_digests"] = ""
         values["response"] = GovernmentResponse(**response)
     if "sitting" in stored:
         values["sitting"] = sitting_from_dict(values.get("sitting"))
@@ -336,18 +349,30 @@ def _field_names(record: type) -> frozenset[str]:
 
 
 def _jsonable(value: Any) -> Any:
-    # Not dataclasses.asdict: it deep-copies every leaf, which dominates a poll cycle's cost.
-    if is_dataclass(value):
-        return {
-            f.name: _jsonable(getattr(value, f.name))
-            for f in fields(value)
-            if f.metadata.get("stored", True)
-        }
-    if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, date):  # datetime is a date too
+    # Not dataclasses.asdict: it deep-copies every leaf, which dominates a poll cycle's cost;
+    # dispatched on the exact type, as every petition's state is encoded every cycle.
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is datetime or kind is date:
         return value.isoformat()
-    return value
+    if kind is list or kind is tuple:
+        return [_jsonable(item) for item in value]
+    names = _stored_fields(kind)
+    if names is None:
+        return value
+    return {name: _jsonable(getattr(value, name)) for name in names}
+
+
+_AS_IS = frozenset({str, int, bool, float, type(None), dict})
+
+
+@functools.cache
+def _stored_fields(kind: type) -> tuple[str, ...] | None:
+    """A dataclass's stored fields, in order; None for any other type."""
+    if not is_dataclass(kind):
+        return None
+    return tuple(f.name for f in fields(kind) if f.metadata.get("stored", True))
 
 
 def mark_observed(snapshot: PetitionSnapshot, now: datetime, **changes: Any) -> PetitionSnapshot:
