@@ -196,7 +196,7 @@ class PetitionSource:
             from_lists[ident] = _Read(
                 before, new, stored.get("validator"), stored, counted, unchanged
             )
-        read = await refresh_each(KIND, shows, lambda i, s: self._read_one(i, s, now))
+        read = await refresh_each(KIND, shows, lambda i, s: self._read_one(i, s, previous[i], now))
         return await self._conclude(from_lists | read, now)
 
     async def _conclude(self, reads: Mapping[str, _Read], now: datetime) -> dict[str, Refresh]:
@@ -347,9 +347,13 @@ class PetitionSource:
         return PetitionLookup(problem=problems.get(fetched.status, LookupProblem.NOT_PUBLIC))
 
     async def _read_one(
-        self, ident: str, stored: dict[str, Any] | None, now: datetime
+        self,
+        ident: str,
+        stored: dict[str, Any] | None,
+        previous: PetitionSnapshot | None,
+        now: datetime,
     ) -> _Read | None:
-        """One petition from its show document."""
+        """One petition from its show document; `previous` is `stored`'s snapshot."""
         petition_id = int(ident)
         if stored is None:
             looked = await self.look_up(petition_id, now)
@@ -359,7 +363,7 @@ class PetitionSource:
                 return None
             return _Read(None, looked.snapshot, looked.state["validator"], None)
 
-        previous = snapshot_from_state(stored)
+        assert previous is not None
         validator = stored.get("validator")
         fetched = await self._client.fetch(
             petition_id, archived=previous.archived, if_modified_since=validator
