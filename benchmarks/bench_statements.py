@@ -5,7 +5,7 @@ follow, so 2,000 follows make about 200 distinct targets.
 
 Runs the real GovukStatementsSource (parsing, local matching, detection, rendering), Poller,
 Sender and TinyDB Store on a temporary directory (with real fsyncs). GOV.UK and Telegram are
-in-memory stand-ins: the newest page of 50 statement results a cycle, 5 of them new, and the
+in-memory stand-ins: statement results newest first, paged as asked, 5 new a cycle, and the
 items indexed again since a time (the source's second search), so the numbers are the bot's own
 cost of serving many follows. Reports the process CPU time of a cycle (median and worst of the
 timed cycles), which the shared machine's load barely moves, with the work it did: the follows
@@ -81,16 +81,17 @@ class MemoryGovuk:
         organisations: Any,
         keywords: Any = (),
         *,
+        start: int = 0,
+        count: int = PAGE,
         reindexed_since: datetime | None = None,
         **_: Any,
     ) -> dict[str, Any]:
         self.searches += 1
-        results = self.results[:PAGE]
+        found = self.results
         if reindexed_since is not None:
-            results = [
-                r for r, at in zip(self.results, self.indexed, strict=True) if at >= reindexed_since
-            ]
-        return {"results": results, "total": len(results)}
+            pairs = zip(self.results, self.indexed, strict=True)
+            found = [result for result, at in pairs if at >= reindexed_since]
+        return {"results": found[start : start + count], "total": len(found)}
 
 
 async def run(follows: int, cycles: int) -> tuple[float, float, int, int]:

@@ -14,8 +14,8 @@ CATCH_UP old come one alert each; older ones come as one summary with their link
 State: `{"since": <ISO>, "baselined": [<source name>], "checked_to": {<source>: <ISO>},
 "read_at": {<source>: <ISO>}, "seen": {<item id>: [<published ISO>, <stamp>, <withdrawn>,
 <told as a correction>]}, "stories": {<item id>: [<story key>, <department>, <London day>,
-<title>]} (the last STORY_DAYS), "recent": [<item_to_dict>, newest first]}`. Older states
-(`seen` entries as objects, no `read_at`) are read too.
+<title>]} (the last STORY_DAYS), "recent": [<item_to_dict>, newest first], "pruned": <the day
+`seen` was last pruned>}`. Older states (`seen` entries as objects, no `read_at`) are read too.
 """
 
 from __future__ import annotations
@@ -114,8 +114,9 @@ def detect_statements(
     now: datetime,
     stories: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], list[StatementEvent]]:
-    """The follow's new state and its events, from the items one source saw this time;
-    `stories` gives an item's story key where it matched another's (follows.py)."""
+    """The follow's new state and its events, from the items one source saw this time, oldest
+    first (`oldest_first`); `stories` gives an item's story key where it matched another's
+    (follows.py)."""
     state = _copy(state or new_state(now))
     silent = source not in state["baselined"]
     since = instant_of(state["since"]) or now
@@ -124,8 +125,8 @@ def detect_statements(
     recent = {stored["id"]: item_from_dict(stored) for stored in state["recent"]}
     events: list[StatementEvent] = []
     missed: list[StatementItem] = []
-    for item in sorted(items, key=lambda i: i.published):
-        if not (query.matches(item) or any(old in seen for old in item.corrects)):
+    for item in items:
+        if not (query.matches(item) or (item.corrects and any(c in seen for c in item.corrects))):
             continue
         story = (stories or {}).get(item.id, item.story)
         before = _Seen.read(seen[item.id]) if item.id in seen else None
@@ -153,15 +154,21 @@ def detect_statements(
         recent[item.id] = item
     if missed:
         events.append(StatementEvent(StatementEventKind.CATCH_UP, missed[0], missed=tuple(missed)))
-    state["seen"] = _kept(seen, now)
-    oldest_story = (now - STORY_DAYS).astimezone(LONDON).date().isoformat()
-    state["stories"] = {i: s for i, s in state["stories"].items() if s[2] >= oldest_story}
+    today = now.date().isoformat()
+    if state.get("pruned") != today or len(seen) > MOST_SEEN:  # a year of items: once a day
+        state["seen"], state["pruned"] = _kept(seen, now), today
+        oldest_story = (now - STORY_DAYS).astimezone(LONDON).date().isoformat()
+        state["stories"] = {i: s for i, s in state["stories"].items() if s[2] >= oldest_story}
     newest = sorted(recent.values(), key=lambda i: i.published, reverse=True)[:RECENT_ITEMS]
     state["recent"] = [item_to_dict(item) for item in newest]
     state["read_at"][source] = now.isoformat()
     if silent:
         state["baselined"].append(source)
     return state, events
+
+
+def oldest_first(items: list[StatementItem]) -> list[StatementItem]:
+    return sorted(items, key=lambda item: item.published)
 
 
 def recent_items(state: dict[str, Any]) -> list[StatementItem]:

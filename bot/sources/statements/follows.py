@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.sources.base import Alert, AlertGroup, Refresh
 from bot.sources.departments.directory import Directory
-from bot.sources.statements.detect import StatementEventKind, detect_statements
+from bot.sources.statements.detect import StatementEventKind, detect_statements, oldest_first
 from bot.sources.statements.model import StatementItem
 from bot.sources.statements.query import StatementQuery
 from bot.sources.statements.render import render_alert
@@ -37,6 +37,7 @@ def refresh_follows(
     checked_to: str | None = None,
 ) -> dict[str, Refresh]:
     """Each follow's new state and alerts; `checked_to` is how far back the source has read."""
+    items = oldest_first(items)  # once, for every follow
     stories = match_stories(items, (state for state in targets.values() if state))
     refreshes = {}
     for ident, stored in targets.items():

@@ -19,7 +19,7 @@ from bot.sources.base import BadReference, Button, Command, FollowThis, Lookup, 
 from bot.sources.departments.directory import ANY, Directory
 from bot.sources.govuk.parse import SOURCE as GOVUK
 from bot.sources.govuk.source import GovukStatementsSource
-from bot.sources.statements.detect import detect_statements, recent_items
+from bot.sources.statements.detect import detect_statements, oldest_first, recent_items
 from bot.sources.statements.follows import GROUPS
 from bot.sources.statements.query import (
     KIND,
@@ -110,13 +110,13 @@ class StatementsKind:
             log.warning("GOV.UK look-up for %s failed: %s", ident, govuk)
             return Lookup(problem="I couldn't reach GOV.UK just now. Please try again in a minute.")
         matching = query.canonical(self._directory)
-        state, _ = detect_statements(matching, None, govuk, GOVUK, now)
+        state, _ = detect_statements(matching, None, oldest_first(govuk), GOVUK, now)
         state["checked_to"][GOVUK] = now.isoformat()
         if isinstance(written, BaseException):
             # Parliament's first poll of this follow will be its silent baseline instead.
             log.warning("written statements look-up for %s failed: %s", ident, written)
         else:
-            state, _ = detect_statements(matching, state, written, WMS, now)
+            state, _ = detect_statements(matching, state, oldest_first(written), WMS, now)
         return Lookup(state)
 
     def card(self, ident: str, state: dict[str, Any], now: datetime, zone: tzinfo) -> str:

@@ -42,15 +42,27 @@ def fold(text: str) -> str:
 @functools.lru_cache(maxsize=8192)
 def stems(text: str) -> tuple[str, ...]:
     """The stems of the words of `text`, in order."""
-    words = [word.replace("'", "") if not word.endswith("'s") else word for word in
-             _WORD.findall(fold(text))]  # fmt: skip
-    return tuple(_STEMMER.stemWords(words))
+    words = _WORD.findall(fold(text))
+    return tuple(_stem(word if word.endswith("'s") else word.replace("'", "")) for word in words)
+
+
+@functools.lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    # The stemmer is pure Python, tens of microseconds a word; the words repeat.
+    return _STEMMER.stemWord(word)
 
 
 def has_all(keywords: tuple[str, ...], text: str) -> bool:
     """Whether every keyword's stems are among the stems of `text`."""
-    found = set(stems(text))
+    if not keywords:
+        return True
+    found = _stem_set(text)
     return all(stem in found for keyword in keywords for stem in stems(keyword))
+
+
+@functools.lru_cache(maxsize=8192)
+def _stem_set(text: str) -> frozenset[str]:
+    return frozenset(stems(text))
 
 
 def title_words(title: str) -> frozenset[str]:
