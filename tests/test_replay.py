@@ -642,6 +642,15 @@ LONG_DETAILS = " ".join(
 )
 DEBATE = 600593  # CLOSED_DEBATE_SCHEDULED: a debate on 9 January 2023, captured on the 3rd
 
+HELD_ON_THE_10TH = (
+    "🏛 <b>Parliament debated</b> “Make the use of free-running snares illegal for trapping "
+    "wildlife” (petition 600593, 102,616 signatures) on Tuesday 10 January 2023.\n"
+    "MPs debated the e-petition.\n"
+    '<a href="https://hansard.parliament.uk/x">Transcript</a> · '
+    '<a href="https://parliamentlive.tv/Event/Index/abc">Video</a> · '
+    '<a href="https://commonslibrary.parliament.uk/y">Debate pack</a>'
+)
+
 CASES += [
     Case(
         "8. an edit past the 2,000th character of a response is told, quoting what changed",
@@ -928,17 +937,7 @@ CASES += [
                         "debate": {**HELD, "debated_on": "2023-01-10"},
                     }
                 },
-                expect=(
-                    (
-                        "🏛 <b>Parliament debated</b> “Make the use of free-running snares "
-                        "illegal for trapping wildlife” (petition 600593, 102,616 "
-                        "signatures) on Tuesday 10 January 2023.\n"
-                        "MPs debated the e-petition.\n"
-                        '<a href="https://hansard.parliament.uk/x">Transcript</a> · <a '
-                        'href="https://parliamentlive.tv/Event/Index/abc">Video</a> · <a '
-                        'href="https://commonslibrary.parliament.uk/y">Debate pack</a>'
-                    ),
-                ),
+                expect=(HELD_ON_THE_10TH,),
             ),
         ),
     ),
@@ -956,17 +955,7 @@ CASES += [
                         "debate": {**HELD, "debated_on": "2023-01-10"},
                     }
                 },
-                expect=(
-                    (
-                        "🏛 <b>Parliament debated</b> “Make the use of free-running snares "
-                        "illegal for trapping wildlife” (petition 600593, 102,616 "
-                        "signatures) on Tuesday 10 January 2023.\n"
-                        "MPs debated the e-petition.\n"
-                        '<a href="https://hansard.parliament.uk/x">Transcript</a> · <a '
-                        'href="https://parliamentlive.tv/Event/Index/abc">Video</a> · <a '
-                        'href="https://commonslibrary.parliament.uk/y">Debate pack</a>'
-                    ),
-                ),
+                expect=(HELD_ON_THE_10TH,),
             ),
         ),
     ),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -41,6 +41,8 @@ class PetitionParseError(ValueError):
 SENTENCE_DIGEST = 8
 # A field kept in memory for the cycle that parsed it, never stored.
 _TRANSIENT = {"stored": False}
+# A field written even at its default.
+_ALWAYS = {"always": True}
 # Where a response's details break into sentences (or paragraphs): what an edit changed.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -66,9 +68,13 @@ class GovernmentResponse:
         return [s for s in details_sentences(self.details) if _sentence_digest(s) not in seen]
 
     def with_sentence_digests(self, known: str = "") -> GovernmentResponse:
-        """The same response with its sentences' digests: `known` ones (of the same text), or
-        worked out from its text."""
-        digests = known or "".join(_sentence_digest(s) for s in details_sentences(self.details))
+        """The same response with its sentences' digests: `known` ones (of the same text, which
+        then is not kept: nothing will quote it), or worked out from its text."""
+        if known:
+            return GovernmentResponse(
+                self.responded_on, self.summary, self.details_digest, self.updated_at, known
+            )
+        digests = "".join(_sentence_digest(s) for s in details_sentences(self.details))
         return GovernmentResponse(
             self.responded_on, self.summary, self.details_digest, self.updated_at, digests,
             self.details,
@@ -126,7 +132,8 @@ class PetitionSnapshot:
     response_threshold: int = DEFAULT_RESPONSE_THRESHOLD
     debate_threshold: int = DEFAULT_DEBATE_THRESHOLD
     # The debate as scheduled: the site's day with What's On's time and place (source.py).
-    sitting: Sitting | None = None
+    # Always written, even as null: a state without it was stored before sittings were.
+    sitting: Sitting | None = field(default=None, metadata=_ALWAYS)
     # Memory carried from one snapshot to the next (see detect.carry_forward).
     peak_signature_count: int = 0
     response_threshold_seen: bool = False
@@ -350,7 +357,9 @@ def _field_names(record: type) -> frozenset[str]:
 
 def _jsonable(value: Any) -> Any:
     # Not dataclasses.asdict: it deep-copies every leaf, which dominates a poll cycle's cost;
-    # dispatched on the exact type, as every petition's state is encoded every cycle.
+    # dispatched on the exact type, as every petition's state is encoded every cycle. A field at
+    # its default is left out (read back as the default): most are, and every state is kept
+    # in memory and written each cycle.
     kind = type(value)
     if kind in _AS_IS:
         return value
@@ -358,21 +367,31 @@ def _jsonable(value: Any) -> Any:
         return value.isoformat()
     if kind is list or kind is tuple:
         return [_jsonable(item) for item in value]
-    names = _stored_fields(kind)
-    if names is None:
+    stored = _stored_fields(kind)
+    if stored is None:
         return value
-    return {name: _jsonable(getattr(value, name)) for name in names}
+    encoded = {}
+    for name, default in stored:
+        item = getattr(value, name)
+        if item is not default and item != default:
+            encoded[name] = _jsonable(item)
+    return encoded
 
 
 _AS_IS = frozenset({str, int, bool, float, type(None), dict})
+_REQUIRED = object()  # a field without a default: always written
 
 
 @functools.cache
-def _stored_fields(kind: type) -> tuple[str, ...] | None:
-    """A dataclass's stored fields, in order; None for any other type."""
+def _stored_fields(kind: type) -> tuple[tuple[str, Any], ...] | None:
+    """A dataclass's stored fields, in order, with their defaults; None for any other type."""
     if not is_dataclass(kind):
         return None
-    return tuple(f.name for f in fields(kind) if f.metadata.get("stored", True))
+    return tuple(
+        (f.name, _REQUIRED if f.default is MISSING or f.metadata.get("always") else f.default)
+        for f in fields(kind)
+        if f.metadata.get("stored", True)
+    )
 
 
 def mark_observed(snapshot: PetitionSnapshot, now: datetime, **changes: Any) -> PetitionSnapshot:

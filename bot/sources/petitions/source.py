@@ -167,12 +167,17 @@ class PetitionSource:
         self, targets: Mapping[str, dict[str, Any] | None], now: datetime
     ) -> dict[str, Refresh]:
         previous = {ident: self._snapshot_of(ident, stored) for ident, stored in targets.items()}
+        if not self._scanned:  # a restart forgets the dissolutions it noticed: read them again
+            self._notice(snapshot for snapshot in previous.values() if snapshot is not None)
+            self._scanned = True
+        listing = await self._debate_listing(previous.values(), now)
         # A list that hangs must leave the petitions' own documents time to be read instead.
         with budget(budget_left() * LISTS_SHARE_OF_BUDGET):
             documents = await self._read_lists(list(previous.values()), now)
         known = {int(ident): snapshot for ident, snapshot in previous.items() if snapshot}
         listed = read_entries(documents, known, now) if documents else {}
-        from_lists: dict[str, _Read] = {}
+        refreshes: dict[str, Refresh] = {}
+        remembered: dict[str, tuple[dict[str, Any], PetitionSnapshot]] = {}
         shows: dict[str, dict[str, Any] | None] = {}
         for ident, stored in targets.items():
             before = previous[ident]
@@ -193,58 +198,61 @@ class PetitionSource:
             else:
                 new = mark_observed(carry_forward(before, from_list(before, entry)), now)
                 unchanged = None
-            from_lists[ident] = _Read(
-                before, new, stored.get("validator"), stored, counted, unchanged
-            )
-        read = await refresh_each(KIND, shows, lambda i, s: self._read_one(i, s, previous[i], now))
-        return await self._conclude(from_lists | read, now)
-
-    async def _conclude(self, reads: Mapping[str, _Read], now: datetime) -> dict[str, Refresh]:
-        """A cycle's reads made into states and alerts: each petition's debate with What's On's
-        time and place, the dissolutions noticed from petitions that closed at one, then
-        detection."""
-        listing = await self._debate_listing(reads.values(), now)
-        # Every petition once (a restart forgets what was noticed), then those closing now.
-        noticed = [
-            dissolution_of(read.new.dissolved_at, self._dissolutions)
-            for read in reads.values()
-            if (not self._scanned or read.previous is None or read.previous.state != "closed")
-            and read.new.dissolved_at is not None
-        ]
-        self._dissolutions = merge(self._dissolutions, noticed)
-        self._scanned = True
-        refreshes: dict[str, Refresh] = {}
-        remembered: dict[str, tuple[dict[str, Any], PetitionSnapshot]] = {}
-        for ident, read in reads.items():
-            new, snapshot_dict = read.new, read.snapshot_dict
-            sitting = _sitting_of(new, read.previous, listing)
-            if sitting != new.sitting:
-                new, snapshot_dict = replace(new, sitting=sitting), None
-            state = _state(
-                new,
-                read.validator,
-                read.stored,
-                listed_change=read.listed_change,
-                snapshot_dict=snapshot_dict,
-            )
-            if read.previous is None:
-                refreshes[ident] = Refresh(state)  # a first look: the silent baseline
-                continue
-            events = detect_events(read.previous, new, now, self._dissolutions)
-            alerts = petition_alerts(events, new, state["history"], now)
-            refreshes[ident] = Refresh(state, alerts, sample=new.signature_count)
-            if read.listed_change is not None:
-                remembered[ident] = (state, new)
+            read = _Read(before, new, stored.get("validator"), stored, counted, unchanged)
+            refreshes[ident], snapshot = self._concluded(read, listing, now)
+            remembered[ident] = (refreshes[ident].state, snapshot)
         self._remembered = remembered
-        return refreshes
+        shown = await refresh_each(
+            KIND, shows, lambda i, s: self._read_one(i, s, previous[i], listing, now)
+        )
+        return refreshes | shown
+
+    def _concluded(
+        self, read: _Read, listing: Mapping[int, ListedDebate] | None, now: datetime
+    ) -> tuple[Refresh, PetitionSnapshot]:
+        """What a read of one petition makes: its debate with What's On's time and place, its
+        state, and its alerts (none for a first look: the silent baseline). Each read is
+        concluded at once, so a cycle never holds every petition's documents."""
+        new, snapshot_dict = read.new, read.snapshot_dict
+        sitting = _sitting_of(new, read.previous, listing)
+        if sitting != new.sitting:
+            new, snapshot_dict = replace(new, sitting=sitting), None
+        state = _state(
+            new,
+            read.validator,
+            read.stored,
+            listed_change=read.listed_change,
+            snapshot_dict=snapshot_dict,
+        )
+        if read.previous is None:
+            return Refresh(state), new
+        if read.previous.state != "closed":
+            self._notice([new])
+        events = detect_events(read.previous, new, now, self._dissolutions)
+        alerts = petition_alerts(events, new, state["history"], now)
+        return Refresh(state, alerts, sample=new.signature_count), new
+
+    def _notice(self, snapshots: Iterable[PetitionSnapshot]) -> None:
+        """Add the dissolutions that these petitions closed at to those known."""
+        noticed = [
+            dissolution_of(snapshot.dissolved_at, self._dissolutions)
+            for snapshot in snapshots
+            if snapshot.dissolved_at is not None
+        ]
+        if noticed:
+            self._dissolutions = merge(self._dissolutions, noticed)
 
     async def _debate_listing(
-        self, reads: Iterable[_Read], now: datetime
+        self, snapshots: Iterable[PetitionSnapshot | None], now: datetime
     ) -> dict[int, ListedDebate] | None:
-        """What's On's listing, when a petition read has a debate day and no outcome yet; None
-        when none has, or What's On could not be read (the sittings then stay as they were)."""
+        """What's On's listing, when a petition is in line for a debate (a debate day or the
+        debate threshold, and no outcome yet); None when none is, or What's On could not be
+        read (the sittings then stay as they were)."""
         if self._calendar is None or not any(
-            read.new.scheduled_debate_date and read.new.debate_outcome_at is None for read in reads
+            snapshot is not None
+            and snapshot.debate_outcome_at is None
+            and (snapshot.scheduled_debate_date or snapshot.debate_threshold_seen)
+            for snapshot in snapshots
         ):
             return None
         try:
@@ -333,8 +341,7 @@ class PetitionSource:
             fetched = await self._client.fetch(petition_id)
             if fetched.status is FetchStatus.OK:
                 snapshot = carry_forward(None, self._parse(petition_id, fetched, now))
-                read = _Read(None, snapshot, fetched.validator, None)
-                listing = await self._debate_listing([read], now)
+                listing = await self._debate_listing([snapshot], now)
                 snapshot = replace(snapshot, sitting=_sitting_of(snapshot, None, listing))
                 return PetitionLookup(snapshot, _state(snapshot, fetched.validator, None))
         except UpstreamError as exc:
@@ -351,8 +358,9 @@ class PetitionSource:
         ident: str,
         stored: dict[str, Any] | None,
         previous: PetitionSnapshot | None,
+        listing: Mapping[int, ListedDebate] | None,
         now: datetime,
-    ) -> _Read | None:
+    ) -> Refresh | None:
         """One petition from its show document; `previous` is `stored`'s snapshot."""
         petition_id = int(ident)
         if stored is None:
@@ -361,7 +369,7 @@ class PetitionSource:
                 raise UpstreamError(f"petition {petition_id} is unavailable")
             if looked.snapshot is None or looked.state is None:
                 return None
-            return _Read(None, looked.snapshot, looked.state["validator"], None)
+            return Refresh(looked.state)  # a first look: the silent baseline
 
         assert previous is not None
         validator = stored.get("validator")
@@ -379,7 +387,7 @@ class PetitionSource:
         else:
             log.warning("petition %s is %s now; keeping what we had", petition_id, fetched.status)
             return None
-        return _Read(previous, new, validator, stored)
+        return self._concluded(_Read(previous, new, validator, stored), listing, now)[0]
 
     @staticmethod
     def _parse(petition_id: int, fetched: PetitionFetch, now: datetime) -> PetitionSnapshot:
