@@ -7,7 +7,10 @@ keeps only what detection, rendering and the status card need; the geographic br
 on parsing.
 
 A snapshot also carries a little memory that the site itself forgets (the highest count seen,
-whether a threshold was ever reached), so that a dip and re-crossing is not news twice.
+whether a threshold was ever reached, the response deadline's clock, a first read that found it
+missing), so that a dip and re-crossing is not news twice and a deadline keeps one clock. A
+government response's details are digested whole and sentence by sentence, so an edit anywhere
+is seen and the alert can quote what it added.
 """
 
 from __future__ import annotations
@@ -293,7 +296,7 @@ def _digest(text: str) -> str:
 
 # --- storage form -------------------------------------------------------------------------------
 # Snapshots are stored as plain JSON: datetimes as ISO 8601 with offset, dates as YYYY-MM-DD,
-# nested records as objects, tuples as lists.
+# nested records as objects, tuples as lists; a field at its default is left out.
 
 _DATETIME_FIELDS = {
     "observed_at",

@@ -3,8 +3,11 @@
 Glue between the client (I/O) and the pure model, planning, detection and rendering. Each cycle
 reads the list pages that pay (plan.py: a facet read whole when it holds more followed petitions
 than it has pages) and fetches a show document for each petition the lists cannot tell about;
-with a few petitions followed, that is one show request each. The stored state of a petition
-target is `{"snapshot": <snapshot_to_dict>, "validator": <Last-Modified or null>, "history":
+with a few petitions followed, that is one show request each. What's On's calendar (shared with
+the debates source) gives the time and place of a followed petition's debate. A 404 or 410 is
+told as a removal only when a read CONFIRM_MISSING_AFTER later agrees. The dissolutions known
+grow by those the petitions closed at (dissolutions.py). The stored state of a petition target is
+`{"snapshot": <snapshot_to_dict>, "validator": <Last-Modified or null>, "history":
 <trend.record: recent counts>, "unshown": <whether the lists have shown a count change since the
 show document was last read>}`.
 """
