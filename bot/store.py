@@ -16,9 +16,10 @@ while the tracking data grows, plus a journal (bot/storefiles.py has the file ha
     [<topic>, <value>]` (Alert.told) and `"bundle": <Bundle's fields>` (bot.bundles);
   - table `sent`, what dedup needs of the alerts sent (or folded into a summary), one document
     per chat, its doc_id the chat id: `{"chat_id", "keys": {<target>: {<key>: <day sent>}},
-    "told": {<target>: {<topic>: <the last value told>}}}`. A chat's keys and told values for a
-    target go when it unfollows; any key goes after DEDUP_DAYS, a told value only with its
-    follow (it is what the chat knows, however long ago it was told).
+    "told": {<target>: {<topic>: [<the last value told through it>, <when it was queued>]}}}`.
+    A chat's keys and told values for a target go when it unfollows; any key goes after
+    DEDUP_DAYS, a told value only with its follow (it is what the chat knows, however long ago
+    it was told).
   - table `digests`, one document per chat that has had a daily digest, its doc_id the chat id:
     `{"chat_id", "due": <ISO 8601: the digest instant it last answered>}`.
 - the folder with `.history` as suffix: each target's number over time (bot/history.py).
@@ -248,11 +249,16 @@ class Store:
         self._compacted_on: date | None = None
         self._delivered: set[tuple[int, str]] = set()
         self._told: dict[tuple[int, str], str] = {}  # (chat, topic) -> the last value told
+        latest: dict[tuple[int, str], str] = {}  # when it was told, of those folded
         for doc in self._sent.all():
             for keys in doc["keys"].values():
                 self._delivered.update((doc.doc_id, key) for key in keys)
+            # A topic told through several follows: the value told last, whichever follow.
             for told in (doc.get("told") or {}).values():
-                self._told.update(((doc.doc_id, topic), value) for topic, value in told.items())
+                for topic, (value, at) in told.items():
+                    if at >= latest.get((doc.doc_id, topic), ""):
+                        latest[doc.doc_id, topic] = at
+                        self._told[doc.doc_id, topic] = value
         for doc in sorted(self._deliveries.all(), key=lambda d: d.doc_id):
             self._delivered.update((doc["chat_id"], key) for key in _keys(doc))
             if doc.get("told"):
@@ -802,7 +808,7 @@ class Store:
         docs = [doc for doc in self._deliveries.get(doc_ids=finished) or () if doc is not None]
         day = now.date().isoformat()
         keys: dict[int, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
-        told: dict[int, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+        told: dict[int, dict[str, dict[str, list[str]]]] = defaultdict(lambda: defaultdict(dict))
         for doc in sorted(docs, key=lambda d: d.doc_id):
             if doc["target"]:  # a summary has no keys worth keeping
                 # The old layout's sent deliveries say when they went; new outcomes went now.
@@ -810,7 +816,7 @@ class Store:
                 keys[doc["chat_id"]][doc["target"]] |= dict.fromkeys(_keys(doc), sent_on)
                 if doc.get("told"):
                     topic, value = doc["told"]
-                    told[doc["chat_id"]][doc["target"]][topic] = value
+                    told[doc["chat_id"]][doc["target"]][topic] = [value, doc["created_at"]]
         self._add_sent_keys(keys, told)
         # TinyDB re-keys the whole table on every insert, update or remove, even of nothing:
         # each is one batch, and skipped when empty (folds run every few seconds).
@@ -829,15 +835,15 @@ class Store:
     def _add_sent_keys(
         self,
         keys: Mapping[int, Mapping[str, Mapping[str, str]]],
-        told: Mapping[int, Mapping[str, Mapping[str, str]]] | None = None,
+        told: Mapping[int, Mapping[str, Mapping[str, Any]]] | None = None,
     ) -> None:
         """Add sent keys ({chat: {target: {key: day}}}) and told values ({chat: {target: {topic:
-        value}}}, the later winning) to the chats' documents."""
+        [value, when queued]}}}, the later winning) to the chats' documents."""
         told = told or {}
         chats = set(keys) | set(told)
         known = [chat for chat in chats if self._sent.contains(doc_id=chat)]
 
-        def merged(had: Mapping[str, Any], more: Mapping[str, Mapping[str, str]]) -> dict:
+        def merged(had: Mapping[str, Any], more: Mapping[str, Mapping[str, Any]]) -> dict:
             return {**had, **{t: {**had.get(t, {}), **values} for t, values in more.items()}}
 
         def add(doc: dict[str, Any]) -> None:
@@ -1006,8 +1012,14 @@ def _check_tracking(tables: dict[str, Any]) -> None:
     for doc in tables.get("digests", {}).values():
         datetime.fromisoformat(doc["due"])
     for doc in tables.get("sent", {}).values():
+        told = doc.get("told") or {}
         if not isinstance(doc["chat_id"], int) or not all(
-            isinstance(keys, dict)
-            for keys in (*doc["keys"].values(), *(doc.get("told") or {}).values())
+            isinstance(keys, dict) for keys in (*doc["keys"].values(), *told.values())
         ):
             raise ValueError("a chat's sent keys are not grouped by target")
+        if not all(
+            isinstance(entry, list) and len(entry) == 2 and all(isinstance(p, str) for p in entry)
+            for values in told.values()
+            for entry in values.values()
+        ):
+            raise ValueError("a chat's told values are not [value, time] pairs")
