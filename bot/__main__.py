@@ -1,17 +1,23 @@
-"""Command line: `python -m bot --config PATH` (or `accountability-alerts`) runs the bot."""
+"""Command line: `python -m bot --config PATH` (or `accountability-alerts`) runs the bot.
+
+Every way start-up can fail (the config, the store, Telegram) ends in one line on stderr and an
+exit status, never a traceback, and never with the token in it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
-from bot.app import build_application
+from bot.app import build_application, close_store
 from bot.config import ConfigError, load_config
-from bot.logs import configure_logging
+from bot.logs import configure_logging, redact
+from bot.preflight import TelegramUnusable, reach_telegram
 from bot.store import StoreError
 
 PROG = "accountability-alerts"
@@ -38,24 +44,31 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return 2
-    configure_logging(config.telegram.token, args.log_level)
+        return _fail(str(exc), 2)
+    token = config.telegram.token
+    configure_logging(token, args.log_level)
     try:
-        application = build_application(config)
+        application = build_application(config)  # the store first: it is local and quick
     except StoreError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc), 2, token)
+    try:
+        asyncio.run(reach_telegram(config.telegram))
+    except TelegramUnusable as exc:
+        close_store(application)
+        return _fail(str(exc), exc.status, token)
     try:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken:
-        print(f"{PROG}: Telegram rejected the bot token (telegram.token)", file=sys.stderr)
-        return 2
+        return _fail("Telegram refused the bot token (telegram.token)", 2)
     except NetworkError as exc:
         where = config.telegram.api_base_url
-        print(f"{PROG}: cannot reach the Telegram Bot API at {where}: {exc}", file=sys.stderr)
-        return 1
+        return _fail(f"cannot reach the Telegram Bot API at {where}: {exc}", 1, token)
     return 0
+
+
+def _fail(message: str, status: int, token: str = "") -> int:
+    print(f"{PROG}: {redact(message, token)}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

@@ -217,6 +217,8 @@ async def start_services(application: Application) -> None:
             start_in_background, interval=interval, first=interval, data=(name, work), name=name
         )
     background.start("sender", sender.run)
+    name = application.bot.username
+    log.info("Running as @%s: open https://t.me/%s and send /start", name, name)
 
 
 async def stop_background(application: Application) -> None:
@@ -236,6 +238,11 @@ async def stop_services(application: Application) -> None:
     store = application.bot_data[STORE_KEY]
     await store.settle()
     store.close()
+
+
+def close_store(application: Application) -> None:
+    """Close the store of an application that will not run (saves what it holds)."""
+    application.bot_data[STORE_KEY].close()
 
 
 async def start_in_background(context: ContextTypes.DEFAULT_TYPE) -> None:

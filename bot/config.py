@@ -8,12 +8,17 @@ reading the file.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+# What @BotFather gives: the bot's id, a colon, then its secret.
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+# The Bot API's base: the token follows it directly (python-telegram-bot appends it).
+_API_BASE = re.compile(r"^https?://[^/\s:]+(?::\d+)?(?:/[^\s]*)?/bot$")
 
 
 class ConfigError(Exception):
@@ -93,7 +98,7 @@ _SCHEMA: dict[str, tuple[type, _Spec]] = {
         TelegramConfig,
         {
             "token": ((str,), "a string", str),
-            "api_base_url": ((str,), "a URL string", str),
+            "api_base_url": ((str,), "a URL string", lambda v: v.rstrip("/")),
             "admin_ids": ((list,), "a list of user ids", tuple),
         },
     ),
@@ -152,7 +157,10 @@ def load_config(path: Path, environ: dict[str, str] | None = None) -> Config:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist") from None
+        raise ConfigError(
+            f"config file {path} does not exist: copy config.example.toml to it and edit it "
+            "(or name another with --config)"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"config file {path} cannot be read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
@@ -181,10 +189,25 @@ def parse_config(raw: dict[str, Any], environ: dict[str, str]) -> Config:
             sections[section_name] = values
 
     telegram = sections.get("telegram", {})
-    token = environ.get(TOKEN_ENV) or telegram.get("token", "")
-    if not token.strip():
-        raise ConfigError(f"telegram.token is missing: set it in the config file or in {TOKEN_ENV}")
-    telegram["token"] = token.strip()
+    token = (environ.get(TOKEN_ENV) or telegram.get("token", "")).strip()
+    if not token:
+        raise ConfigError(
+            "the bot token is missing: create a bot with @BotFather (send it /newbot), then set "
+            f"{TOKEN_ENV} (or telegram.token in the config file) to the token it gives"
+        )
+    if not _TOKEN.match(token):
+        where = TOKEN_ENV if environ.get(TOKEN_ENV) else "telegram.token"
+        raise ConfigError(
+            f"{where} is not a bot token: @BotFather's look like 123456789:AAH… (digits, a "
+            "colon, then letters and digits); copy it whole"
+        )
+    api = telegram.get("api_base_url", TelegramConfig.api_base_url)
+    if not _API_BASE.match(api):
+        raise ConfigError(
+            "config key telegram.api_base_url must be an http(s) URL ending in /bot, such as "
+            "https://api.telegram.org/bot (the token follows it)"
+        )
+    telegram["token"] = token
     sections["telegram"] = TelegramConfig(**telegram)
     return Config(**sections)
 

@@ -1,7 +1,8 @@
 """Logging set-up, with the bot token scrubbed from every line (tracebacks included).
 
 python-telegram-bot and httpx put the token in request URLs; httpx logs every request at INFO,
-so it is held at WARNING, and the formatter replaces the token wherever it still appears.
+so it is held at WARNING, and the formatter replaces the token wherever it still appears. The
+scheduler's line per job run (nearly all of an INFO log) is held at WARNING too.
 """
 
 from __future__ import annotations
@@ -11,13 +12,22 @@ import logging
 REDACTED = "[bot-token]"
 
 
+def redact(text: str, secret: str) -> str:
+    """`text` with the token, and its secret part alone, masked."""
+    if not secret:
+        return text
+    text = text.replace(secret, REDACTED)
+    _, _, private = secret.partition(":")
+    return text.replace(private, REDACTED) if len(private) >= 8 else text
+
+
 class RedactingFormatter(logging.Formatter):
     def __init__(self, secret: str, fmt: str) -> None:
         super().__init__(fmt)
         self._secret = secret
 
     def format(self, record: logging.LogRecord) -> str:
-        return super().format(record).replace(self._secret, REDACTED)
+        return redact(super().format(record), self._secret)
 
 
 def configure_logging(token: str, level: str = "INFO") -> None:
@@ -28,5 +38,5 @@ def configure_logging(token: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    for noisy in ("httpx", "httpcore", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

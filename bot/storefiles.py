@@ -38,8 +38,8 @@ RESTORE_HINT = (
 class StoreError(Exception):
     """A database file cannot be used; the message is one line naming it and what to do."""
 
-    def __init__(self, path: Path, problem: str) -> None:
-        super().__init__(f"{path}: {problem}; {RESTORE_HINT}")
+    def __init__(self, path: Path, problem: str, hint: str = RESTORE_HINT) -> None:
+        super().__init__(f"{path}: {problem}; {hint}")
 
 
 def remove_leftovers(path: Path) -> None:
@@ -56,7 +56,11 @@ def check_writable(directory: Path) -> None:
         with tempfile.NamedTemporaryFile(dir=directory, suffix=TEMPORARY_SUFFIX):
             pass
     except OSError as exc:
-        raise StoreError(directory, f"cannot write here ({exc.strerror or exc})") from None
+        raise StoreError(
+            directory,
+            f"the database folder cannot be written ({exc.strerror or exc})",
+            "make it writable by the bot's user, or point storage.path elsewhere",
+        ) from None
 
 
 def read_tables(path: Path, check: Callable[[dict[str, Any]], None]) -> dict[str, Any] | None:

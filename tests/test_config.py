@@ -57,8 +57,13 @@ def test_environment_token_overrides_the_file():
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ({}, "telegram.token is missing"),
-        ({"telegram": {"token": "  "}}, "telegram.token is missing"),
+        ({}, "the bot token is missing: create a bot with @BotFather"),
+        ({"telegram": {"token": "  "}}, "the bot token is missing"),
+        ({"telegram": {"token": "not-a-token"}}, "telegram.token is not a bot token"),
+        (
+            {"telegram": {"token": "1:a", "api_base_url": "http://127.0.0.1:9"}},
+            "telegram.api_base_url must be an http\\(s\\) URL ending in /bot",
+        ),
         ({"telegram": {"token": "1:a", "tokn": "x"}}, "unknown config key telegram.tokn"),
         ({"telegram": {"token": "1:a"}, "petition": {}}, r"unknown config section \[petition\]"),
         (
@@ -121,11 +126,11 @@ def test_cli_reports_a_bad_key_in_one_line_with_status_2(tmp_path):
 def test_cli_reports_a_missing_token_and_a_missing_file(tmp_path):
     missing_token = run_cli("--config", str(ROOT / "config.example.toml"))
     assert missing_token.returncode == 2
-    assert "telegram.token is missing" in missing_token.stderr
+    assert "the bot token is missing: create a bot with @BotFather" in missing_token.stderr
     assert len(missing_token.stderr.splitlines()) == 1
     missing_file = run_cli("--config", str(tmp_path / "nope.toml"))
     assert missing_file.returncode == 2
-    assert "does not exist" in missing_file.stderr
+    assert "does not exist: copy config.example.toml to it" in missing_file.stderr
 
 
 def test_cli_help_lists_the_options():

@@ -391,7 +391,7 @@ async def test_a_damaged_file_is_named_in_one_line_and_never_overwritten(
 
 async def test_a_directory_that_cannot_be_written_is_named(tmp_path):
     (tmp_path / "data").write_text("a file where the directory should be")
-    with pytest.raises(StoreError, match="cannot write here"):
+    with pytest.raises(StoreError, match="the database folder cannot be written"):
         Store(tmp_path / "data" / "alerts.json")
 
 
