@@ -104,7 +104,7 @@ class SettingsService:
             return Reply(f"{exc}\n\n{USAGE}")
         if changed is None:
             return Reply(f"I don't have a setting called “{what[:30]}”.\n\n{USAGE}")
-        await self._store.set_chat_settings(chat_id, changed)
+        await self._store.set_chat_settings(chat_id, changed, self._clock())
         return self.show(chat_id, "✅ Saved.")
 
     def _changed(self, settings: ChatSettings, what: str, value: str) -> ChatSettings | None:
@@ -151,7 +151,7 @@ class SettingsService:
             changed = replace(settings, defaults=toggled)
         else:
             return self._placed(self.show(chat_id, "That button is out of date."))
-        await self._store.set_chat_settings(chat_id, changed)
+        await self._store.set_chat_settings(chat_id, changed, self._clock())
         return self._placed(self.show(chat_id))
 
     def _chat_buttons(self, settings: ChatSettings) -> tuple[Row, ...]:

@@ -463,11 +463,23 @@ class Store:
     def chat_settings(self, chat_id: int) -> ChatSettings:
         return self._chat_settings.get(chat_id, DEFAULT_CHAT)
 
-    async def set_chat_settings(self, chat_id: int, settings: ChatSettings) -> None:
-        """The chat's own settings: time zone, quiet hours, delivery, defaults for new follows."""
+    async def set_chat_settings(
+        self, chat_id: int, settings: ChatSettings, now: datetime | None = None
+    ) -> None:
+        """The chat's own settings: time zone, quiet hours, delivery, defaults for new follows.
+        A digest switched on or moved to another hour at `now` starts at its next hour: the
+        latest one before `now` is taken as done, so none is sent at once, dated in the past."""
+        before = self.chat_settings(chat_id)
         async with self._changing_subscriptions(chat_id):
             self._put_chat(chat_id, settings=settings.to_doc())
             self._chat_settings[chat_id] = settings
+        due = settings.last_digest_due(now) if now is not None else None
+        if due is not None and (settings.digest_hour, settings.zone) != (
+            before.digest_hour,
+            before.zone,
+        ):
+            self._digest_done(chat_id, due)
+            await self._save_tracking()
 
     def follow_settings(self, chat_id: int, target: str) -> FollowSettings:
         return self._follow_settings.get((chat_id, target), DEFAULT_FOLLOW)
@@ -752,11 +764,16 @@ class Store:
         self._queue(
             [_message(chat_id, f"digest:{stamp}:{n}", text, now) for n, text in enumerate(messages)]
         )
+        self._digest_done(chat_id, due)
+        await self._save_tracking()
+
+    def _digest_done(self, chat_id: int, due: datetime) -> None:
+        """Record the digest of instant `due` as done (memory only)."""
+        stamp = due.isoformat()
         if self._digests.contains(doc_id=chat_id):
             self._digests.update({"due": stamp}, doc_ids=[chat_id])
         else:
             self._digests.insert(Document({"chat_id": chat_id, "due": stamp}, chat_id))
-        await self._save_tracking()
 
     def pending_of(self, chat_id: int) -> list[Delivery]:
         """The chat's deliveries waiting to be sent (paused or not), oldest first."""

@@ -112,3 +112,20 @@ async def test_switching_back_to_immediate_sends_what_was_held(telegram, petitio
         arrived = telegram.messages_to(ANN)[seen:]
         assert any(m.startswith("📈 <b>5,000 signatures</b>") for m in arrived)
         assert any("📬 Alerts: as they happen" in m for m in arrived)
+
+
+async def test_a_digest_switched_on_after_its_hour_starts_tomorrow(
+    telegram, petitions, make_config
+):
+    clock = ScriptedClock(datetime(2026, 11, 22, 9, 0, tzinfo=UTC))
+    petitions.add(300412, OPEN_BELOW_10K)
+    async with running_bot(make_config(), clock):
+        await ask(telegram, ANN, "/follow 300412")
+        saved = await ask(telegram, ANN, "/settings digest 8")
+        assert "📬 Alerts: a daily digest at 08:00" in saved
+        petitions.update(300412, signature_count=5_002)
+        await quiet_cycles(petitions, telegram, ANN)  # nothing dated 08:00 today
+        seen = len(telegram.messages_to(ANN))
+        clock.now = datetime(2026, 11, 23, 8, 0, 5, tzinfo=UTC)
+        digest = await telegram.next_message(ANN, after=seen)
+        assert digest.startswith("📰 <b>Your daily digest</b>, 23 November 2026 08:00: 1 alert\n")

@@ -9,12 +9,14 @@ import itertools
 import json
 import os
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot import store as store_module
 from bot import storefiles
+from bot.preferences import DEFAULT_CHAT
 from bot.sources.base import Alert, Bundle, Refresh
 from bot.store import (
     DEDUP_DAYS,
@@ -485,3 +487,16 @@ async def test_a_bundle_is_stored_with_each_delivery_and_read_back(path):
     store = reopen(store, path)
     [delivery] = store.pending_deliveries()
     assert delivery.bundle == bundle
+
+
+async def test_a_digest_switched_on_starts_at_its_next_hour_and_survives_a_restart(path):
+    store = Store(path)
+    at_eight = replace(DEFAULT_CHAT, digest_hour=8)
+    await store.set_chat_settings(1, at_eight, NOW)  # 12:00: today's 08:00 has passed
+    assert store.digests_due(NOW) == []
+    store = reopen(store, path)
+    assert store.digests_due(NOW + timedelta(hours=19)) == []
+    assert store.digests_due(NOW + timedelta(hours=20)) == [(1, NOW + timedelta(hours=20))]
+    # Moved to 10:00 at 12:00: today's 10:00 is not owed either.
+    await store.set_chat_settings(1, replace(at_eight, digest_hour=10), NOW)
+    assert store.digests_due(NOW) == []
