@@ -9,6 +9,8 @@ alert groups and count granularities it has.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -30,14 +32,15 @@ from bot.preferences import (
 )
 from bot.sources.base import Button, Placement, Reply
 from bot.store import Store
+from bot.zones import city_of
 
 ADMINS_ONLY_SETTINGS = "Only this group's admins can change its settings."
 GONE = "This chat no longer follows that, so it has no settings to change."
 USAGE = (
     "Change them with the buttons, or by command:\n"
-    "<code>/settings timezone Europe/Paris</code>\n"
-    "<code>/settings quiet 22:00-07:30</code> (or <code>off</code>)\n"
-    "<code>/settings digest 8</code> (a daily digest at 08:00), "
+    "<code>/settings timezone paris</code> (a city, a country or a zone name)\n"
+    "<code>/settings quiet 10pm-7am</code> (on this chat's time; or <code>off</code>)\n"
+    "<code>/settings digest 8am</code> (a daily digest at 08:00), "
     "<code>/settings immediate</code>\n"
     "<code>/settings counts 1000</code> (<code>milestones</code>, <code>1000</code>, "
     "<code>10000</code>, <code>10%</code>: for new follows)\n"
@@ -68,7 +71,29 @@ class SettingsService:
     # --- the chat's settings --------------------------------------------------------------------
 
     def show(self, chat_id: int, note: str = "") -> Reply:
+        """The settings panel: the settings, how to change them, and buttons."""
         settings = self._store.chat_settings(chat_id)
+        lines = [
+            *([note] if note else []),
+            "⚙️ <b>Settings for this chat</b>",
+            *self._lines(settings),
+            "",
+            USAGE,
+        ]
+        return Reply("\n".join(lines), self._chat_buttons(settings))
+
+    def summary(self, chat_id: int, chat_title: str) -> str:
+        """The settings alone, for a group member who may look but not change them."""
+        settings = self._store.chat_settings(chat_id)
+        return "\n".join(
+            [
+                f"⚙️ <b>Settings of {html.escape(chat_title[:100])}</b>",
+                *self._lines(settings),
+                "Only the group's admins can change them.",
+            ]
+        )
+
+    def _lines(self, settings: ChatSettings) -> list[str]:
         local = self._clock().astimezone(settings.tz)
         delivery = (
             "as they happen"
@@ -76,42 +101,39 @@ class SettingsService:
             else f"a daily digest at {settings.digest_hour:02d}:00"
         )
         quiet = span_words(settings.quiet)
-        defaults = self._defaults_words(settings.defaults)
-        lines = [
-            *([note] if note else []),
-            "⚙️ <b>Settings for this chat</b>",
+        if settings.quiet:
+            quiet += f", on {city_of(settings.zone)} time (alerts still come, without a sound)"
+        return [
             f"🕰 Time zone: {settings.zone} (it's {local:%H:%M} there)",
-            f"🌙 Quiet hours: {quiet}"
-            + (" (alerts still come, without a sound)" if settings.quiet else ""),
+            f"🌙 Quiet hours: {quiet}",
             f"📬 Alerts: {delivery}",
-            f"🆕 New follows: {defaults}",
-            "",
-            USAGE,
+            f"🆕 New follows: {self._defaults_words(settings.defaults)}",
         ]
-        return Reply("\n".join(lines), self._chat_buttons(settings))
 
-    async def command(self, chat_id: int, args: str, may_change: bool) -> Reply:
+    async def command(self, chat_id: int, args: str) -> Reply:
         """`/settings` alone shows them; `/settings <what> <value>` changes one."""
         what, _, value = args.strip().partition(" ")
         if not what:
             return self.show(chat_id)
-        if not may_change:
-            return Reply(ADMINS_ONLY_SETTINGS)
         settings = self._store.chat_settings(chat_id)
         try:
             changed = self._changed(settings, what.lower(), value.strip())
         except SettingError as exc:
-            return Reply(f"{exc}\n\n{USAGE}")
+            return self.show(chat_id, f"⚠️ {exc} Nothing changed.")
         if changed is None:
-            return Reply(f"I don't have a setting called “{what[:30]}”.\n\n{USAGE}")
+            return self.show(
+                chat_id, f"⚠️ I don't have a setting called “{html.escape(what[:30])}”."
+            )
         await self._store.set_chat_settings(chat_id, changed, self._clock())
         return self.show(chat_id, "✅ Saved.")
 
     def _changed(self, settings: ChatSettings, what: str, value: str) -> ChatSettings | None:
+        if what == "time" and value.lower().startswith("zone"):  # "time zone paris"
+            what, value = "zone", value[4:].strip()
         if what in {"timezone", "tz", "zone", "time-zone"}:
             return replace(settings, zone=read_zone(value))
         if what == "quiet":
-            return replace(settings, quiet=read_quiet_hours(value))
+            return replace(settings, quiet=read_quiet_hours(re.sub(r"^hours\b", "", value)))
         if what == "digest":
             if value.lower() == "off":
                 return replace(settings, digest_hour=None)

@@ -13,14 +13,16 @@ immediate delivery and the daily digest can never disagree about what a chat get
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
 from bot.sources.base import Alert, AlertGroup
+from bot.zones import ZoneChoice, city_of, find_zone, is_zone
 
 MILESTONES = "milestones"
 # Count granularities, with their words: the store keeps the key.
@@ -34,7 +36,7 @@ DEFAULT_ZONE = "Europe/London"
 # What the quiet-hours button offers in turn (any other span by command).
 QUIET_PRESETS = ((time(22), time(7)), (time(23), time(8)), (time(21), time(7, 30)))
 DEFAULT_DIGEST_HOUR = 8
-_SPAN = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*(?:-|\u2013|to)\s*(\d{1,2})(?::(\d{2}))?\s*$")
+_TIME = re.compile(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?")
 
 
 class SettingError(ValueError):
@@ -135,7 +137,7 @@ class ChatSettings:
         except (TypeError, ValueError, IndexError):
             span = None
         return cls(
-            zone if isinstance(zone, str) and _known_zone(zone) else DEFAULT_ZONE,
+            zone if isinstance(zone, str) and is_zone(zone) else DEFAULT_ZONE,
             span,
             hour if isinstance(hour, int) and 0 <= hour < 24 else None,
             FollowSettings.from_doc(doc.get("defaults")),
@@ -146,43 +148,74 @@ DEFAULT_CHAT = ChatSettings()
 
 
 def read_quiet_hours(text: str) -> tuple[time, time] | None:
-    """`22:00-07:30` (or `22-7`, `22:00 to 07:30`) as a span; `off` as None."""
+    """A span as people write it (`22:00-07:30`, `22-7`, `10pm-7am`, `10pm to 7:30am`); `off`
+    as None."""
     if text.strip().lower() in {"off", "none", "no"}:
         return None
-    match = _SPAN.match(text)
-    if match is None:
+    parts = re.split(r"\s*(?:-|\u2013|\bto\b|\buntil\b)\s*", text.strip().lower(), maxsplit=1)
+    if len(parts) != 2:
         raise SettingError(
-            "Quiet hours are a span such as <code>22:00-07:30</code>, or <code>off</code>."
+            "Quiet hours are a span such as <code>22:00-07:30</code> or <code>10pm-7am</code>, "
+            "or <code>off</code>."
         )
-    h1, m1, h2, m2 = (int(part or 0) for part in match.groups())
-    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
-        raise SettingError("Hours go from 00 to 23 and minutes from 00 to 59.")
-    start, end = time(h1, m1), time(h2, m2)
+    start, end = read_time(parts[0]), read_time(parts[1])
     if start == end:
         raise SettingError("Quiet hours must start and end at different times.")
     return start, end
 
 
-def read_zone(text: str) -> str:
-    """An IANA time zone name (`Europe/Paris`), in any case."""
-    wanted = text.strip()
-    if _known_zone(wanted):
-        return wanted
-    match = _zones_by_lower().get(wanted.lower().replace(" ", "_"))
+def read_time(text: str) -> time:
+    """A time of day as people write it: `22:00`, `22`, `7.30`, `10pm`, `7:30 am`, `noon`."""
+    words = re.sub(r"([ap])\.?m\.?$", r"\1m", text.strip().lower()).replace(".", ":")
+    named = {"noon": time(12), "midday": time(12), "midnight": time(0)}
+    if words in named:
+        return named[words]
+    match = _TIME.fullmatch(words)
     if match is None:
         raise SettingError(
-            "I don't know that time zone. Use a name such as <code>Europe/London</code>, "
-            "<code>Europe/Paris</code> or <code>America/New_York</code>."
+            f"“{html.escape(text.strip()[:20])}” isn't a time I can read: try <code>22:00</code> "
+            "or <code>10pm</code>."
         )
-    return match
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if half and not 1 <= hour <= 12:
+        raise SettingError("With am or pm, hours go from 1 to 12.")
+    if half:
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise SettingError("Hours go from 00 to 23 and minutes from 00 to 59.")
+    return time(hour, minute)
+
+
+def read_zone(text: str) -> str:
+    """A time zone as people name it: `Europe/Paris`, `paris`, `new york`, `uk`, any case."""
+    try:
+        zone = find_zone(text)
+    except ZoneChoice as exc:
+        cities = ", ".join(f"<code>{city_of(zone).lower()}</code>" for zone in exc.zones[:8])
+        raise SettingError(
+            f"“{html.escape(exc.place[:40])}” has several time zones: name a city, such as "
+            f"{cities}."
+        ) from None
+    if zone is None:
+        raise SettingError(
+            "I don't know that time zone. Name a city or a country (<code>paris</code>, "
+            "<code>new york</code>, <code>uk</code>), or a zone such as <code>Europe/Paris</code>."
+        )
+    return zone
 
 
 def read_hour(text: str) -> int:
-    """A digest hour: `8`, `08`, `8:00`, `20:00`."""
-    match = re.fullmatch(r"\s*(\d{1,2})(?::00)?\s*", text)
-    if match is None or int(match.group(1)) > 23:
-        raise SettingError("The digest hour is a whole hour from 0 to 23, such as <code>8</code>.")
-    return int(match.group(1))
+    """A digest hour: `8`, `08`, `8:00`, `20:00`, `8am`, `8pm`."""
+    try:
+        when = read_time(text)
+    except SettingError:
+        when = None
+    if when is None or when.minute:
+        raise SettingError(
+            "The digest comes on the hour: say <code>8</code>, <code>8am</code> or "
+            "<code>20:00</code>."
+        )
+    return when.hour
 
 
 def read_granularity(text: str) -> str:
@@ -214,16 +247,3 @@ def next_quiet_preset(span: tuple[time, time] | None) -> tuple[time, time] | Non
 @cache
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
-
-
-def _known_zone(name: str) -> bool:
-    try:
-        _zone(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
-@cache
-def _zones_by_lower() -> dict[str, str]:
-    return {name.lower(): name for name in available_timezones()}

@@ -20,6 +20,7 @@ from telegram import (
     ChatMember,
     Update,
 )
+from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
 from bot.callbacks import markup
@@ -47,6 +48,9 @@ AFTER_KINDS = (
 PRIVATE_ONLY = {"stop"}
 OPERATORS = (Command("stats", "What the bot holds (operators only)", "/stats"),)
 OPERATORS_ONLY = "That command is for the bot's operators."
+SETTINGS_SENT_PRIVATELY = (
+    "I've sent you this group's settings in a private message. Only its admins can change them."
+)
 
 WELCOME = (
     "👋 <b>Accountability Alerts</b> watches UK Parliament petitions and government "
@@ -191,11 +195,21 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The chat's settings; with arguments, change one (in groups, admins only)."""
-    args = " ".join(context.args or [])
-    may_change = not args or await may_change_follows(update, context)
-    reply = await runtime(context).settings.command(update.effective_chat.id, args, may_change)
-    await send(update, context, reply)
+    """The chat's settings; with arguments, change one. A group member who is no admin gets
+    them privately (or, if they never opened a chat with the bot, in a few lines), never the
+    panel whose buttons only admins may use."""
+    service, chat = runtime(context).settings, update.effective_chat
+    if await may_change_follows(update, context):
+        reply = await service.command(chat.id, " ".join(context.args or []))
+        await send(update, context, reply)
+        return
+    summary = service.summary(chat.id, chat.title or "this group")
+    try:
+        await context.bot.send_message(update.effective_user.id, summary, parse_mode="HTML")
+    except Forbidden:
+        await update.effective_message.reply_html(summary)
+    else:
+        await update.effective_message.reply_html(SETTINGS_SENT_PRIVATELY)
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

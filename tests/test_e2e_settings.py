@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from handlers.commands import SETTINGS_SENT_PRIVATELY
 from tests.conftest import running_bot
 from tests.e2e import LONDON, ScriptedClock, ask, say_date
 from tests.fakes.petitions import iso
@@ -131,9 +132,12 @@ async def test_quiet_hours_deliver_silently_and_on_time(telegram, petitions, mak
     clock = ScriptedClock(datetime(2026, 11, 22, 23, 0, tzinfo=UTC))  # 23:00 in London
     petitions.add(300412, OPEN_BELOW_10K)
     async with running_bot(make_config(), clock):
-        saved = await ask(telegram, ANN, "/settings quiet 22:00-07:30")
+        saved = await ask(telegram, ANN, "/settings quiet 10pm-7:30am")
         assert saved.startswith("✅ Saved.\n⚙️ <b>Settings for this chat</b>")
-        assert "🌙 Quiet hours: 22:00\u201307:30 (alerts still come, without a sound)" in saved
+        assert (
+            "🌙 Quiet hours: 22:00\u201307:30, on London time (alerts still come, without a sound)"
+            in saved
+        )
         await ask(telegram, ANN, "/follow 300412")
         petitions.update(300412, signature_count=5_002)
         night = await telegram.next_message(ANN)
@@ -171,15 +175,33 @@ async def test_settings_by_command_explain_mistakes_and_keep_what_was_saved(
             "📬 Alerts: as they happen\n"
             "🆕 New follows: milestones only · with sound · surges off\n"
         )
-        paris = await ask(telegram, ANN, "/settings timezone europe/paris")
+        paris = await ask(telegram, ANN, "/settings timezone paris")
         assert "🕰 Time zone: Europe/Paris (it's 13:00 there)" in paris
         wrong = await ask(telegram, ANN, "/settings quiet 25:00-07:00")
-        assert wrong.startswith("Hours go from 00 to 23 and minutes from 00 to 59.")
+        assert wrong.startswith(
+            "⚠️ Hours go from 00 to 23 and minutes from 00 to 59. Nothing changed.\n"
+            "⚙️ <b>Settings for this chat</b>\n"
+        )
+        assert telegram.last_to(ANN).buttons  # the panel, to put it right
         wrong = await ask(telegram, ANN, "/settings timezone <b>Mars</b>")
-        assert wrong.startswith("I don't know that time zone.")
+        assert wrong.startswith("⚠️ I don't know that time zone. Name a city or a country")
+        wrong = await ask(telegram, ANN, "/settings timezone " + "Europe/" * 70)
+        assert wrong.startswith("⚠️ I don't know that time zone.")
+        several = await ask(telegram, ANN, "/settings timezone us")
+        assert several.startswith(
+            "⚠️ “us” has several time zones: name a city, such as <code>new york</code>, "
+            "<code>chicago</code>, <code>denver</code>"
+        )
         unknown = await ask(telegram, ANN, "/settings colour <blue>")
-        assert unknown.startswith("I don't have a setting called “colour”.")
-        digest = await ask(telegram, ANN, "/settings digest 20:00")
+        assert unknown.startswith("⚠️ I don't have a setting called “colour”.")
+        new_york = await ask(telegram, ANN, "/settings time zone New York")
+        assert "🕰 Time zone: America/New_York (it's 07:00 there)" in new_york
+        uk = await ask(telegram, ANN, "/settings timezone uk")
+        assert "🕰 Time zone: Europe/London" in uk
+        quiet = await ask(telegram, ANN, "/settings quiet hours 11pm to 7am")
+        assert "🌙 Quiet hours: 23:00\u201307:00, on London time" in quiet
+        await ask(telegram, ANN, "/settings timezone Europe/Paris")
+        digest = await ask(telegram, ANN, "/settings digest 8pm")
         assert "📬 Alerts: a daily digest at 20:00" in digest
         assert "🕰 Time zone: Europe/Paris" in digest  # the mistakes changed nothing
         defaults = await ask(telegram, ANN, "/settings counts 10k")
@@ -217,12 +239,25 @@ async def test_in_a_group_only_admins_change_settings(telegram, petitions, make_
     telegram.admins[GROUP] = {ADMIN}
     petitions.add(300412, OPEN_BELOW_10K)
     group = {"chat_type": "supergroup"}
-    async with running_bot(make_config()):
-        shown = await ask(telegram, GROUP, "/settings", user_id=MEMBER, **group)
-        assert shown.startswith("⚙️ <b>Settings for this chat</b>")  # anyone may look
+    clock = ScriptedClock(datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
+    async with running_bot(make_config(), clock):
+        chat_panel = await ask(telegram, GROUP, "/settings", user_id=ADMIN, **group)
+        assert chat_panel.startswith("⚙️ <b>Settings for this chat</b>")
         chat_panel = telegram.last_to(GROUP)
-        refused = await ask(telegram, GROUP, "/settings quiet 22-7", user_id=MEMBER, **group)
-        assert refused == "Only this group's admins can change its settings."
+        # A member may look, privately: never the admins' panel in the group.
+        said = await ask(telegram, GROUP, "/settings", user_id=MEMBER, **group)
+        assert said == SETTINGS_SENT_PRIVATELY
+        assert telegram.messages_to(MEMBER) == [
+            "⚙️ <b>Settings of Campaign group</b>\n"
+            "🕰 Time zone: Europe/London (it's 12:00 there)\n"
+            "🌙 Quiet hours: off\n📬 Alerts: as they happen\n"
+            "🆕 New follows: milestones only · with sound · surges off\n"
+            "Only the group's admins can change them."
+        ]
+        telegram.blocked.add(MEMBER)  # never opened a chat with the bot: a few lines, no panel
+        said = await ask(telegram, GROUP, "/settings quiet 22-7", user_id=MEMBER, **group)
+        assert said.startswith("⚙️ <b>Settings of Campaign group</b>\n")
+        assert not telegram.last_to(GROUP).buttons
         await tap(telegram, chat_panel, "🌙 Quiet hours: off", user_id=MEMBER)
         assert telegram.toasts[-1] == "Only this group's admins can change its settings."
         saved = await ask(telegram, GROUP, "/settings quiet 22-7", user_id=ADMIN, **group)

@@ -64,6 +64,11 @@ def test_the_digest_is_due_at_its_hour_today_or_yesterday_in_the_chats_zone():
         ("22-7", (time(22), time(7))),
         ("22:00 to 07:30", (time(22), time(7, 30))),
         ("9:15\u201317:45", (time(9, 15), time(17, 45))),
+        ("10pm-7am", (time(22), time(7))),
+        ("10 pm to 7.30 am", (time(22), time(7, 30))),
+        ("11 p.m. until 6 a.m.", (time(23), time(6))),
+        ("midnight-8am", (time(0), time(8))),
+        ("12am-12pm", (time(0), time(12))),
         ("off", None),
         ("OFF", None),
     ],
@@ -72,7 +77,9 @@ def test_quiet_hours_as_people_type_them(typed, span):
     assert read_quiet_hours(typed) == span
 
 
-@pytest.mark.parametrize("typed", ["25:00-07:00", "22:61-07:00", "22-22", "night", "", "22"])
+@pytest.mark.parametrize(
+    "typed", ["25:00-07:00", "22:61-07:00", "22-22", "night", "", "22", "13pm-7am", "10pm-10pm"]
+)
 def test_quiet_hours_that_cannot_be_taken_say_why(typed):
     with pytest.raises(SettingError):
         read_quiet_hours(typed)
@@ -82,11 +89,20 @@ def test_time_zones_hours_and_granularities_as_typed():
     assert read_zone("Europe/Paris") == "Europe/Paris"
     assert read_zone("america/new_york") == "America/New_York"
     assert read_zone("America/New York") == "America/New_York"
-    for wrong in ("Mars/Olympus", "../../etc/passwd", "", "GMT+25"):
+    typed = ["paris", "New York", "uk", "Wales", "france", "germany", "tokyo", "Edinburgh", "UTC"]
+    assert [read_zone(t) for t in typed] == [
+        "Europe/Paris", "America/New_York", "Europe/London", "Europe/London", "Europe/Paris",
+        "Europe/Berlin", "Asia/Tokyo", "Europe/London", "UTC",
+    ]  # fmt: skip
+    for wrong in ("Mars/Olympus", "../../etc/passwd", "", "GMT+25", "x" * 500, "Europe/" * 70):
         with pytest.raises(SettingError):
             read_zone(wrong)
-    assert [read_hour(t) for t in ("8", "08", "20:00", "0")] == [8, 8, 20, 0]
-    for wrong in ("24", "8:30", "eight", "-1"):
+    with pytest.raises(SettingError, match="several time zones: name a city, such as"):
+        read_zone("australia")
+    assert [read_hour(t) for t in ("8", "08", "20:00", "0", "8am", "8 pm", "12am", "noon")] == [
+        8, 8, 20, 0, 8, 20, 0, 12
+    ]  # fmt: skip
+    for wrong in ("24", "8:30", "eight", "-1", "13pm", "0am"):
         with pytest.raises(SettingError):
             read_hour(wrong)
     typed = ["milestones", "1000", "1,000", "1k", "10000", "10k", "10%", "10pct"]
