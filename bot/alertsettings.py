@@ -226,11 +226,11 @@ class SettingsService:
         lines = [
             *([note] if note else []),
             f"⚙️ <b>Alerts for</b> {self._follows.name_of(target)}",
-            "Tap to switch: ✅ on, ⬜ off. A group switched off sends nothing, and nothing is kept "
-            "for later.",
+            "Tap to switch: ✅ on, ⬜ off. Alerts of a type switched off aren't sent, and aren't "
+            "kept for later.",
         ]
         if self._store.is_muted(chat_id, target):
-            lines.append("🔇 This follow is muted in /list: nothing comes until it is unmuted.")
+            lines.append("🔇 It is muted: nothing comes until 🔔 Unmute on its card.")
         rows = _pairs(
             [
                 Button(f"{_mark(settings.group_on(g))} {g.label}", f"ag:{ref}:{g.name}")

@@ -30,9 +30,12 @@ from bot.following import FollowService
 from bot.http import HttpClient
 from bot.pacing import PacedRateLimiter, Pacer
 from bot.poller import Poller
+from bot.portability import Portability
 from bot.presses import ButtonService
+from bot.returning import Returns
 from bot.runtime import RUNTIME_KEY, Runtime, runtime
 from bot.sender import Sender
+from bot.sharing import Sharing
 from bot.sources.base import Source, TargetKind
 from bot.sources.debates.kind import DebatesKind
 from bot.sources.debates.source import DebatesSource
@@ -81,6 +84,8 @@ def build_application(config: Config, clock: Callable[[], datetime] = utc_now) -
         ApplicationBuilder()
         .token(config.telegram.token)
         .base_url(config.telegram.api_base_url)
+        # Files (an export sent back) come from the same server: `…/bot` becomes `…/file/bot`.
+        .base_file_url(config.telegram.api_base_url.removesuffix("/bot") + "/file/bot")
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
@@ -176,28 +181,29 @@ async def start_services(application: Application) -> None:
         },
     )
     background = Background()
-    follows = FollowService(
-        store,
-        kinds,
-        config.limits.follows_per_chat,
-        clock,
-        bot_username=application.bot.username,
-    )
+    follows = FollowService(store, kinds, config.limits.follows_per_chat, clock)
     settings = SettingsService(store, follows, clock)
     charts = Charts(store, follows, clock)
+    sharing = Sharing(store, follows, clock, application.bot.username)
     digests = Digests(store, follows.name_of, clock, sender.wake)
+    sources_of_kind: dict[str, list[str]] = {}
+    for source, _ in schedule:
+        sources_of_kind.setdefault(source.kind, []).append(source.name)
     application.bot_data[RUNTIME_KEY] = Runtime(
-        store,
-        http,
-        follows,
-        ButtonService(store, follows, settings, charts),
-        settings,
-        charts,
-        poller,
-        config.telegram.admin_ids,
-        background,
-        Throttle(config.limits.actions_per_minute),
-        config.http.command_budget_seconds,
+        store=store,
+        http=http,
+        follows=follows,
+        buttons=ButtonService(store, follows, settings, charts, sharing),
+        settings=settings,
+        charts=charts,
+        sharing=sharing,
+        portability=Portability(store, follows, clock),
+        returns=Returns(store, poller, sources_of_kind, background, clock, sender.wake),
+        poller=poller,
+        operator_ids=config.telegram.admin_ids,
+        background=background,
+        throttle=Throttle(config.limits.actions_per_minute),
+        command_budget_seconds=config.http.command_budget_seconds,
     )
     for scope, commands in command_menus(follows.commands(), config.telegram.admin_ids):
         await application.bot.set_my_commands(commands, scope=scope)

@@ -27,7 +27,10 @@ class Charts:
         self._clock = clock
 
     async def chart(self, chat_id: int, reference: str) -> Reply:
-        """/chart <what>: the chart, or the friendly reason there is none."""
+        """/chart <what>: the chart, or the friendly reason there is none; nothing: the chat's
+        follows that have a chart, to pick from."""
+        if not reference.strip():
+            return self._follows.picker(chat_id, "g")
         read = self._follows.resolve(reference, "chart")
         if isinstance(read, Reply):
             return read
@@ -37,7 +40,7 @@ class Charts:
         """The Chart button of a followed target's card."""
         target = find_ref(ref, self._store.follows_of(chat_id))
         if target is None:
-            return Reply("", placement=Placement.BUTTONS, toast="This chat no longer follows that.")
+            return Reply("", placement=Placement.TOAST, toast="This chat no longer follows that.")
         return await self._chart(chat_id, target)
 
     async def _chart(self, chat_id: int, target: str) -> Reply:

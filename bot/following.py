@@ -1,10 +1,13 @@
-"""What a chat can ask: follow, unfollow, list, status, browsing a kind, pasting a link, stop.
+"""What a chat can ask: follow, unfollow, list, status, browsing a kind, typed or pasted words,
+stop.
 
-The service behind the commands (bot.presses handles button taps with it). It never names a
-kind: it asks each target kind, in order, whether the user's text names one of its targets (the
-last kind, petitions, reads whatever is left), and lets the kind word its card, its /list line
-and its follow reply. Cards of followed targets carry Unfollow and Status buttons, others a
-Follow button. Bad input never reaches the store.
+The service behind the commands (bot.presses handles button taps with it, bot.sharing the
+cards to forward). It never names a kind: bot.reading asks each target kind whether the
+user's text names one of its targets (or several: `/follow 700013 700014`), and each kind words
+its card, its /list line and its follow reply. Cards of followed targets carry ✅ Following,
+Unfollow, Share, Alerts, Mute and Chart buttons, others Follow and Share; following from a card
+edits it in place. A command given nothing to act on offers the chat's own follows as buttons.
+Bad input never reaches the store.
 """
 
 from __future__ import annotations
@@ -12,14 +15,12 @@ from __future__ import annotations
 import html
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, tzinfo
 
-from telegram.helpers import create_deep_linked_url
-
-from bot.away import render_away_summary
-from bot.bundles import gather
 from bot.callbacks import card_buttons, short_ref
-from bot.listing import Entry, render_list_page
+from bot.listing import Entry, render_list_page, render_picker
+from bot.reading import Named, Reader
 from bot.sources.base import (
     Asking,
     BadReference,
@@ -28,20 +29,29 @@ from bot.sources.base import (
     Chartable,
     Command,
     FollowThis,
-    Inline,
-    InlineCard,
     Lookup,
     Pasteable,
+    Placement,
     Pressable,
     Reply,
     TargetKind,
     split_target,
     target_key,
 )
-from bot.sources.text import LONDON
+from bot.sources.text import one_line, plain_text
 from bot.store import Store
 
 ADMINS_ONLY = "Only this group's admins can change what it follows."
+# The questions the service itself asks, when a command came with nothing to act on.
+OWN_QUESTION = ""
+UNFOLLOW_AT_ONCE = 6  # refs that fit in one button's 64 bytes
+# Pickers: the tap each makes, its emoji and its question.
+PICKERS = {
+    "c": ("📜", "Which one? Tap it for its card."),
+    "g": ("📈", "Which petition's chart?"),
+    "h": ("📤", "Which one should I make a card to forward for?"),
+    "x": ("🔕", "Which should this chat stop following?"),
+}
 
 
 class FollowService:
@@ -51,12 +61,10 @@ class FollowService:
         kinds: Sequence[TargetKind],
         follows_per_chat: int,
         clock: Callable[[], datetime],
-        *,
-        bot_username: str,
     ) -> None:
         self._store = store
-        self._bot_username = bot_username
         self._kinds = {kind.kind: kind for kind in kinds}
+        self.reader = Reader(kinds)
         # Which kind answers each of the kinds' own commands.
         self._owners: dict[str, Browsable] = {
             command.name: kind  # type: ignore[misc]
@@ -73,28 +81,126 @@ class FollowService:
         """The kinds' own commands (/statements, /debates, /search, ...), in the kinds' order."""
         return [command for kind in self._kinds.values() for command in kind.commands]
 
+    # --- following ------------------------------------------------------------------------------
+
     async def follow(self, chat_id: int, reference: str) -> Reply:
-        read = self.resolve(reference, "follow")
+        """`/follow <what>`: one target or several; nothing: ask, and show what it follows."""
+        if not reference.strip():
+            return self._ask(chat_id, "follow", "✅")
+        read = self.reader.read(reference, "follow")
         if isinstance(read, Reply):
-            return read
-        return await self._follow(chat_id, *read)
+            return self._marked(chat_id, read)
+        if len(read.targets) == 1:
+            return await self._follow(chat_id, *read.targets[0])
+        lines, followed = [], 0
+        for (kind, ident), typed in zip(read.targets, read.typed, strict=True):
+            added = await self.add(chat_id, kind, ident)
+            if isinstance(added, str):
+                lines.append(f"⚠️ {html.escape(typed)}: {added}")
+            else:
+                followed += 1
+                name = kind.name(ident, added)
+                lines.append(f"✅ Following {name}")
+        head = f"<b>Following {followed} of {len(read.targets)}</b>"
+        return Reply("\n".join([head, *lines, "/list shows them all."]))
+
+    async def _follow(self, chat_id: int, kind: TargetKind, ident: str) -> Reply:
+        added = await self.add(chat_id, kind, ident)
+        if isinstance(added, str):
+            return Reply(added)
+        target = target_key(kind.kind, ident)
+        reply = kind.follow_reply(ident, added, self._clock(), self._zone(chat_id))
+        return Reply(reply, self._card_buttons(chat_id, target))
+
+    async def add(self, chat_id: int, kind: TargetKind, ident: str) -> dict | str:
+        """Follow the target: the state taken as its silent baseline, or why not (HTML)."""
+        target = target_key(kind.kind, ident)
+        follows = self._store.follows_of(chat_id)
+        if target in follows:
+            return (
+                f"This chat already follows {kind.name(ident, self._store.target_state(target))}."
+                f" /status {html.escape(kind.reference(ident))} shows where it stands."
+            )
+        if len(follows) >= self._limit:
+            return (
+                f"This chat is at its limit of {self._limit} follows. "
+                "Send /list and unfollow one first."
+            )
+        looked = await self.current(kind, ident)
+        if looked.state is None:
+            return looked.problem or ""
+        await self._store.add_follow(chat_id, target, looked.state)
+        return looked.state
+
+    async def follow_pressed(
+        self, chat_id: int, target: str, may_follow: bool, in_card: bool
+    ) -> Reply | None:
+        """A Follow button: on a card (`in_card`) the card becomes the followed card in place;
+        in a list, the button becomes ✅. None when its target is no kind's."""
+        checked = self.checked(target)
+        if not isinstance(checked, tuple):
+            return checked
+        if not may_follow:
+            return refused()
+        kind, ident = checked
+        target = target_key(kind.kind, ident)
+        added = await self.add(chat_id, kind, ident)
+        followed = target in self._store.follows_of(chat_id)
+        if not followed:
+            return Reply("", placement=Placement.TOAST, toast=one_line(plain_text(added), 190))
+        if in_card:
+            if isinstance(added, str):  # followed already: the card as it stands now
+                return replace(await self.card(chat_id, target), placement=Placement.EDIT)
+            reply = kind.follow_reply(ident, added, self._clock(), self._zone(chat_id))
+            return Reply(reply, self._card_buttons(chat_id, target), placement=Placement.EDIT)
+        label = kind.label(ident, self._store.target_state(target))
+        return Reply(
+            "",
+            ((self._followed_button(target, label),),),
+            placement=Placement.MARK,
+            toast=f"✅ Following {one_line(label, 150)}",
+        )
+
+    # --- unfollowing ----------------------------------------------------------------------------
 
     async def unfollow(self, chat_id: int, reference: str) -> Reply:
+        """`/unfollow <what>` asks first, as the button does; several at once; nothing: the
+        chat's follows to pick from."""
         follows = self._store.follows_of(chat_id)
-        if not reference.strip() and follows:
-            return self.list_follows(chat_id)  # the picker
-        read = self.resolve(reference, "unfollow")
+        if not reference.strip():
+            return self.picker(chat_id, "x") if follows else self._nothing_followed()
+        read = self.reader.read(reference, "unfollow")
         if isinstance(read, Reply):
-            return self._by_list_number(follows, reference) or read
-        target = target_key(read[0].kind, read[1])
-        if target not in follows:
-            target = self._by_list_number(follows, reference) or target
-        kind, ident = self.kind_of(target)
-        if target not in follows:
-            return Reply(
-                f"This chat doesn't follow {kind.name(ident, None)}. /list shows what it follows."
-            )
-        return Reply(f"🔕 {await self.unfollow_target(chat_id, target)}")
+            by_number = self._by_list_number(follows, reference)
+            return self.ask_unfollow(chat_id, [by_number]) if by_number else read
+        found, missing = [], []
+        for (kind, ident), typed in zip(read.targets, read.typed, strict=True):
+            target = target_key(kind.kind, ident)
+            if target not in follows:
+                target = self._by_list_number(follows, typed) or target
+            if target in follows:
+                found.append(target)
+            else:
+                missing.append(f"This chat doesn't follow {kind.name(ident, None)}.")
+        if not found:
+            return Reply("\n".join(missing) + " /list shows what it follows.")
+        if len(found) > UNFOLLOW_AT_ONCE:
+            return Reply(f"I can stop up to {UNFOLLOW_AT_ONCE} at once. /list has 🔕 Unfollow all.")
+        asked = self.ask_unfollow(chat_id, found)
+        return replace(asked, text="\n".join([*missing, asked.text]))
+
+    def ask_unfollow(self, chat_id: int, targets: list[str]) -> Reply:
+        """ "Stop alerts for …?", with Yes and No."""
+        refs = ",".join(short_ref(target) for target in dict.fromkeys(targets))
+        if len(targets) == 1:
+            question = f"Stop alerts for {self.name_of(targets[0])}?"
+        else:
+            names = "\n".join(f"• {self.name_of(target)}" for target in targets)
+            question = f"Stop alerts for these {len(targets)}?\n{names}"
+        return Reply(
+            question,
+            ((Button("🔕 Yes, unfollow", f"xs:{refs}"), Button("No, keep", "xn")),),
+        )
 
     async def unfollow_target(self, chat_id: int, target: str) -> str:
         """Stop following `target`; says so in words (HTML)."""
@@ -102,54 +208,86 @@ class FollowService:
         await self._store.remove_follow(chat_id, target)
         return f"Stopped following {name}. No more alerts about it here."
 
-    def name_of(self, target: str) -> str:
-        kind, ident = self.kind_of(target)
-        return kind.name(ident, self._store.target_state(target))
+    # --- looking ------------------------------------------------------------------------------
 
     async def status(self, chat_id: int, reference: str) -> Reply:
+        """`/status <what>`: its card; nothing: the chat's follows to pick from."""
+        if not reference.strip():
+            return self._ask(chat_id, "status", "📜", verb="c")
         read = self.resolve(reference, "status")
         if isinstance(read, Reply):
-            return read
+            return self._marked(chat_id, read)
         return await self.card(chat_id, target_key(read[0].kind, read[1]))
 
     async def card(self, chat_id: int, target: str) -> Reply:
-        """The target's card, with Unfollow and Status buttons if the chat follows it, else a
-        Follow button."""
+        """The target's card, with the buttons of a followed card if the chat follows it,
+        else Follow and Share."""
         kind, ident = self.kind_of(target)
-        looked = await self._current(kind, ident)
+        looked = await self.current(kind, ident)
         if looked.state is None:
             return Reply(looked.problem or "")
-        followed = target in self._store.follows_of(chat_id)
-        buttons = card_buttons(target, followed, isinstance(kind, Chartable))
-        return Reply(kind.card(ident, looked.state, self._clock(), self._zone(chat_id)), buttons)
+        card = kind.card(ident, looked.state, self._clock(), self._zone(chat_id))
+        return Reply(card, self._card_buttons(chat_id, target))
+
+    def card_buttons_of(self, chat_id: int, target: str) -> tuple[tuple[Button, ...], ...]:
+        """The buttons its card has now (after a mute, an unfollow, a "keep")."""
+        return self._card_buttons(chat_id, target)
 
     def list_follows(self, chat_id: int, page: int = 0, note: str = "") -> Reply:
-        """A page of what the chat follows, with buttons; `note` (HTML) goes first."""
-        follows = self._store.follows_of(chat_id)
-        if not follows:
-            return Reply(
-                (f"{note}\n" if note else "")
-                + "This chat doesn't follow anything yet. Try:\n"
-                + "\n".join(f"/follow {html.escape(k.example)}" for k in self._kinds.values())
-                + "".join(f"\n/{c.name}: {c.description.lower()}" for c in self.commands())
-            )
-        entries = []
-        for target in follows:
-            kind, ident = self.kind_of(target)
-            line = kind.list_line(ident, self._store.target_state(target), self._clock())
-            entries.append(Entry(line, short_ref(target), self._store.is_muted(chat_id, target)))
+        """A page of what the chat follows, with a button each; `note` (HTML) goes first."""
+        entries = self._entries(chat_id)
+        if not entries:
+            return self._nothing_followed(note)
         return render_list_page(entries, page, note)
 
-    async def inline(self, text: str) -> list[tuple[InlineCard, str]]:
-        """Inline mode: cards to send from any chat, each with the link that follows it."""
-        cards = []
-        for kind in self._kinds.values():
-            if isinstance(kind, Inline):
-                for card in await kind.inline(text.strip(), self._clock()):
-                    payload = kind.deep_link(card.ident)
-                    link = create_deep_linked_url(self._bot_username, payload) if payload else ""
-                    cards.append((card, link))
-        return cards
+    def picker(self, chat_id: int, verb: str, page: int = 0) -> Reply:
+        """The chat's follows as buttons, each making tap `verb` (see PICKERS)."""
+        emoji, question = PICKERS[verb]
+        entries = self._entries(chat_id, chartable_only=verb == "g")
+        if not entries:
+            return self._nothing_followed()
+        return render_picker(question, entries, page, verb, emoji)
+
+    def _entries(self, chat_id: int, chartable_only: bool = False) -> list[Entry]:
+        entries = []
+        for target in self._store.follows_of(chat_id):
+            kind, ident = self.kind_of(target)
+            if chartable_only and not isinstance(kind, Chartable):
+                continue
+            state = self._store.target_state(target)
+            entries.append(
+                Entry(
+                    kind.list_line(ident, state, self._clock()),
+                    kind.label(ident, state),
+                    short_ref(target),
+                    self._store.is_muted(chat_id, target),
+                )
+            )
+        return entries
+
+    def _nothing_followed(self, note: str = "") -> Reply:
+        return Reply(
+            (f"{note}\n" if note else "")
+            + "This chat doesn't follow anything yet. Try:\n"
+            + "\n".join(f"/follow {html.escape(k.example)}" for k in self._kinds.values())
+            + "".join(f"\n/{c.name}: {c.description.lower()}" for c in self.commands())
+        )
+
+    def _ask(self, chat_id: int, command: str, emoji: str, verb: str = "c") -> Reply:
+        """A command with nothing after it: what it wants, taken from the next message, and
+        the chat's own follows as buttons (to open, for a command that acts on one)."""
+        question = (
+            "What should this chat follow? Send a petition's link or number, or a few words "
+            "to find one."
+            if command == "follow"
+            else "Which one? Send a petition's link or number, or a few words to find one."
+        )
+        entries = self._entries(chat_id)
+        if entries:
+            question += "\nWhat it follows already:" if command == "follow" else "\nOr tap one:"
+            picked = render_picker(question, entries, 0, verb, emoji)
+            return replace(picked, awaiting=(OWN_QUESTION, command))
+        return Reply(question, awaiting=(OWN_QUESTION, command))
 
     def stats(self) -> Reply:
         """The operators' figures: what the bot holds."""
@@ -167,6 +305,21 @@ class FollowService:
             ((Button("🗑 Yes, delete", "stopy"), Button("Keep everything", "stopn")),),
         )
 
+    def welcome_back(self, chat_id: int) -> str | None:
+        """What a group that adds the bot again still follows, or None when it follows nothing."""
+        follows = self._store.follows_of(chat_id)
+        if not follows:
+            return None
+        names = "\n".join(f"• {self.name_of(target)}" for target in follows[:10])
+        more = f"\n…and {len(follows) - 10} more." if len(follows) > 10 else ""
+        return (
+            f"👋 Welcome back. This group still follows {len(follows)}:\n{names}{more}\n"
+            "Anything that changed while I was away comes next, in one message. /list shows "
+            "them with buttons."
+        )
+
+    # --- a kind's own commands, questions and buttons --------------------------------------
+
     async def browse(self, chat_id: int, command: str, args: str, may_follow: bool) -> Reply:
         """A kind's own command, e.g. /statements home-office grooming gangs."""
         kind = self._owners[command]
@@ -179,34 +332,37 @@ class FollowService:
     async def answer(
         self, chat_id: int, awaiting: tuple[str, str], text: str, may_follow: bool
     ) -> Reply:
-        """The user's plain message after a question a kind asked (`Reply.awaiting`)."""
-        kind = self._kinds.get(awaiting[0])
+        """The user's plain message after a question (`Reply.awaiting`): the service's own
+        (a command that came with nothing), or a kind's."""
+        asker, context = awaiting
+        if asker == OWN_QUESTION:
+            return await self._answer_own(chat_id, context, text, may_follow)
+        kind = self._kinds.get(asker)
         if not isinstance(kind, Asking):
             return Reply("I've lost track of that question. Please start again.")
         try:
-            answer = await kind.answer(awaiting[1], text.strip(), self._clock())
+            answer = await kind.answer(context, text.strip(), self._clock())
         except BadReference as exc:
             return Reply(str(exc), exc.buttons)
-        return await self._settle(chat_id, kind, answer, may_follow)
+        return await self._settle(chat_id, kind, answer, may_follow)  # type: ignore[arg-type]
 
-    async def follow_pressed(self, chat_id: int, target: str, may_follow: bool) -> Reply | None:
-        """A Follow button; None when its target is no kind's."""
-        checked = self._checked(target)
-        if not isinstance(checked, tuple):
-            return checked
-        return await self._settle(chat_id, checked[0], FollowThis(checked[1]), may_follow)
+    async def _answer_own(self, chat_id: int, command: str, text: str, may_follow: bool) -> Reply:
+        read = self.reader.read(text, command)
+        if not isinstance(read, Named):
+            # Words: what they find is the answer to "which one?".
+            return await self.search(chat_id, text)
+        if command == "follow":
+            return await self.follow(chat_id, text) if may_follow else Reply(ADMINS_ONLY)
+        return await self.status(chat_id, text)
 
-    async def share(self, reference: str) -> Reply:
-        """/share: a card to forward, with the link that follows it in one tap."""
-        read = self.resolve(reference, "share")
-        if isinstance(read, Reply):
-            return read
-        return await self._share(*read)
-
-    async def share_pressed(self, target: str) -> Reply | None:
-        """A Share button; None when its target is no kind's."""
-        checked = self._checked(target)
-        return await self._share(*checked) if isinstance(checked, tuple) else checked
+    async def browse_pressed(self, chat_id: int, payload: str, may_follow: bool) -> Reply | None:
+        """One of a kind's own buttons (`<kind>:<payload>`); None when no kind has it."""
+        kind_name, rest = split_target(payload)
+        kind = self._kinds.get(kind_name)
+        if not isinstance(kind, Pressable):
+            return None
+        answer = await kind.press(rest, self._clock())
+        return await self._settle(chat_id, kind, answer, may_follow)  # type: ignore[arg-type]
 
     async def start(self, chat_id: int, payload: str, may_follow: bool) -> Reply | None:
         """A deep link (`/start p_300412`): follow what it names; None when it names nothing."""
@@ -216,28 +372,55 @@ class FollowService:
                 return await self._settle(chat_id, kind, FollowThis(ident), may_follow)
         return None
 
-    async def _share(self, kind: TargetKind, ident: str) -> Reply:
-        payload = kind.deep_link(ident)
-        if payload is None:
-            return Reply(
-                "That is too long to share as a link. Share the command instead: "
-                f"<code>/follow {html.escape(kind.reference(ident))}</code>"
-            )
-        looked = await self._current(kind, ident)
-        if looked.state is None:
-            return Reply(looked.problem or "")
-        link = create_deep_linked_url(self._bot_username, payload)
-        return Reply(
-            # Forwarded to people whose zones are unknown: the UK's dates.
-            f"{kind.card(ident, looked.state, self._clock(), LONDON)}\n\n"
-            f"📤 Forward this: anyone who opens {link} follows it in one tap.",
-            ((Button("🔔 Follow in the bot", url=link),),),
-        )
+    async def _settle(
+        self, chat_id: int, kind: TargetKind, answer: Reply | FollowThis, may_follow: bool
+    ) -> Reply:
+        if isinstance(answer, Reply):
+            return self._marked(chat_id, answer)
+        if not may_follow:
+            return refused()
+        return await self._follow(chat_id, kind, answer.ident)
 
-    def _zone(self, chat_id: int) -> tzinfo:
-        return self._store.chat_settings(chat_id).tz
+    # --- plain messages -----------------------------------------------------------------------
 
-    def _checked(self, target: str) -> tuple[TargetKind, str] | Reply | None:
+    async def read_message(self, chat_id: int, text: str) -> Reply:
+        """A plain message in a private chat: the card of whatever it names, with a Follow
+        button; a link to another petitions site, told so; else its words searched."""
+        for kind in self._kinds.values():
+            if not isinstance(kind, Pasteable):
+                continue
+            try:
+                ident = kind.find_in_text(text)
+            except BadReference as exc:
+                return Reply(str(exc), exc.buttons)
+            if ident is not None:
+                return await self.card(chat_id, target_key(kind.kind, ident))
+        return await self.search(chat_id, text)
+
+    async def search(self, chat_id: int, words: str) -> Reply:
+        """What the words find, and where else to follow what they are about."""
+        return self._marked(chat_id, await self.reader.search(words, self._clock()))
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def resolve(self, reference: str, command: str) -> tuple[TargetKind, str] | Reply:
+        """The one target `reference` names, or the friendly reply saying what's wrong."""
+        read = self.reader.read(reference, command)
+        if isinstance(read, Reply):
+            return read
+        if len(read.targets) > 1:
+            return Reply(f"One at a time for /{command}, please.")
+        return read.targets[0]
+
+    def name_of(self, target: str) -> str:
+        kind, ident = self.kind_of(target)
+        return kind.name(ident, self._store.target_state(target))
+
+    def kind_of(self, target: str) -> tuple[TargetKind, str]:
+        kind_name, ident = split_target(target)
+        return self._kinds[kind_name], ident
+
+    def checked(self, target: str) -> tuple[TargetKind, str] | Reply | None:
         """A button's target read again as if typed (a button may be older than the bot's data):
         its kind and ident, the reason it is no longer right, or None if it is no kind's."""
         kind_name, ident = split_target(target)
@@ -250,87 +433,33 @@ class FollowService:
             return Reply(str(exc), exc.buttons)
         return None if checked is None else (kind, checked)
 
-    async def browse_pressed(self, chat_id: int, payload: str, may_follow: bool) -> Reply | None:
-        """One of a kind's own buttons (`<kind>:<payload>`); None when no kind has it."""
-        kind_name, rest = split_target(payload)
-        kind = self._kinds.get(kind_name)
-        if not isinstance(kind, Pressable):
-            return None
-        answer = await kind.press(rest, self._clock())
-        return await self._settle(chat_id, kind, answer, may_follow)  # type: ignore[arg-type]
+    def _card_buttons(self, chat_id: int, target: str) -> tuple[tuple[Button, ...], ...]:
+        kind, _ = self.kind_of(target)
+        followed = target in self._store.follows_of(chat_id)
+        muted = followed and self._store.is_muted(chat_id, target)
+        return card_buttons(target, followed, isinstance(kind, Chartable), muted)
 
-    async def read_message(self, chat_id: int, text: str) -> Reply:
-        """A plain message in a private chat: the card of whatever it names, with a Follow
-        button, or a one-line hint."""
-        pasteable = [kind for kind in self._kinds.values() if isinstance(kind, Pasteable)]
-        for kind in pasteable:
-            ident = kind.find_in_text(text)
-            if ident is None:
-                continue
-            looked = await self._current(kind, ident)
-            if looked.state is None:
-                return Reply(looked.problem or "")
-            return await self.card(chat_id, target_key(kind.kind, ident))
-        hints = " or ".join(kind.paste_hint for kind in pasteable)
-        return Reply(f"Send me {hints} to see where it stands, or /help for everything I can do.")
-
-    async def resume(self, chat_id: int) -> None:
-        """The chat can hear us again (it talked to us, or re-added us): a backlog of held
-        alerts becomes one "while you were away" message rather than a burst."""
-        if not self._store.is_paused(chat_id):
-            return
-        held = self._store.pending_of(chat_id)
-        if len(held) > 1:
-            summary = render_away_summary([message.text for message in gather(held)])
-            await self._store.fold_pending(chat_id, summary, self._clock())
-        await self._store.set_paused(chat_id, False)
-
-    async def pause(self, chat_id: int) -> None:
-        """The chat removed or blocked us: hold its alerts, and stop polling what only it
-        follows."""
-        await self._store.set_paused(chat_id, True)
-
-    async def _settle(
-        self, chat_id: int, kind: TargetKind, answer: Reply | FollowThis, may_follow: bool
-    ) -> Reply:
-        if isinstance(answer, Reply):
-            return answer
-        if not may_follow:
-            return Reply(ADMINS_ONLY)
-        return await self._follow(chat_id, kind, answer.ident)
-
-    async def _follow(self, chat_id: int, kind: TargetKind, ident: str) -> Reply:
-        target = target_key(kind.kind, ident)
-        follows = self._store.follows_of(chat_id)
-        if target in follows:
-            return Reply(
-                f"This chat already follows {kind.name(ident, self._store.target_state(target))}."
-                f" /status {html.escape(kind.reference(ident))} shows where it stands."
+    def _marked(self, chat_id: int, reply: Reply) -> Reply:
+        """`reply` with each Follow button (`f:`) of a target the chat follows already turned
+        into ✅, which opens its card."""
+        follows = set(self._store.follows_of(chat_id))
+        rows = tuple(
+            tuple(
+                self._followed_button(button.data[2:], button.label.removeprefix("🔔 "))
+                if button.data.startswith("f:") and button.data[2:] in follows
+                else button
+                for button in row
             )
-        if len(follows) >= self._limit:
-            return Reply(
-                f"This chat is at its limit of {self._limit} follows. "
-                "Send /list and unfollow one first."
-            )
-        looked = await self._current(kind, ident)
-        if looked.state is None:
-            return Reply(looked.problem or "")
-        await self._store.add_follow(chat_id, target, looked.state)
-        buttons = card_buttons(target, True, isinstance(kind, Chartable))
-        reply = kind.follow_reply(ident, looked.state, self._clock(), self._zone(chat_id))
-        return Reply(reply, buttons)
+            for row in reply.buttons
+        )
+        return replace(reply, buttons=rows)
 
-    def resolve(self, reference: str, command: str) -> tuple[TargetKind, str] | Reply:
-        """The kind and ident that `reference` names, or the friendly reply saying what's wrong."""
-        for kind in self._kinds.values():
-            try:
-                ident = kind.read_reference(reference.strip())
-            except BadReference as exc:
-                hint = f"\nFor example: /{command} {html.escape(kind.example)}"
-                return Reply(f"{exc}{'' if exc.buttons else hint}", exc.buttons)
-            if ident is not None:
-                return kind, ident
-        raise AssertionError("the last kind reads every reference")
+    @staticmethod
+    def _followed_button(target: str, label: str) -> Button:
+        return Button(f"✅ {one_line(label, 32)}", f"c:{short_ref(target)}")
+
+    def _zone(self, chat_id: int) -> tzinfo:
+        return self._store.chat_settings(chat_id).tz
 
     @staticmethod
     def _by_list_number(follows: list[str], reference: str) -> str | None:
@@ -340,14 +469,16 @@ class FollowService:
             return follows[int(text) - 1]
         return None
 
-    def kind_of(self, target: str) -> tuple[TargetKind, str]:
-        kind_name, ident = split_target(target)
-        return self._kinds[kind_name], ident
-
-    async def _current(self, kind: TargetKind, ident: str) -> Lookup:
+    async def current(self, kind: TargetKind, ident: str) -> Lookup:
         """The target as last polled if it is followed here, else as fetched now."""
         target = target_key(kind.kind, ident)
         state = self._store.target_state(target)
         if state is not None and self._store.followers_of(target):
             return Lookup(state)
         return await kind.look_up(ident, self._clock())
+
+
+def refused() -> Reply:
+    """A group member's attempt at what only admins may do: a toast under a tap, the same words
+    in reply to a command."""
+    return Reply(ADMINS_ONLY, placement=Placement.TOAST, toast=ADMINS_ONLY)

@@ -3,47 +3,61 @@
 The service behind the button handler. Every tap is answered. A tap acts only on the chat it
 was made in: follows are named by short references resolved against that chat's own follows,
 so a forged, replayed or stale button finds nothing and says so. In groups, only admins change
-what the group follows and its settings (bot.alertsettings, which answers the settings taps;
-bot.charting the Chart taps).
+what the group follows and its settings, and a member's tap is answered with a toast, never a
+message in the group (bot.alertsettings answers the settings taps; bot.charting the Chart
+taps; bot.sharing the Share taps).
 """
 
 from __future__ import annotations
 
-import html
-import re
-
 from bot.alertsettings import SettingsService
-from bot.callbacks import find_ref, followed_buttons
+from bot.callbacks import asking_buttons, find_ref, followed_buttons
 from bot.charting import Charts
-from bot.following import ADMINS_ONLY, FollowService
+from bot.following import PICKERS, FollowService, refused
+from bot.sharing import Sharing
 from bot.sources.base import Button, Placement, Reply
+from bot.sources.text import plain_text
 from bot.store import Store
 
 STALE = "That button is out of date: here is the current list."
 GONE = "This chat no longer follows that, so the button has nothing to do."
+FOLLOWING = "✅ This chat follows it: its alerts come here. 🔕 Unfollow stops them."
 
 
 class ButtonService:
     def __init__(
-        self, store: Store, follows: FollowService, settings: SettingsService, charts: Charts
+        self,
+        store: Store,
+        follows: FollowService,
+        settings: SettingsService,
+        charts: Charts,
+        sharing: Sharing,
     ) -> None:
         self._store = store
         self._follows = follows
         self._settings = settings
         self._charts = charts
+        self._sharing = sharing
 
     async def press(self, chat_id: int, data: str, may_change: bool) -> Reply:
         verb, _, rest = data.partition(":")
-        if verb == "f":
-            reply = await self._follows.follow_pressed(chat_id, rest, may_change)
+        if verb in {"f", "fc"}:
+            reply = await self._follows.follow_pressed(chat_id, rest, may_change, verb == "fc")
             return reply or self._stale(chat_id)
         if verb == "b":
             reply = await self._follows.browse_pressed(chat_id, rest, may_change)
             return _placed(reply, Placement.EDIT) if reply else self._stale(chat_id)
         if verb == "sh":
-            return await self._follows.share_pressed(rest) or self._stale(chat_id)
+            return await self._sharing.pressed(rest) or self._stale(chat_id)
+        if verb == "h":
+            return await self._sharing.followed_pressed(chat_id, rest)
         if verb == "l" and rest.lstrip("-").isdecimal():
             return _placed(self._follows.list_follows(chat_id, int(rest)), Placement.EDIT)
+        if verb == "p":
+            picker, _, page = rest.partition(":")
+            if picker in PICKERS and page.lstrip("-").isdecimal():
+                return _placed(self._follows.picker(chat_id, picker, int(page)), Placement.EDIT)
+            return self._stale(chat_id)
         if verb == "a":
             return self._settings.open_follow(chat_id, rest)
         if verb in {"ag", "an", "as"}:
@@ -53,57 +67,71 @@ class ButtonService:
         if verb == "g":
             return await self._charts.pressed(chat_id, rest)
         if verb in _CHANGES and not may_change:
-            return Reply("", placement=Placement.TOAST, toast=ADMINS_ONLY)
+            return refused()
         actions = {
             "c": self._card,
+            "k": self._following,
             "m": self._toggle_mute,
             "x": self._ask_unfollow,
-            "xy": self._unfollow_from_list,
+            "xs": self._unfollow_asked,
+            "xn": self._keep_asked,
             "xa": self._ask_unfollow_all,
             "xay": self._unfollow_all,
-            "u": self._ask_unfollow_alert,
-            "uy": self._unfollow_alert,
-            "un": self._keep_alert,
+            "u": self._ask_unfollow_here,
+            "uy": self._unfollow_here,
+            "un": self._keep_here,
             "stopy": self._forget,
             "stopn": self._keep,
         }
         action = actions.get(verb)
         return await action(chat_id, rest) if action else self._stale(chat_id)
 
-    # --- from /list -----------------------------------------------------------------------------
+    # --- a follow's card, from /list, a picker or an alert ------------------------------------
 
     async def _card(self, chat_id: int, ref: str) -> Reply:
         target = find_ref(ref, self._store.follows_of(chat_id))
         if target is None:
-            return Reply("", placement=Placement.BUTTONS, toast=GONE)
+            return Reply("", placement=Placement.TOAST, toast=GONE)
         return await self._follows.card(chat_id, target)
 
-    async def _toggle_mute(self, chat_id: int, rest: str) -> Reply:
-        page, target = self._page_and_target(chat_id, rest)
+    async def _following(self, chat_id: int, ref: str) -> Reply:
+        followed = find_ref(ref, self._store.follows_of(chat_id)) is not None
+        return Reply("", placement=Placement.TOAST, toast=FOLLOWING if followed else GONE)
+
+    async def _toggle_mute(self, chat_id: int, ref: str) -> Reply:
+        target = find_ref(ref, self._store.follows_of(chat_id))
         if target is None:
-            return self._stale(chat_id)
+            return Reply("", placement=Placement.TOAST, toast=GONE)
         muted = not self._store.is_muted(chat_id, target)
         await self._store.set_muted(chat_id, target, muted)
-        what = "Muted" if muted else "Unmuted"
-        note = f"{'🔇' if muted else '🔔'} {what} {self._follows.name_of(target)}."
-        return _placed(self._follows.list_follows(chat_id, page, note), Placement.EDIT)
-
-    async def _ask_unfollow(self, chat_id: int, rest: str) -> Reply:
-        page, target = self._page_and_target(chat_id, rest)
-        if target is None:
-            return self._stale(chat_id)
-        return Reply(
-            f"Stop alerts for {self._follows.name_of(target)}?",
-            ((Button("🔕 Yes, unfollow", f"xy:{rest}"), Button("No", f"l:{page}")),),
-            placement=Placement.EDIT,
+        toast = (
+            "🔇 Muted: nothing comes until you unmute it, and nothing is kept for later."
+            if muted
+            else "🔔 Unmuted: its alerts come again."
         )
+        buttons = self._follows.card_buttons_of(chat_id, target)
+        return Reply("", buttons, placement=Placement.BUTTONS, toast=toast)
 
-    async def _unfollow_from_list(self, chat_id: int, rest: str) -> Reply:
-        page, target = self._page_and_target(chat_id, rest)
+    # --- unfollowing, asked first ---------------------------------------------------------
+
+    async def _ask_unfollow(self, chat_id: int, ref: str) -> Reply:
+        target = find_ref(ref, self._store.follows_of(chat_id))
         if target is None:
             return self._stale(chat_id)
-        note = f"🔕 {await self._follows.unfollow_target(chat_id, target)}"
-        return _placed(self._follows.list_follows(chat_id, page, note), Placement.EDIT)
+        return _placed(self._follows.ask_unfollow(chat_id, [target]), Placement.EDIT)
+
+    async def _unfollow_asked(self, chat_id: int, refs: str) -> Reply:
+        follows = self._store.follows_of(chat_id)
+        targets = [t for ref in refs.split(",") if (t := find_ref(ref, follows)) is not None]
+        if not targets:
+            return Reply(
+                "Nothing to do: this chat no longer follows them.", placement=Placement.EDIT
+            )
+        done = [await self._follows.unfollow_target(chat_id, target) for target in targets]
+        return Reply("\n".join(f"🔕 {line}" for line in done), placement=Placement.EDIT)
+
+    async def _keep_asked(self, chat_id: int, _: str) -> Reply:
+        return Reply("Kept: nothing changed.", placement=Placement.EDIT)
 
     async def _ask_unfollow_all(self, chat_id: int, _: str) -> Reply:
         count = len(self._store.follows_of(chat_id))
@@ -119,28 +147,34 @@ class ButtonService:
             self._follows.list_follows(chat_id, note="🔕 Unfollowed everything."), Placement.EDIT
         )
 
-    # --- from an alert or a card ----------------------------------------------------------------
+    # --- under an alert or a card: the message keeps its text -------------------------------
 
-    async def _ask_unfollow_alert(self, chat_id: int, ref: str) -> Reply:
+    async def _ask_unfollow_here(self, chat_id: int, rest: str) -> Reply:
+        ref, _, where = rest.partition(":")
         if find_ref(ref, self._store.follows_of(chat_id)) is None:
-            return Reply("", placement=Placement.BUTTONS, toast=GONE)
-        return Reply(
-            "",
-            ((Button("🔕 Yes, stop these alerts", f"uy:{ref}"), Button("Keep them", f"un:{ref}")),),
-            placement=Placement.BUTTONS,
-        )
+            return Reply("", placement=Placement.TOAST, toast=GONE)
+        asking = asking_buttons(ref, f":{where}" if where else "")
+        return Reply("", asking, placement=Placement.BUTTONS)
 
-    async def _unfollow_alert(self, chat_id: int, ref: str) -> Reply:
+    async def _unfollow_here(self, chat_id: int, rest: str) -> Reply:
+        ref, _, where = rest.partition(":")
         target = find_ref(ref, self._store.follows_of(chat_id))
         if target is None:
             return Reply("", placement=Placement.BUTTONS, toast=GONE)
-        done = await self._follows.unfollow_target(chat_id, target)
-        return Reply("", placement=Placement.BUTTONS, toast=_plain(done))
+        done = plain_text(await self._follows.unfollow_target(chat_id, target))
+        # A card offers Follow again; an alert has nothing left to offer.
+        buttons = self._follows.card_buttons_of(chat_id, target) if where else ()
+        return Reply("", buttons, placement=Placement.BUTTONS, toast=done)
 
-    async def _keep_alert(self, chat_id: int, ref: str) -> Reply:
+    async def _keep_here(self, chat_id: int, rest: str) -> Reply:
+        ref, _, where = rest.partition(":")
         target = find_ref(ref, self._store.follows_of(chat_id))
-        buttons = followed_buttons(target) if target else ()
-        return Reply("", buttons, placement=Placement.BUTTONS)
+        if target is None:
+            return Reply("", placement=Placement.BUTTONS)
+        if where:
+            buttons = self._follows.card_buttons_of(chat_id, target)
+            return Reply("", buttons, placement=Placement.BUTTONS)
+        return Reply("", followed_buttons(target), placement=Placement.BUTTONS)
 
     # --- /stop ----------------------------------------------------------------------------------
 
@@ -155,26 +189,17 @@ class ButtonService:
     async def _keep(self, chat_id: int, _: str) -> Reply:
         return Reply("Kept everything as it was.", placement=Placement.EDIT)
 
-    # --- helpers --------------------------------------------------------------------------------
-
-    def _page_and_target(self, chat_id: int, rest: str) -> tuple[int, str | None]:
-        page, _, ref = rest.partition(":")
-        target = find_ref(ref, self._store.follows_of(chat_id))
-        return (int(page) if page.isdecimal() else 0), target
-
     def _stale(self, chat_id: int) -> Reply:
         reply = self._follows.list_follows(chat_id, note=STALE)
         return _placed(reply, Placement.NEW)
 
 
 def _placed(reply: Reply, placement: Placement) -> Reply:
+    """`reply` at `placement`, unless it is a refusal, which stays a toast."""
+    if reply.placement is Placement.TOAST:
+        return reply
     return Reply(reply.text, reply.buttons, reply.awaiting, placement, reply.toast)
 
 
-def _plain(markup: str) -> str:
-    """A toast is plain text: drop the markup that names carry."""
-    return html.unescape(re.sub(r"<[^>]+>", "", markup))
-
-
 # Taps that change what the chat follows: only a group's admins may make them.
-_CHANGES = {"m", "x", "xy", "xa", "xay", "u", "uy", "stopy"}
+_CHANGES = {"m", "x", "xs", "xa", "xay", "u", "uy", "stopy"}

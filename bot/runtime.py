@@ -17,7 +17,10 @@ from bot.charting import Charts
 from bot.following import FollowService
 from bot.http import HttpClient
 from bot.poller import Poller
+from bot.portability import Portability
 from bot.presses import ButtonService
+from bot.returning import Returns
+from bot.sharing import Sharing
 from bot.store import Store
 from bot.throttle import Throttle
 
@@ -32,6 +35,9 @@ class Runtime:
     buttons: ButtonService
     settings: SettingsService
     charts: Charts
+    sharing: Sharing
+    portability: Portability
+    returns: Returns
     poller: Poller
     operator_ids: tuple[int, ...]  # telegram.admin_ids
     background: Background

@@ -239,6 +239,7 @@ class Store:
         self._followers: dict[str, set[int]] = defaultdict(set)
         self._muted: set[tuple[int, str]] = set()
         self._paused: set[int] = set()
+        self._holding: set[int] = set()
         # Only the chats and follows with settings of their own: the rest have the defaults.
         self._chat_settings: dict[int, ChatSettings] = {}
         self._follow_settings: dict[tuple[int, str], FollowSettings] = {}
@@ -404,6 +405,14 @@ class Store:
 
     def is_paused(self, chat_id: int) -> bool:
         return chat_id in self._paused
+
+    def hold(self, chat_id: int) -> None:
+        """Keep the chat's deliveries back (memory only) until `release`: it is back, and what
+        changed while it was away is being gathered into one message (bot.returning)."""
+        self._holding.add(chat_id)
+
+    def release(self, chat_id: int) -> None:
+        self._holding.discard(chat_id)
 
     async def add_follow(self, chat_id: int, target: str, baseline: dict[str, Any] | None) -> None:
         """Follow `target`; `baseline` replaces its state when nobody else followed it."""
@@ -727,7 +736,7 @@ class Store:
         ]
 
     def _sendable(self, delivery: Delivery) -> bool:
-        if delivery.chat_id in self._paused:
+        if delivery.chat_id in self._paused or delivery.chat_id in self._holding:
             return False
         # A digest and a summary have no target: they go; alerts wait for the digest.
         return not delivery.target or self.chat_settings(delivery.chat_id).digest_hour is None

@@ -22,14 +22,17 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.buttons import message, press
+from handlers.buttons import document, message, press
 from handlers.chats import resume_chat, track_membership
 from handlers.commands import (
     browse,
     chart,
+    export,
     follow,
     help_command,
+    import_command,
     list_follows,
+    privacy,
     settings,
     share,
     start,
@@ -38,6 +41,7 @@ from handlers.commands import (
     status,
     stop,
     unfollow,
+    unknown_command,
 )
 from handlers.errors import report_error
 from handlers.guard import guarded
@@ -63,8 +67,15 @@ def register(application: Application, kind_commands: Iterable[str]) -> None:
     application.add_handler(CommandHandler("share", guarded(share)))
     application.add_handler(CommandHandler("chart", guarded(chart)))
     application.add_handler(CommandHandler("settings", guarded(settings)))
+    application.add_handler(CommandHandler("export", guarded(export)))
+    application.add_handler(CommandHandler("import", guarded(import_command)))
+    application.add_handler(CommandHandler("privacy", guarded(privacy)))
     application.add_handler(CommandHandler(list(kind_commands), guarded(browse)))
+    # Last of the commands: any other gets a hint rather than silence.
+    application.add_handler(MessageHandler(filters.COMMAND, guarded(unknown_command)))
     application.add_handler(CallbackQueryHandler(guarded(press)))
     application.add_handler(InlineQueryHandler(guarded(inline_cards)))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, guarded(message)))
+    exported = filters.Document.FileExtension("json") & filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(exported, guarded(document)))
     application.add_error_handler(report_error)

@@ -1,9 +1,10 @@
-"""Inline-button taps, and plain messages: the answer to a question a kind asked, or (in a private
-chat) something pasted to look up.
+"""Inline-button taps, and plain messages: the answer to a question the bot asked, or (in a
+private chat) something pasted to look up, words to search for, or an exported file.
 
 Every tap is answered (with the Reply's toast, if any), even when the change fails; the Reply's
-placement says whether it is a new message, replaces the tapped message or only its buttons, or
-is the toast alone (a refusal leaves the message, and its buttons, to those who may use them).
+placement says whether it is a new message, replaces the tapped message, only its buttons or only
+the tapped button, or is the toast alone (a refusal leaves the message, and its buttons, to
+those who may use them).
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from telegram import Chat, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.callbacks import markup
+from bot.callbacks import markup, with_button_replaced
 from bot.runtime import runtime
 from bot.sources.base import Placement
-from handlers.commands import AWAITING_KEY, may_change_follows, remember_question, send
+from handlers.commands import AWAITING_KEY, may_change_follows, remember_question, restore, send
 
 
 async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -30,6 +31,10 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             remember_question(update, context, reply)
         elif reply.placement is Placement.BUTTONS:
             await query.edit_message_reply_markup(markup(reply.buttons))
+        elif reply.placement is Placement.MARK:
+            keyboard = query.message.reply_markup if query.message else None
+            marked = with_button_replaced(keyboard, query.data or "", reply.buttons[0][0])
+            await query.edit_message_reply_markup(marked)
         elif reply.placement is Placement.NEW:
             await send(update, context, reply)
     except BadRequest as exc:
@@ -39,6 +44,11 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     finally:
         # Answered once the change is made, so the button's spinner stops as the result shows.
         await query.answer(reply.toast or None)
+
+
+async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A file sent in a private chat: an export to bring back."""
+    await restore(update, context, update.effective_message.document)
 
 
 async def message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

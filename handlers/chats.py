@@ -34,20 +34,23 @@ async def resume_chat(update: object, context: ContextTypes.DEFAULT_TYPE) -> Non
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if update.my_chat_member is None:  # joining and leaving are track_membership's
-        await runtime(context).follows.resume(update.effective_chat.id)
+        await runtime(context).returns.back(update.effective_chat.id)
 
 
 async def track_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Added to a group: introduce ourselves. Removed or blocked: hold the chat's alerts.
-    Back again: alerts resume, the held ones as one summary."""
+    """Added to a group: introduce ourselves, or welcome it back with what it still follows.
+    Removed or blocked: hold the chat's alerts. Back again: alerts resume, what changed
+    meanwhile as one summary."""
     joined = membership_change(update.my_chat_member)
     chat = update.effective_chat
     if joined is None:
         return
-    follows = runtime(context).follows
+    running = runtime(context)
     if not joined:
-        await follows.pause(chat.id)
+        await running.returns.away(chat.id)
         return
-    await follows.resume(chat.id)
     if chat.type in (Chat.GROUP, Chat.SUPERGROUP):
-        await context.bot.send_message(chat.id, GROUP_WELCOME)
+        # Said first: the summary of what changed meanwhile follows it.
+        again = running.follows.welcome_back(chat.id)
+        await context.bot.send_message(chat.id, again or GROUP_WELCOME)
+    await running.returns.back(chat.id)

@@ -7,6 +7,7 @@ for /status, /list or browse a kind's listing.
 from __future__ import annotations
 
 import functools
+import html
 from collections.abc import Awaitable, Callable
 
 from telegram import (
@@ -18,6 +19,7 @@ from telegram import (
     BotCommandScopeDefault,
     Chat,
     ChatMember,
+    Document,
     Update,
 )
 from telegram.error import Forbidden
@@ -25,8 +27,10 @@ from telegram.ext import ContextTypes
 
 from bot.callbacks import markup
 from bot.following import ADMINS_ONLY
+from bot.portability import FILE_LIMIT
 from bot.runtime import runtime
 from bot.sources.base import Command, Reply
+from handlers.inline import INLINE_HELP
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 AWAITING_KEY = "awaiting"  # chat_data: user id -> what a kind asked that user
@@ -36,18 +40,26 @@ BEFORE_KINDS = (
     Command("unfollow", "Stop following something", "/unfollow 300412"),
     Command("list", "What this chat follows, with current counts", "/list"),
     Command("status", "Where a petition or a follow stands", "/status 300412"),
-    Command("share", "A link that follows a petition in one tap, to forward", "/share 300412"),
+    Command("share", "A card to forward that follows in one tap", "/share 300412"),
     Command("chart", "A petition's signatures over time, as a picture", "/chart 300412"),
 )
 AFTER_KINDS = (
     Command("settings", "Quiet hours, time zone, daily digest, defaults", "/settings"),
+    Command("export", "This chat's follows and settings as a file", "/export"),
+    Command("import", "Bring back an exported file (reply to it)", "/import"),
+    Command("privacy", "What I keep about this chat, and for how long", "/privacy"),
     Command("stop", "Unfollow everything and delete this chat's data", "/stop"),
-    Command("help", "The commands, with an example each", "/help"),
+    Command("help", "What I can do", "/help"),
 )
 # Not in a group's menu: a group stops with the Unfollow all button, by its admins.
 PRIVATE_ONLY = {"stop"}
 OPERATORS = (Command("stats", "What the bot holds (operators only)", "/stats"),)
 OPERATORS_ONLY = "That command is for the bot's operators."
+IMPORT_HOW = (
+    "Send /import as a reply to the file /export gave you. In a private chat, sending me the "
+    "file is enough."
+)
+TOO_BIG = "That file is too big to be one of my exports. Nothing changed."
 SETTINGS_SENT_PRIVATELY = (
     "I've sent you this group's settings in a private message. Only its admins can change them."
 )
@@ -64,6 +76,14 @@ WELCOME = (
     "/follow https://petition.parliament.uk/petitions/300412\n\n"
     "/statements follows what a department says; /debates lists the petition debates coming up."
 )
+
+
+def inline_how(bot_username: str) -> str:
+    return (
+        f"📤 In any chat, type <code>@{bot_username}</code> and a petition's number, its link "
+        "or a few words from its title, then tap a card to send it there. Everyone who reads it "
+        "can follow the petition in one tap."
+    )
 
 
 def all_commands(kind_commands: list[Command]) -> list[Command]:
@@ -88,11 +108,13 @@ def command_menus(
 
 def help_text(kind_commands: list[Command]) -> str:
     lines = ["<b>What I understand</b>"]
-    lines += [
-        f"/{c.name}: {c.description}. Example: <code>{c.example}</code>"
-        for c in all_commands(kind_commands)
-    ]
-    lines.append("/watch and /unwatch work too. You can paste a petition link after /follow.")
+    for c in all_commands(kind_commands):
+        example = "" if c.example == f"/{c.name}" else f", such as <code>{c.example}</code>"
+        lines.append(f"/{c.name}: {c.description}{example}")
+    lines.append(
+        "\nIn a private chat, send a petition's link to see it, or a few words to find one. "
+        "Several at once work too: <code>/follow 700013 700014</code>."
+    )
     return "\n".join(lines)
 
 
@@ -136,6 +158,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def start_with_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A deep link (`/start p_300412`): follow what it names in one tap; else welcome."""
+    if context.args[0] == INLINE_HELP:
+        await update.effective_message.reply_html(inline_how(context.bot.username))
+        return
     reply = await runtime(context).follows.start(
         update.effective_chat.id, context.args[0], await may_change_follows(update, context)
     )
@@ -146,8 +171,11 @@ async def start_with_link(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def share(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A card to forward, with the link that follows it in one tap."""
-    await send(update, context, await runtime(context).follows.share(" ".join(context.args or [])))
+    """A card to forward, with the links that follow it in one tap."""
+    reply = await runtime(context).sharing.share(
+        update.effective_chat.id, " ".join(context.args or [])
+    )
+    await send(update, context, reply)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -219,6 +247,55 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_html(OPERATORS_ONLY)
         return
     await send(update, context, runtime(context).follows.stats())
+
+
+async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """What the bot keeps, and how to delete it."""
+    await send(update, context, runtime(context).portability.privacy())
+
+
+async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The chat's follows and settings as a file."""
+    exported = runtime(context).portability.export(update.effective_chat.id)
+    await update.effective_message.reply_document(
+        exported.data, filename=exported.filename, caption=exported.caption
+    )
+
+
+@admins_only
+async def import_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/import` in reply to an exported file: bring its follows and settings back."""
+    replied = update.effective_message.reply_to_message
+    document = replied.document if replied is not None else None
+    if document is None:
+        await update.effective_message.reply_html(IMPORT_HOW)
+        return
+    await restore(update, context, document)
+
+
+async def restore(update: Update, context: ContextTypes.DEFAULT_TYPE, document: Document) -> None:
+    """Read the file sent, and restore what it lists."""
+    if document.file_size is not None and document.file_size > FILE_LIMIT:
+        await update.effective_message.reply_html(TOO_BIG)
+        return
+    file = await context.bot.get_file(document.file_id)
+    data = bytes(await file.download_as_bytearray())
+    reply = await runtime(context).portability.restore(update.effective_chat.id, data)
+    await send(update, context, reply)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command the bot doesn't have: in a private chat, or addressed to it in a group."""
+    word = update.effective_message.text.split()[0]
+    name, _, addressee = word.partition("@")
+    if (
+        update.effective_chat.type != Chat.PRIVATE
+        and addressee.lower() != (context.bot.username or "").lower()
+    ):
+        return  # a command for another bot in the group
+    await update.effective_message.reply_html(
+        f"I don't know {html.escape(name[:40])}. /help lists what I can do."
+    )
 
 
 @admins_only

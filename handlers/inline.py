@@ -1,13 +1,15 @@
 """Inline mode: `@bot 300412` or `@bot climate` in any chat offers status cards to send.
 
-Each card carries a "Follow in the bot" button, the deep link that follows it in one tap.
-Inline mode is switched on with BotFather's /setinline.
+Each card carries a "Follow in the bot" button, the deep link that follows it in one tap. An
+empty query shows a button that opens the bot, which explains inline mode. Inline mode is
+switched on with BotFather's /setinline.
 """
 
 from __future__ import annotations
 
 from telegram import (
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputTextMessageContent,
     LinkPreviewOptions,
     Update,
@@ -20,12 +22,19 @@ from bot.runtime import runtime
 from bot.sources.base import Button
 
 CACHE_SECONDS = 30
+INLINE_HINT = "Type a petition's number, link or a few words"
+INLINE_HELP = "inline-help"  # the /start payload of the hint button
 
 
 async def inline_cards(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer an inline query with the cards it names or matches."""
     query = update.inline_query
-    cards = await runtime(context).follows.inline(query.query)
+    if not query.query.strip():
+        # Nothing typed yet: a button that explains, rather than an empty list.
+        hint = InlineQueryResultsButton(text=INLINE_HINT, start_parameter=INLINE_HELP)
+        await query.answer([], cache_time=CACHE_SECONDS, button=hint)
+        return
+    cards = await runtime(context).sharing.inline(query.query)
     results = [
         InlineQueryResultArticle(
             id=card.ident,

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import struct
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.sources.base import Chart
-from bot.sources.petitions.chart import NOT_ENOUGH, render_chart
+from bot.sources.petitions.chart import NOT_ENOUGH, axis_date_label, render_chart
 from tests.samples import CAPTURED, OPEN_DEBATED, OPEN_WITH_RESPONSE, snapshot
 
 LONDON = ZoneInfo("Europe/London")
@@ -82,3 +82,12 @@ def test_a_title_with_markup_and_dollars_is_drawn_and_escaped():
     assert chart.caption.startswith(
         "📈 <b>Cut &lt;b&gt;fees&lt;/b&gt; from $5 to $1 &amp; more</b>\n"
     )
+
+
+def test_the_date_axis_writes_dates_as_the_messages_do():
+    weeks = axis_date_label(datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 4, tzinfo=UTC))
+    assert weeks(datetime(2026, 12, 4, 9, tzinfo=UTC)) == "4 Dec"
+    years = axis_date_label(datetime(2025, 11, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC))
+    assert years(datetime(2026, 1, 5, tzinfo=UTC)) == "5 Jan 2026"
+    hours = axis_date_label(datetime(2026, 12, 3, tzinfo=UTC), datetime(2026, 12, 4, tzinfo=UTC))
+    assert hours(datetime(2026, 12, 3, 14, 0, tzinfo=UTC)) == "3 Dec 14:00"

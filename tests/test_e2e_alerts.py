@@ -63,7 +63,7 @@ async def test_follow_by_link_then_a_change_sends_the_exact_alert(telegram, peti
             "✍️ <b>1,289</b> signatures\n"
             "▰▱▱▱▱▱▱▱▱▱ 12% of 10,000: 8,711 to go until the government must respond\n"
             "📊 Pace: not enough history yet; ask again in an hour\n"
-            "🏛 Government response: due once it reaches 10,000 signatures\n"
+            "📝 Government response: due once it reaches 10,000 signatures\n"
             "🗣 Debate: considered at 100,000 signatures\n"
             "https://petition.parliament.uk/petitions/300412\n"
             "🕑 Checked just now\n\n"
@@ -180,7 +180,7 @@ async def test_response_overdue_on_the_london_calendar_then_a_weekly_reminder(
     async with running_bot(make_config(), clock):
         card = await follow(telegram, ANN, "/follow 300412")
         assert (
-            "🏛 Government response: awaiting a response since 2 November 2026, due by "
+            "📝 Government response: awaiting a response since 2 November 2026, due by "
             "23 November 2026\n" in card
         )
         await petitions.wait_for_petition_requests(300412, petitions.requests[300412] + 2)

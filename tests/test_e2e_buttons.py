@@ -86,15 +86,35 @@ async def test_the_list_at_the_follow_limit_with_the_longest_titles_pages_mutes_
         )
 
         await _page(telegram, page, 1)
-        await tap(telegram, page, "🔇 1")
-        assert page.text.startswith(f"🔇 Muted petition 500001 “1 {longest[:148]}")
-        assert "\n1. 🔇 <b>1 AAA" in page.text and "🔔 1" in labels(page)
-        await tap(telegram, page, "🔕 2")
-        assert page.text.startswith("Stop alerts for petition 500002")
-        await tap(telegram, page, "🔕 Yes, unfollow")
-        assert page.text.startswith("🔕 Stopped following petition 500002")
-        assert "<b>What this chat follows (49)</b>" in page.text
-        await tap(telegram, page, "Unfollow all")
+        first_label = f"📜 1. 1 {'A' * 27}…"
+        assert labels(page)[:2] == [first_label, f"📜 2. 2 {'A' * 27}…"]
+        assert all(len(row) <= 3 for row in page.buttons)
+        seen = len(telegram.messages_to(ANN))
+        await tap(telegram, page, first_label)
+        await telegram.next_message(ANN, after=seen)
+        card = telegram.last_to(ANN)
+        assert labels(card) == [
+            "✅ Following", "🔕 Unfollow", "📤 Share", "⚙️ Alerts", "🔇 Mute", "📈 Chart"
+        ]  # fmt: skip
+        await tap(telegram, card, "🔇 Mute")
+        assert telegram.toasts[-1].startswith("🔇 Muted: nothing comes until you unmute it")
+        assert "🔔 Unmute" in labels(card)
+        listed = await ask(telegram, ANN, "/list")
+        assert "\n1. 🔇 <b>1 AAA" in listed
+        assert labels(telegram.last_to(ANN))[0] == f"🔇 1. 1 {'A' * 27}…"
+
+        second = await ask(telegram, ANN, "/status 500002")
+        assert second.startswith("📜 <b>2 AAA")
+        card = telegram.last_to(ANN)
+        await tap(telegram, card, "🔕 Unfollow")
+        assert labels(card) == ["🔕 Yes, stop these alerts", "Keep them"]
+        await tap(telegram, card, "🔕 Yes, stop these alerts")
+        assert telegram.toasts[-1].startswith("Stopped following petition 500002")
+        assert labels(card) == ["🔔 Follow", "📤 Share"]  # the card offers it again
+        page = telegram.last_to(ANN)
+        assert (await ask(telegram, ANN, "/list")).startswith("<b>What this chat follows (49)</b>")
+        page = telegram.last_to(ANN)
+        await tap(telegram, page, "🔕 Unfollow all")
         assert page.text == "Stop following all 49 and get no more alerts here?"
         await tap(telegram, page, "🔕 Yes, unfollow all")
         assert page.text.startswith("🔕 Unfollowed everything.\nThis chat doesn't follow anything")
@@ -112,14 +132,15 @@ async def test_a_muted_follow_is_quiet_until_unmuted(telegram, petitions, make_c
     petitions.add(300412, OPEN_BELOW_10K)
     async with running_bot(make_config()):
         await ask(telegram, ANN, "/follow 300412")
-        await ask(telegram, ANN, "/list")
-        await tap(telegram, telegram.last_to(ANN), "🔇 1")
+        card = telegram.last_to(ANN)
+        await tap(telegram, card, "🔇 Mute")
         seen = len(telegram.messages_to(ANN))
         petitions.update(300412, signature_count=5_002)
         requests = petitions.requests[300412]
         await petitions.wait_for_petition_requests(300412, requests + 3)
         assert len(telegram.messages_to(ANN)) == seen
-        await tap(telegram, telegram.last_to(ANN), "🔔 1")
+        await tap(telegram, card, "🔔 Unmute")
+        assert telegram.toasts[-1] == "🔔 Unmuted: its alerts come again."
         petitions.update(300412, signature_count=10_050)
         assert (await telegram.next_message(ANN)).startswith("📈 <b>10,000 signatures</b>")
 
@@ -134,9 +155,10 @@ async def test_a_forged_button_never_acts_on_another_chats_follows(
         ref = short_ref("petition:300412")
         forged = SentMessage(
             BOB, "anything", telegram.last_to(BOB).message_id,
-            [[("a", f"xy:0:{ref}"), ("b", f"uy:{ref}"), ("c", "xay"), ("d", "stopy")]],
+            [[("a", f"xs:{ref}"), ("b", f"uy:{ref}"), ("c", "xay"), ("d", "stopy"),
+              ("e", f"m:{ref}"), ("f", f"uy:{ref}:c")]],
         )  # fmt: skip
-        for label in "abcd":
+        for label in "abcdef":
             await tap(telegram, forged, label)
         assert (await ask(telegram, ANN, "/list")).startswith("<b>What this chat follows (1)</b>")
 
@@ -146,8 +168,8 @@ async def test_stop_asks_then_forgets_the_chat(telegram, petitions, make_config)
     async with running_bot(make_config()):
         await ask(telegram, ANN, "/follow 300412")
         picker = await ask(telegram, ANN, "/unfollow")
-        assert picker.startswith("<b>What this chat follows (1)</b>\n1. <b>")
-        assert "🔕 1" in labels(telegram.last_to(ANN))
+        assert picker == "Which should this chat stop following?"
+        assert labels(telegram.last_to(ANN)) == ["🔕 Reduce fixed penalty for…"]
         question = await ask(telegram, ANN, "/stop")
         assert question.startswith("Stop everything?")
         await tap(telegram, telegram.last_to(ANN), "Keep everything")
@@ -169,16 +191,24 @@ async def test_share_gives_a_one_tap_link_that_works_in_private_and_in_groups(
     async with running_bot(make_config()):
         shared = await ask(telegram, ANN, "/share 300412")
         assert shared.startswith(f"📜 <b>{TITLE}</b>")
-        assert shared.endswith(f"📤 Forward this: anyone who opens {link} follows it in one tap.")
-        assert telegram.last_to(ANN).buttons == [[("🔔 Follow in the bot", "")]]
+        group_link = "https://t.me/accountability_test_bot?startgroup=p_300412"
+        assert shared.endswith(
+            f"📤 Forward this: anyone who opens {link} follows it in one tap. "
+            f"To get its alerts in a group: {group_link}"
+        )
+        assert "Checked" not in shared and "📊" not in shared  # nothing stale once forwarded
+        assert telegram.last_to(ANN).urls == {
+            "🔔 Follow in the bot": link,
+            "👥 Alerts in a group": group_link,
+        }
         card = await ask(telegram, ANN, "/status 300412")
         assert card.startswith(f"📜 <b>{TITLE}</b>")
         assert telegram.last_to(ANN).buttons == [
-            [("🔔 Follow", "f:petition:300412"), ("📤 Share", "sh:petition:300412")]
+            [("🔔 Follow", "fc:petition:300412"), ("📤 Share", "sh:petition:300412")]
         ]
         seen = len(telegram.messages_to(ANN))
         await tap(telegram, telegram.last_to(ANN), "📤 Share")
-        assert (await telegram.next_message(ANN, after=seen)).endswith("follows it in one tap.")
+        assert "follows it in one tap" in await telegram.next_message(ANN, after=seen)
 
         opened = await ask(telegram, BOB, "/start p_300412")
         assert "🔔 Following." in opened
@@ -262,7 +292,10 @@ async def test_an_anonymous_admin_counts_as_an_admin(telegram, petitions, make_c
         status = await ask(telegram, group, "/status 300412", user_id=member,
                            chat_type="supergroup")  # fmt: skip
         assert status.startswith(f"📜 <b>{TITLE}</b>")
-        await ask(telegram, group, "/list", user_id=member, chat_type="supergroup")
-        await tap(telegram, telegram.last_to(group), "🔕 1", user_id=member)
-        assert telegram.toasts[-1] == "Only this group's admins can change what it follows."
-        assert "🔕 1" in [label for row in telegram.last_to(group).buttons for label, _ in row]
+        card = telegram.last_to(group)
+        seen = len(telegram.messages_to(group))
+        for label in ("🔕 Unfollow", "🔇 Mute"):
+            await tap(telegram, card, label, user_id=member)
+            assert telegram.toasts[-1] == "Only this group's admins can change what it follows."
+        assert "🔕 Unfollow" in labels(card)  # the buttons stay for the admins
+        assert len(telegram.messages_to(group)) == seen  # a toast, never a message

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bot.callbacks import short_ref
 from tests.conftest import running_bot
 from tests.samples import CLOSED_NOT_DEBATED, OPEN_BELOW_10K, OPEN_WITH_RESPONSE
+from tests.test_e2e_buttons import tap
 
 ANN = 1001
 GROUP, ADMIN, MEMBER = -100500, 7, 8
@@ -24,27 +26,30 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
         help_text = await ask(telegram, ANN, "/help")
         assert help_text.splitlines() == [
             "<b>What I understand</b>",
-            "/follow: Follow a petition by number or link. Example: <code>/follow 300412</code>",
-            "/unfollow: Stop following something. Example: <code>/unfollow 300412</code>",
-            "/list: What this chat follows, with current counts. Example: <code>/list</code>",
-            "/status: Where a petition or a follow stands. Example: <code>/status 300412</code>",
-            "/share: A link that follows a petition in one tap, to forward. Example: "
-            "<code>/share 300412</code>",
-            "/chart: A petition's signatures over time, as a picture. Example: "
+            "/follow: Follow a petition by number or link, such as <code>/follow 300412</code>",
+            "/unfollow: Stop following something, such as <code>/unfollow 300412</code>",
+            "/list: What this chat follows, with current counts",
+            "/status: Where a petition or a follow stands, such as <code>/status 300412</code>",
+            "/share: A card to forward that follows in one tap, such as <code>/share 300412</code>",
+            "/chart: A petition's signatures over time, as a picture, such as "
             "<code>/chart 300412</code>",
-            "/statements: Follow what a department says, optionally on some keywords. Example: "
+            "/statements: Follow what a department says, optionally on some keywords, such as "
             "<code>/statements home-office grooming gangs</code>",
-            "/debates: Petition debates in the next four weeks; follow them all. Example: "
-            "<code>/debates</code>",
-            "/search: Open petitions that match some words. Example: <code>/search climate</code>",
-            "/overdue: The government's late list: petitions past the response deadline. "
-            "Example: <code>/overdue</code>",
-            "/settings: Quiet hours, time zone, daily digest, defaults. Example: "
-            "<code>/settings</code>",
-            "/stop: Unfollow everything and delete this chat's data. Example: <code>/stop</code>",
-            "/help: The commands, with an example each. Example: <code>/help</code>",
-            "/watch and /unwatch work too. You can paste a petition link after /follow.",
+            "/debates: Petition debates in the next four weeks; follow them all",
+            "/search: Find petitions by words, open ones first, such as "
+            "<code>/search climate</code>",
+            "/overdue: The government's late list: petitions past the response deadline",
+            "/settings: Quiet hours, time zone, daily digest, defaults",
+            "/export: This chat's follows and settings as a file",
+            "/import: Bring back an exported file (reply to it)",
+            "/privacy: What I keep about this chat, and for how long",
+            "/stop: Unfollow everything and delete this chat's data",
+            "/help: What I can do",
+            "",
+            "In a private chat, send a petition's link to see it, or a few words to find one. "
+            "Several at once work too: <code>/follow 700013 700014</code>.",
         ]
+        assert "Example" not in help_text
         assert [c["command"] for c in telegram.commands] == [
             "follow",
             "unfollow",
@@ -57,6 +62,9 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
             "search",
             "overdue",
             "settings",
+            "export",
+            "import",
+            "privacy",
             "stop",
             "help",
         ]
@@ -72,8 +80,11 @@ async def test_deep_link_follows_in_one_tap(telegram, petitions, make_config):
             "<b>What this chat follows (1)</b>\n"
             f"1. <b>{TITLE}</b>\n"
             "    1,289 signatures · open · /status 300412 · /unfollow 300412"
-            "\n📜 open · 🔕 unfollow · 🔇 mute / 🔔 unmute · ⚙️ alert settings"
+            "\nTap one for its card: unfollow, mute, alert settings and sharing are there."
         )
+        assert telegram.last_to(ANN).buttons[0] == [
+            ("📜 1. Reduce fixed penalty for…", f"c:{short_ref('petition:300412')}")
+        ]
 
 
 async def test_list_status_unfollow_and_aliases(telegram, petitions, make_config):
@@ -91,9 +102,12 @@ async def test_list_status_unfollow_and_aliases(telegram, petitions, make_config
         assert listing.startswith("<b>What this chat follows (2)</b>")
         assert "12,123 signatures · open · /status 627130" in listing
         status = await ask(telegram, ANN, "/status 627130")
-        assert "🏛 Government response: responded on 6 December 2022 (20 days after the " in status
-        stopped = await ask(telegram, ANN, "/unwatch 300412")
-        assert stopped == (
+        assert "📝 Government response: responded on 6 December 2022 (20 days after the " in status
+        asked = await ask(telegram, ANN, "/unwatch 300412")
+        assert asked == f"Stop alerts for petition 300412 “{TITLE}”?"
+        question = telegram.last_to(ANN)
+        await tap(telegram, question, "🔕 Yes, unfollow")
+        assert question.text == (
             f"🔕 Stopped following petition 300412 “{TITLE}”. No more alerts about it here."
         )
         again = await ask(telegram, ANN, "/unfollow 300412")
@@ -119,15 +133,33 @@ async def test_bad_input_gets_a_friendly_reply_and_changes_nothing(
     petitions.in_moderation.add(400000)
     async with running_bot(make_config(limits={"follows_per_chat": 1})):
         answers = {
-            "/follow": "Tell me which petition: its number or its link.\nFor example: /follow",
-            "/follow grooming gangs": "“grooming gangs” is not a petition number.",
+            "/follow grooming gangs": (
+                "“grooming gangs” isn't something I can /follow as it is.\n"
+                "🏛 Statements from every department on “grooming gangs”: "
+                "<code>/statements any grooming gangs</code>\n"
+                "🔎 Petitions about it: <code>/search grooming gangs</code>"
+            ),
+            "/follow home office": (
+                "“home office” isn't something I can /follow as it is.\n"
+                "🏛 Home Office statements: <code>/statements home-office</code>\n"
+                "🔎 Petitions about it: <code>/search home office</code>"
+            ),
             "/follow 999999": "There's no public petition number 999999. Check the number?",
             "/follow 400000": "Petition 400000 isn't public yet: it is still gathering sponsors",
             "/follow https://evil.example.com/petitions/300412": (
                 "I can only follow petitions on petition.parliament.uk."
             ),
-            "/status": "Tell me which petition: its number or its link.\nFor example: /status",
-            "/unfollow abc": "“abc” is not a petition number.",
+            "/follow https://www.change.org/p/save-our-libraries": (
+                "That's a change.org petition. I follow petitions to the UK Parliament"
+            ),
+            "/follow https://petitions.senedd.wales/petitions/245": (
+                "That's a petition to the Senedd (the Welsh Parliament). I follow petitions to "
+                "the UK Parliament (petition.parliament.uk) only: the Senedd's own Petitions "
+                "Committee considers this one."
+            ),
+            "/status 0": "Petition numbers start at 1.",
+            "/unfollow abc": "“abc” isn't something I can /unfollow as it is.",
+            "/frobnicate": "I don't know /frobnicate. /help lists what I can do.",
         }
         for command, expected in answers.items():
             assert (await ask(telegram, ANN, command)).startswith(expected), command
@@ -196,32 +228,26 @@ async def test_paste_a_link_in_a_sentence_then_follow_with_one_tap(
             telegram, ANN, "please sign <https://petition.parliament.uk/petitions/300412>!"
         )
         assert card.startswith(f"📜 <b>{TITLE}</b>\nPetition 300412 · Open")
-        assert telegram.last_to(ANN).buttons == [
-            [("🔔 Follow", "f:petition:300412"), ("📤 Share", "sh:petition:300412")]
+        card = telegram.last_to(ANN)
+        assert card.buttons == [
+            [("🔔 Follow", "fc:petition:300412"), ("📤 Share", "sh:petition:300412")]
         ]
         seen = len(telegram.messages_to(ANN))
-        telegram.user_taps(telegram.last_to(ANN), "🔔 Follow")
-        followed = await telegram.next_message(ANN, after=seen)
-        assert followed.startswith(f"📜 <b>{TITLE}</b>") and "🔔 Following." in followed
-        again = await ask(telegram, ANN, "300412")
-        assert again.startswith(f"📜 <b>{TITLE}</b>")
-        assert [label for row in telegram.last_to(ANN).buttons for label, _ in row] == [
-            "🔕 Unfollow",
-            "📤 Share",
-            "⚙️ Alert settings",
-            "📈 Chart",
-        ]
-        hint = await ask(telegram, ANN, "hello, what can you do?")
-        assert hint == (
-            "Send me a petition's link or number (such as 300412) to see where it stands, "
-            "or /help for everything I can do."
-        )
+        await tap(telegram, card, "🔔 Follow")
+        # The card itself becomes the followed card: no second, near-identical message.
+        assert len(telegram.messages_to(ANN)) == seen
+        assert card.text.startswith(f"📜 <b>{TITLE}</b>") and "🔔 Following." in card.text
+        assert [label for row in card.buttons for label, _ in row] == [
+            "✅ Following", "🔕 Unfollow", "📤 Share", "⚙️ Alerts", "🔇 Mute", "📈 Chart"
+        ]  # fmt: skip
+        await tap(telegram, card, "✅ Following")
+        assert telegram.toasts[-1].startswith("✅ This chat follows it")
         by_command = await ask(
             telegram,
             ANN,
             "/unfollow https://petition.parliament.uk/petitions/300412/signatures/new",
         )
-        assert by_command.startswith("🔕 Stopped following petition 300412")
+        assert by_command.startswith("Stop alerts for petition 300412")
 
 
 async def test_menus_for_private_chats_groups_and_operators(telegram, petitions, make_config):

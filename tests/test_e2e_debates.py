@@ -11,6 +11,7 @@ from tests.conftest import running_bot
 from tests.e2e import ScriptedClock, ask, say_date
 from tests.fakes.petitions import iso
 from tests.samples import OPEN_BELOW_10K
+from tests.test_e2e_buttons import tap
 
 ANN = 1001
 TITLE = "Reduce fixed penalty for speeding in a 20mph zone to 1 penalty point"
@@ -61,8 +62,11 @@ async def test_debates_lists_the_next_four_weeks_and_follows_them_all(
             f"• <b>{on(later)}</b>: “{TITLE}” (petition 500002, 120,000 signatures)\n"
             "  https://petition.parliament.uk/petitions/500002"
         )
-        telegram.user_taps(telegram.last_to(ANN), "🔔 Follow all petition debates")
-        followed = await telegram.next_message(ANN)
+        listing = telegram.last_to(ANN)
+        seen = len(telegram.messages_to(ANN))
+        await tap(telegram, listing, "🔔 Follow all petition debates")
+        assert len(telegram.messages_to(ANN)) == seen  # the listing became the follow's reply
+        followed = listing.text
         assert followed.startswith(
             "🔔 Following <b>all petition debates</b>. I'll tell this chat when any petition "
             "debate is scheduled, moved or cancelled"
@@ -71,7 +75,7 @@ async def test_debates_lists_the_next_four_weeks_and_follows_them_all(
             "<b>What this chat follows (1)</b>\n"
             "1. 🗓 <b>All petition debates</b> · 2 in the next four weeks\n"
             "    /debates · /unfollow debates\n"
-            "📜 open · 🔕 unfollow · 🔇 mute / 🔔 unmute · ⚙️ alert settings"
+            "Tap one for its card: unfollow, mute, alert settings and sharing are there."
         )
         assert (await ask(telegram, ANN, "/follow debates")).startswith(
             "This chat already follows all petition debates."
@@ -134,7 +138,7 @@ async def test_scheduled_moved_cancelled_rescheduled_and_held(
         )
         held = await telegram.next_message(ANN)
         assert held == (
-            f"🏛 <b>Parliament debated</b> “{TITLE}” (petition 300412, 120,000 signatures) on "
+            f"🗣 <b>Parliament debated</b> “{TITLE}” (petition 300412, 120,000 signatures) on "
             f"{on(third)}.\nMPs debated &lt;speeding&gt; penalties.\n"
             '<a href="https://hansard.parliament.uk/x">Transcript</a> · '
             '<a href="https://parliamentlive.tv/y">Video</a>'
@@ -194,13 +198,13 @@ async def test_reminders_the_evening_before_and_on_the_morning_once_for_both_fol
         clock.advance(minutes=2)
         tomorrow = await telegram.next_message(ANN, after=seen)
         assert tomorrow.startswith(
-            f"⏰ <b>Debate tomorrow</b>\nParliament debates “{TITLE}” (petition 300412, 120,000 "
+            f"🗓 <b>Debate tomorrow</b>\nParliament debates “{TITLE}” (petition 300412, 120,000 "
             f"signatures) tomorrow, {on(day, '16:30', HALL)}.\n\n"
             "https://petition.parliament.uk/petitions/300412"
         )
         clock.advance(hours=14)  # 08:01 on the day
         today = await telegram.next_message(ANN, after=seen + 1)
-        assert today.startswith(f"⏰ <b>Debate today</b>\nParliament debates “{TITLE}”")
+        assert today.startswith(f"🗓 <b>Debate today</b>\nParliament debates “{TITLE}”")
         # Both sources have looked again since (the listing reads the petitions' lists): each
         # reminder came once.
         await petitions.wait_for_petition_requests(300412, petitions.requests[300412] + 2)

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.callbacks import short_ref
 from tests.conftest import running_bot
 from tests.e2e import ask
 from tests.fakes.petitions import iso
 from tests.samples import OPEN_BELOW_10K, OPEN_WITH_RESPONSE
+from tests.test_e2e_buttons import tap
 
 ANN = 1001
+
+
+def ref(petition: int) -> str:
+    return short_ref(f"petition:{petition}")
 
 
 def reached_days_ago(days: int) -> str:
@@ -34,28 +40,31 @@ async def test_the_late_list_most_overdue_first_paged_with_follow_buttons(
         assert first.startswith(
             "⏰ <b>The government's late list</b>\n11 petitions past the 21-day response "
             "deadline with no response, most overdue first. Page 1 of 2.\n\n"
-            "1. <b>Publish the research</b>\n    120,000 signatures · <b>28 days late</b> · "
+            "• <b>Publish the research</b>\n    120,000 signatures · <b>28 days late</b> · "
             "https://petition.parliament.uk/petitions/300001\n"
-            "2. <b>Late by 10</b>\n"
+            "• <b>Late by 10</b>\n"
         )
         assert "Not due yet" not in first and "627130" not in first
         page = telegram.last_to(ANN)
         assert page.buttons == [
-            [("🔔 1", "f:petition:300001"), ("🔔 2", "f:petition:300110"),
-             ("🔔 3", "f:petition:300109"), ("🔔 4", "f:petition:300108")],
-            [("🔔 5", "f:petition:300107"), ("🔔 6", "f:petition:300106"),
-             ("🔔 7", "f:petition:300105"), ("🔔 8", "f:petition:300104")],
+            [("🔔 Publish the research", "f:petition:300001")],
+            *([(f"🔔 Late by {n}", f"f:petition:3001{n:02d}")] for n in range(10, 3, -1)),
             [("▶", "b:petition:o:1")],
-        ]  # fmt: skip
-        telegram.user_taps(page, "▶")
-        await telegram.wait_until(lambda: len(telegram.edits) == 1)
+        ]
+        await tap(telegram, page, "▶")
         assert "Page 2 of 2." in page.text and "<b>1 day late</b>" in page.text
         assert page.buttons[-1] == [("◀", "b:petition:o:0")]
         seen = len(telegram.messages_to(ANN))
-        telegram.user_taps(page, "🔔 1")
-        followed = await telegram.next_message(ANN, after=seen)
-        assert followed.startswith("📜 <b>Late by 3</b>") and "🔔 Following." in followed
-        assert "3 days overdue" in followed
+        await tap(telegram, page, "🔔 Late by 3")
+        assert telegram.toasts[-1] == "✅ Following Late by 3"
+        assert page.buttons[0] == [("✅ Late by 3", f"c:{ref(300103)}")]
+        assert len(telegram.messages_to(ANN)) == seen  # the list stays; nothing new is sent
+        card = await ask(telegram, ANN, "/status 300103")
+        assert "3 days overdue" in card
+        await ask(telegram, ANN, "/overdue")
+        again = telegram.last_to(ANN)
+        await tap(telegram, again, "▶")  # a page turned shows what the chat follows too
+        assert again.buttons[0] == [("✅ Late by 3", f"c:{ref(300103)}")]
 
 
 async def test_search_open_petitions_with_more_and_none(telegram, petitions, make_config):
@@ -67,25 +76,35 @@ async def test_search_open_petitions_with_more_and_none(telegram, petitions, mak
     async with running_bot(make_config()):
         results = await ask(telegram, ANN, "/search Climate")
         assert results.startswith(
-            "🔎 <b>Open petitions matching “climate”</b>, most signed first\n\n"
-            "1. <b>Climate action number 7</b>\n    7,000 signatures · "
+            "🔎 <b>Petitions matching “climate”</b>: open ones first, most signed first\n\n"
+            "• <b>Climate action number 7</b>\n    7,000 signatures · open · "
             "https://petition.parliament.uk/petitions/400007\n"
         )
-        assert "5. <b>Climate action number 3</b>" in results and "number 2" not in results
-        assert "closed" not in results
+        assert "• <b>Climate action number 3</b>" in results and "number 2" not in results
         page = telegram.last_to(ANN)
-        assert page.buttons[-1] == [("More ▶", "b:petition:s:5:climate")]
+        assert page.buttons[0] == [("🔔 Climate action number 7", "f:petition:400007")]
+        assert page.buttons[-1] == [("More ▶", "b:petition:s:o5:climate")]
         telegram.user_taps(page, "More ▶")
         await telegram.wait_until(lambda: len(telegram.edits) == 1)
-        assert "6. <b>Climate action number 2</b>" in page.text
-        assert "7. <b>Climate action number 1</b>" in page.text
-        assert [label for row in page.buttons for label, _ in row] == ["🔔 6", "🔔 7"]
+        # The open ones run out: the closed ones fill the page, marked.
+        assert "• <b>Climate action number 2</b>" in page.text
+        assert "• <b>Climate action number 1</b>" in page.text
+        assert (
+            "• <b>Climate but closed</b>\n    1,289 signatures · closed · "
+            "https://petition.parliament.uk/petitions/400100"
+        ) in page.text
+        assert [label for row in page.buttons for label, _ in row] == [
+            "🔔 Climate action number 2", "🔔 Climate action number 1", "🔔 Climate but closed"
+        ]  # fmt: skip
         none = await ask(telegram, ANN, "/search zebra crossings")
         assert none == (
-            "🔎 No open petition matches “zebra crossings”. Try fewer or different words, or "
+            "🔎 No petition matches “zebra crossings”. Try fewer or different words, or "
             "/overdue for the petitions the government is late on."
         )
-        assert (await ask(telegram, ANN, "/search")).startswith("What should I look for?")
+        asked = await ask(telegram, ANN, "/search")
+        assert asked.startswith("What should I look for?")
+        answer = await ask(telegram, ANN, "climate action number 4")  # the answer is taken
+        assert answer.startswith("🔎 <b>Petitions matching “climate action number 4”</b>")
 
 
 async def test_inline_mode_offers_cards_with_a_follow_link(telegram, petitions, make_config):
@@ -111,3 +130,9 @@ async def test_inline_mode_offers_cards_with_a_follow_link(telegram, petitions, 
         nothing = telegram.user_inline_query(ANN, "")
         await telegram.wait_until(lambda: nothing in telegram.inline_answers)
         assert telegram.inline_answers[nothing] == []
+        assert telegram.inline_buttons[nothing] == {
+            "text": "Type a petition's number, link or a few words",
+            "start_parameter": "inline-help",
+        }
+        how = await ask(telegram, ANN, "/start inline-help")
+        assert how.startswith("📤 In any chat, type <code>@accountability_test_bot</code>")

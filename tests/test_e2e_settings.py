@@ -17,17 +17,15 @@ GROUP, ADMIN, MEMBER = -100200, 7, 8
 TITLE = "Reduce fixed penalty for speeding in a 20mph zone to 1 penalty point"
 PANEL = (
     f"⚙️ <b>Alerts for</b> petition 300412 “{TITLE}”\n"
-    "Tap to switch: ✅ on, ⬜ off. A group switched off sends nothing, and nothing is kept for "
-    "later."
+    "Tap to switch: ✅ on, ⬜ off. Alerts of a type switched off aren't sent, and aren't kept "
+    "for later."
 )
 
 
 async def open_panel(telegram, chat_id: int, **kwargs):
     """Follow 300412 and open its alert settings from the card; the panel message."""
     await ask(telegram, chat_id, "/follow 300412", **kwargs)
-    await tap(
-        telegram, telegram.last_to(chat_id), "⚙️ Alert settings", user_id=kwargs.get("user_id")
-    )
+    await tap(telegram, telegram.last_to(chat_id), "⚙️ Alerts", user_id=kwargs.get("user_id"))
     return telegram.last_to(chat_id)
 
 
@@ -213,7 +211,7 @@ async def test_settings_by_command_explain_mistakes_and_keep_what_was_saved(
 
 
 async def tap_settings_of_last_follow(telegram, chat_id: int):
-    await tap(telegram, telegram.last_to(chat_id), "⚙️ Alert settings")
+    await tap(telegram, telegram.last_to(chat_id), "⚙️ Alerts")
     return telegram.last_to(chat_id)
 
 
@@ -307,8 +305,8 @@ async def test_a_statements_follow_without_updates_gets_new_items_only(
         assert (await telegram.next_message(ANN)).startswith(
             "🏛 <b>Grooming gangs: national audit published</b>"
         )
-        await ask(telegram, ANN, "/list")
-        await tap(telegram, telegram.last_to(ANN), "⚙️ 1")
+        await ask(telegram, ANN, "/status statements home-office")
+        await tap(telegram, telegram.last_to(ANN), "⚙️ Alerts")
         panel = telegram.last_to(ANN)
         assert labels(panel) == [
             "✅ New items", "✅ Updates, withdrawals and corrections", "⬜ Silent (no sound)"

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from tests.conftest import running_bot
 from tests.e2e import ask, say_date
 from tests.fakes.telegram import SentMessage
+from tests.test_e2e_buttons import tap
 
 ANN, BOB = 1001, 1002
 STOP = "\n\n<i>Stop these alerts: /unfollow statements home-office grooming gangs</i>"
@@ -136,9 +137,10 @@ async def test_pick_a_department_with_buttons_then_keywords(
         await ask(telegram, ANN, "/statements")
         telegram.user_taps(telegram.last_to(ANN), "DfE")
         await telegram.wait_until(lambda: len(telegram.edits) == 2)
-        telegram.user_taps(telegram.last_to(ANN), "Any statement")
-        every = await telegram.next_message(ANN)
-        assert every.startswith("🔔 Following <b>Department for Education statements</b>.")
+        question = telegram.last_to(ANN)
+        telegram.user_taps(question, "Any statement")
+        await telegram.wait_until(lambda: len(telegram.edits) == 3)
+        assert question.text.startswith("🔔 Following <b>Department for Education statements</b>.")
 
         listing = await ask(telegram, ANN, "/list")
         assert listing == (
@@ -147,14 +149,22 @@ async def test_pick_a_department_with_buttons_then_keywords(
             "    /unfollow statements home-office grooming gangs\n"
             "2. 🏛 <b>Department for Education statements</b>\n"
             "    /unfollow statements department-for-education\n"
-            "📜 open · 🔕 unfollow · 🔇 mute / 🔔 unmute · ⚙️ alert settings"
+            "Tap one for its card: unfollow, mute, alert settings and sharing are there."
         )
-        assert (await ask(telegram, ANN, "/unfollow 2")) == (
+        asked = await ask(telegram, ANN, "/unfollow 2")
+        assert asked == "Stop alerts for Department for Education statements?"
+        question = telegram.last_to(ANN)
+        await tap(telegram, question, "🔕 Yes, unfollow")
+        assert question.text == (
             "🔕 Stopped following Department for Education statements. "
             "No more alerts about it here."
         )
-        stopped = await ask(telegram, ANN, "/unfollow statements home-office grooming gangs")
-        assert stopped.startswith("🔕 Stopped following Home Office statements on “grooming gangs”")
+        await ask(telegram, ANN, "/unfollow statements home-office grooming gangs")
+        question = telegram.last_to(ANN)
+        await tap(telegram, question, "🔕 Yes, unfollow")
+        assert question.text.startswith(
+            "🔕 Stopped following Home Office statements on “grooming gangs”"
+        )
         assert (await ask(telegram, ANN, "/list")).startswith("This chat doesn't follow anything")
 
 

@@ -22,9 +22,11 @@ from bot.alertsettings import SettingsService
 from bot.app import utc_now, wire
 from bot.charting import Charts
 from bot.config import ConfigError, parse_config
-from bot.following import FollowService
+from bot.following import OWN_QUESTION, FollowService
 from bot.http import budget
+from bot.portability import Portability
 from bot.presses import ButtonService
+from bot.sharing import Sharing
 from bot.sources.base import Placement, Reply
 from bot.sources.petitions.links import find_petition_reference
 from bot.store import Store
@@ -73,8 +75,9 @@ def assert_clean(reply: Reply | None) -> None:
     if reply is None:
         return
     assert len(reply.toast or "") <= 200  # Telegram's limit for a toast
-    if reply.placement is Placement.BUTTONS:  # only the tapped message's buttons change
-        assert reply.text == ""
+    if reply.placement in {Placement.BUTTONS, Placement.MARK, Placement.TOAST}:
+        # Only the tapped message's buttons change, or only a toast shows.
+        assert reply.placement is Placement.TOAST or reply.text == ""
         return
     shown = telegram_html_text(reply.text)
     assert shown is not None, f"invalid HTML: {reply.text!r}"
@@ -88,21 +91,32 @@ async def _every_entry_point(text: str) -> None:
     wiring = wire(parse_config(CONFIG, environ={}))
     with tempfile.TemporaryDirectory() as directory:
         store = Store(Path(directory) / "alerts.json")
-        follows = FollowService(store, wiring.kinds, 50, utc_now, bot_username="alerts_bot")
+        follows = FollowService(store, wiring.kinds, 50, utc_now)
         clock = utc_now
-        buttons = ButtonService(
-            store, follows, SettingsService(store, follows, clock), Charts(store, follows, clock)
-        )
+        settings = SettingsService(store, follows, clock)
+        sharing = Sharing(store, follows, clock, "alerts_bot")
+        charts = Charts(store, follows, clock)
+        buttons = ButtonService(store, follows, settings, charts, sharing)
+        portability = Portability(store, follows, clock)
         try:
             with budget(2.0):
                 assert_clean(await follows.follow(1, text))
                 assert_clean(await follows.status(1, text))
                 assert_clean(await follows.unfollow(1, text))
                 assert_clean(await follows.read_message(1, text))
-                assert_clean(await follows.share(text))
+                assert_clean(await follows.answer(1, (OWN_QUESTION, "follow"), text, True))
+                assert_clean(await follows.answer(1, (OWN_QUESTION, "status"), text, True))
+                assert_clean(await sharing.share(1, text))
+                assert_clean(await charts.chart(1, text))
                 assert_clean(await follows.start(1, text, True))
                 assert_clean(await follows.browse(1, "statements", text, True))
+                assert_clean(await follows.browse(1, "search", text, True))
                 assert_clean(await buttons.press(1, text, True))
+                assert_clean(await settings.command(1, text))
+                assert_clean(await settings.command(1, f"timezone {text}"))
+                assert_clean(await settings.command(1, f"quiet {text}"))
+                assert_clean(await settings.command(1, f"digest {text}"))
+                assert_clean(await portability.restore(1, text.encode("utf-8", "replace")))
             # Nothing can be looked up, so nothing may be followed.
             assert store.follows_of(1) == []
         finally:

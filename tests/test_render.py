@@ -122,7 +122,7 @@ def test_card_states_how_overdue_the_response_is():
         "Petition 621078 · Open\n"
         "✍️ <b>12,345</b> signatures\n"
         "▰▱▱▱▱▱▱▱▱▱ 12% of 100,000: 87,655 to go until Parliament considers a debate\n"
-        "🏛 Government response: awaiting a response since 23 October 2026: 9 days overdue "
+        "📝 Government response: awaiting a response since 23 October 2026: 9 days overdue "
         "(due by 13 November 2026)\n"
         "🗣 Debate: considered at 100,000 signatures\n"
         "https://petition.parliament.uk/petitions/621078\n"

@@ -207,7 +207,7 @@ CASES = [
                 },
                 expect=(
                     (
-                        "🏛 <b>100,000 signatures: Parliament will consider a debate</b>\n"
+                        "🗣 <b>100,000 signatures: Parliament will consider a debate</b>\n"
                         "“Publish the Home Office research on grooming gangs” now has "
                         "100,004 signatures. The Petitions Committee will now decide "
                         "whether to schedule a debate."
@@ -244,7 +244,7 @@ CASES = [
                 "2026-07-05 17:01",
                 expect=(
                     (
-                        "⏰ <b>Debate tomorrow</b>\n"
+                        "🗓 <b>Debate tomorrow</b>\n"
                         "Parliament debates “Publish the Home Office research on grooming "
                         "gangs” (petition 301234, 100,004 signatures) tomorrow, Monday 6 "
                         "July 2026 at 16:30 in Westminster Hall.\n"
@@ -257,7 +257,7 @@ CASES = [
                 "2026-07-06 07:01",
                 expect=(
                     (
-                        "⏰ <b>Debate today</b>\n"
+                        "🗓 <b>Debate today</b>\n"
                         "Parliament debates “Publish the Home Office research on grooming "
                         "gangs” (petition 301234, 100,004 signatures) today, Monday 6 "
                         "July 2026 at 16:30 in Westminster Hall.\n"
@@ -272,7 +272,7 @@ CASES = [
                 {SEED: {"debate_outcome_at": "2026-07-09T10:00:00Z", "debate": HELD}},
                 expect=(
                     (
-                        "🏛 <b>Parliament debated</b> “Publish the Home Office research on "
+                        "🗣 <b>Parliament debated</b> “Publish the Home Office research on "
                         "grooming gangs” (petition 301234, 100,004 signatures) on Monday "
                         "6 July 2026.\n"
                         "MPs debated the e-petition.\n"
@@ -643,7 +643,7 @@ LONG_DETAILS = " ".join(
 DEBATE = 600593  # CLOSED_DEBATE_SCHEDULED: a debate on 9 January 2023, captured on the 3rd
 
 HELD_ON_THE_10TH = (
-    "🏛 <b>Parliament debated</b> “Make the use of free-running snares illegal for trapping "
+    "🗣 <b>Parliament debated</b> “Make the use of free-running snares illegal for trapping "
     "wildlife” (petition 600593, 102,616 signatures) on Tuesday 10 January 2023.\n"
     "MPs debated the e-petition.\n"
     '<a href="https://hansard.parliament.uk/x">Transcript</a> · '
@@ -899,7 +899,7 @@ CASES += [
                 "2023-01-15 18:01",
                 expect=(
                     (
-                        "⏰ <b>Debate tomorrow</b>\n"
+                        "🗓 <b>Debate tomorrow</b>\n"
                         "Parliament debates “Make the use of free-running snares illegal "
                         "for trapping wildlife” (petition 600593, 102,616 signatures) "
                         "tomorrow, Monday 16 January 2023 at 16:30 in Westminster Hall."

@@ -126,6 +126,8 @@ class Placement(StrEnum):
     EDIT = "edit"  # replaces the tapped message's text and buttons
     BUTTONS = "buttons"  # replaces only the tapped message's buttons (an alert keeps its text)
     TOAST = "toast"  # only the toast: the tapped message stays as it is (a refusal)
+    # Replaces only the tapped button, by the Reply's first button (a list's Follow becomes ✅).
+    MARK = "mark"
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,10 @@ class TargetKind(Protocol):
         """A short HTML name for replies such as "Stopped following …"."""
         ...
 
+    def label(self, ident: str, state: Stored | None) -> str:
+        """The target in a few plain words, for a button (a petition's title)."""
+        ...
+
     async def look_up(self, ident: str, now: datetime) -> Lookup:
         """Fetch the target afresh, for a command; upstream faults become a friendly problem."""
         ...
@@ -211,8 +217,12 @@ class TargetKind(Protocol):
         """The ident a `/start` payload names, if it is one of this kind's."""
         ...
 
-    def card(self, ident: str, state: Stored, now: datetime, zone: tzinfo) -> str:
-        """The /status card (HTML), its dates on `zone`'s calendar (the chat's)."""
+    def card(
+        self, ident: str, state: Stored, now: datetime, zone: tzinfo, shared: bool = False
+    ) -> str:
+        """The /status card (HTML), its dates on `zone`'s calendar (the chat's). A `shared`
+        card is forwarded and read later: nothing in it may depend on when it was sent
+        ("checked just now")."""
         ...
 
     def list_line(self, ident: str, state: Stored | None, now: datetime) -> str:
@@ -257,7 +267,35 @@ class Pasteable(TargetKind, Protocol):
     paste_hint: str  # what to paste, for the hint, e.g. "a petition's link or number"
 
     def find_in_text(self, text: str) -> str | None:
-        """The ident a pasted message names, anywhere in it; None if it names none."""
+        """The ident a pasted message names, anywhere in it; None if it names none. Raises
+        BadReference for what looks like one of its targets but is not (a link to another
+        petitions site)."""
+        ...
+
+
+@runtime_checkable
+class Searchable(Protocol):
+    """A kind whose targets people find by words (petitions by their title)."""
+
+    async def search(self, words: str, now: datetime) -> Reply:
+        """The first page of targets matching `words`, with a Follow button each (`f:`)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Where a kind would look for what some words are about: a line (HTML), and a button."""
+
+    line: str
+    button: Button | None = None
+
+
+@runtime_checkable
+class Suggesting(Protocol):
+    """A kind that can point a person from some words to its own way of following them."""
+
+    def suggest(self, words: str) -> Suggestion | None:
+        """How to follow what `words` are about with this kind, if it can."""
         ...
 
 

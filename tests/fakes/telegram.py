@@ -1,7 +1,8 @@
 """A fake Telegram Bot API on 127.0.0.1, enough for python-telegram-bot's Application.
 
 Serves getMe, deleteWebhook, setMyCommands (per scope), getChatMember, getUpdates (long
-polling), sendMessage, sendPhoto (keeping the picture's bytes), editMessageText,
+polling), sendMessage, sendPhoto (keeping the picture's bytes), sendDocument (keeping the file),
+getFile and the file downloads (of files a test's user sent), editMessageText,
 editMessageReplyMarkup, answerCallbackQuery (keeping its toasts) and answerInlineQuery. Records
 every message sent with its inline keyboard and whether it was silent (refusing
 invalid HTML, and callback data over 64 bytes, as Telegram does); lets a test send messages, tap
@@ -45,6 +46,9 @@ class SentMessage:
     buttons: list[list[tuple[str, str]]] = field(default_factory=list)  # rows of (label, data)
     silent: bool = False  # sent with disable_notification
     photo: bytes | None = None  # a sendPhoto's picture; `text` is then its caption
+    document: bytes | None = None  # a sendDocument's file; `text` is then its caption
+    filename: str = ""
+    urls: dict[str, str] = field(default_factory=dict)  # link buttons: label -> URL
 
     def data_of(self, label: str) -> str:
         """The callback data of the button labelled `label`."""
@@ -76,8 +80,10 @@ class FakeTelegram(FakeServer):
         # The command menus by scope ("default", "all_group_chats", "chat:42"): their names.
         self.menus: dict[str, list[str]] = {}
         self.inline_answers: dict[str, list[dict[str, Any]]] = {}  # by inline query id
+        self.inline_buttons: dict[str, dict[str, Any] | None] = {}  # the button above results
         self.edits: list[SentMessage] = []  # every editMessageText, as edited
         self.toasts: list[str | None] = []  # every answerCallbackQuery, with its text if any
+        self.files: dict[str, bytes] = {}  # file id -> the bytes a user sent
         self._chat_types: dict[int, str] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -85,6 +91,7 @@ class FakeTelegram(FakeServer):
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
+        app.router.add_get("/file/bot{token}/{path}", self._download)
 
     async def start(self) -> None:
         await super().start()
@@ -123,6 +130,53 @@ class FakeTelegram(FakeServer):
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        self._updates.append({"update_id": next(self._update_ids), "message": message})
+        asyncio.get_running_loop().create_task(self.notify())
+
+    def user_sends_file(
+        self,
+        chat_id: int,
+        data: bytes,
+        filename: str = "export.json",
+        *,
+        caption: str = "",
+        reply_with: str = "",
+        user_id: int | None = None,
+        chat_type: str = "private",
+    ) -> None:
+        """Queue a document a user sends; with `reply_with`, then that command as a reply to
+        it (`/import` in a group)."""
+        self._chat_types[chat_id] = chat_type
+        file_id = f"file{next(self._message_ids)}"
+        self.files[file_id] = data
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type, "title": "Campaign group"}
+        user = user_id if user_id is not None else abs(chat_id)
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": {"id": user, "is_bot": False, "first_name": "Ann"},
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_name": filename,
+                "mime_type": "application/json",
+                "file_size": len(data),
+            },
+        }
+        if caption:
+            message["caption"] = caption
+        if reply_with:
+            command = {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": chat,
+                "from": message["from"],
+                "text": reply_with,
+                "entities": [{"type": "bot_command", "offset": 0, "length": len(reply_with)}],
+                "reply_to_message": message,
+            }
+            message = command
         self._updates.append({"update_id": next(self._update_ids), "message": message})
         asyncio.get_running_loop().create_task(self.notify())
 
@@ -177,6 +231,12 @@ class FakeTelegram(FakeServer):
                 "chat": {"id": message.chat_id, "type": chat_type, "first_name": "Ann"},
                 "from": BOT_USER,
                 "text": message.text,
+                "reply_markup": {
+                    "inline_keyboard": [
+                        [{"text": label, "callback_data": data} for label, data in row]
+                        for row in message.buttons
+                    ]
+                },
             },
         }
         self._updates.append({"update_id": next(self._update_ids), "callback_query": query})
@@ -279,6 +339,7 @@ class FakeTelegram(FakeServer):
                 next(self._message_ids),
                 _buttons(params),
                 silent=params.get("disable_notification") is True,
+                urls=_urls(params),
             )
             self.sent.append(sent)
             self.sent_times.append(now)
@@ -307,6 +368,36 @@ class FakeTelegram(FakeServer):
         await self.notify()
         return _ok(self._message(sent))
 
+    async def _api_senddocument(self, params: dict[str, Any]) -> web.Response:
+        chat_id, document = int(params["chat_id"]), params.get("document")
+        if not isinstance(document, web.FileField):
+            return _error(400, "Bad Request: there is no document in the request")
+        sent = SentMessage(
+            chat_id,
+            params.get("caption", ""),
+            next(self._message_ids),
+            _buttons(params),
+            document=document.file.read(),
+            filename=document.filename,
+        )
+        self.sent.append(sent)
+        await self.notify()
+        return _ok(self._message(sent))
+
+    async def _api_getfile(self, params: dict[str, Any]) -> web.Response:
+        file_id = str(params["file_id"])
+        if file_id not in self.files:
+            return _error(400, "Bad Request: invalid file_id")
+        size = len(self.files[file_id])
+        return _ok({"file_id": file_id, "file_unique_id": file_id, "file_size": size,
+                    "file_path": file_id})  # fmt: skip
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        data = self.files.get(request.match_info["path"])
+        return web.Response(status=404) if data is None else web.Response(body=data)
+
     async def _api_editmessagetext(self, params: dict[str, Any]) -> web.Response:
         chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
         refusal = _refusal(params)
@@ -331,6 +422,7 @@ class FakeTelegram(FakeServer):
             if telegram_html_text(content.get("message_text", "")) is None:
                 return _error(400, "Bad Request: can't parse entities")
         self.inline_answers[str(params["inline_query_id"])] = params.get("results", [])
+        self.inline_buttons[str(params["inline_query_id"])] = params.get("button")
         await self.notify()
         return _ok(True)
 
@@ -396,6 +488,11 @@ def _refusal(params: dict[str, Any]) -> web.Response | None:
             if len(button.get("callback_data", "").encode()) > 64:
                 return _error(400, "Bad Request: BUTTON_DATA_INVALID")
     return None
+
+
+def _urls(params: dict[str, Any]) -> dict[str, str]:
+    keyboard = (params.get("reply_markup") or {}).get("inline_keyboard", [])
+    return {b["text"]: b["url"] for row in keyboard for b in row if "url" in b}
 
 
 def _buttons(params: dict[str, Any]) -> list[list[tuple[str, str]]]:

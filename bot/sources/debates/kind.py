@@ -49,6 +49,9 @@ class DebatesKind:
     def name(self, ident: str, state: dict[str, Any] | None) -> str:
         return "all petition debates"
 
+    def label(self, ident: str, state: dict[str, Any] | None) -> str:
+        return "All petition debates"
+
     async def look_up(self, ident: str, now: datetime) -> Lookup:
         try:
             listing = await self._source.read(now)
@@ -60,8 +63,11 @@ class DebatesKind:
             )
         return Lookup(listing_to_state(listing, now))
 
-    def card(self, ident: str, state: dict[str, Any], now: datetime, zone: tzinfo) -> str:
-        # `zone` changes nothing: a debate's day and time are Westminster's, for every chat.
+    def card(
+        self, ident: str, state: dict[str, Any], now: datetime, zone: tzinfo, shared: bool = False
+    ) -> str:
+        # `zone` changes nothing: a debate's day and time are Westminster's, for every chat;
+        # nothing depends on when it is read, so a shared card is the same.
         return render_listing(listing_from_state(state), london_day(now))
 
     def list_line(self, ident: str, state: dict[str, Any] | None, now: datetime) -> str:
@@ -80,5 +86,5 @@ class DebatesKind:
             return Reply(looked.problem or "")
         return Reply(
             self.card(ALL, looked.state, now, LONDON),
-            ((Button("🔔 Follow all petition debates", f"f:{KIND}:{ALL}"),),),
+            ((Button("🔔 Follow all petition debates", f"fc:{KIND}:{ALL}"),),),
         )

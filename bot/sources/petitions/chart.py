@@ -11,7 +11,8 @@ the next threshold comes at that pace.
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, time, tzinfo
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta, tzinfo
 
 from bot.sources.base import Chart
 from bot.sources.petitions.model import PetitionSnapshot
@@ -100,15 +101,27 @@ def _draw(
     axes.set_ylim(0, ceiling)
     axes.set_xlim(moments[0], moments[-1])
     axes.yaxis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"{value:,.0f}"))
-    locator = dates.AutoDateLocator(tz=zone)
-    axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator, tz=zone))
+    axes.xaxis.set_major_locator(dates.AutoDateLocator(tz=zone, maxticks=8))
+    label = axis_date_label(moments[0], moments[-1])
+    axes.xaxis.set_major_formatter(
+        ticker.FuncFormatter(lambda value, _: label(dates.num2date(value, tz=zone)))
+    )
     axes.set_ylabel("signatures")
     axes.set_title(_plain(petition.title), fontsize=11, loc="left")
     axes.grid(alpha=0.3)
     output = io.BytesIO()
     figure.savefig(output, format="png")
     return output.getvalue()
+
+
+def axis_date_label(first: datetime, last: datetime) -> Callable[[datetime], str]:
+    """How the date axis names a moment: day and month as the messages write them ("4 Dec"),
+    with the year when the chart spans two, or the time when it spans a day or two."""
+    if last - first < timedelta(days=2):
+        return lambda moment: f"{moment.day} {moment:%b %H:%M}"
+    if first.year != last.year:
+        return lambda moment: f"{moment.day} {moment:%b %Y}"
+    return lambda moment: f"{moment.day} {moment:%b}"
 
 
 def _plain(title: str) -> str:

@@ -228,9 +228,9 @@ def render_sitting_news(
                 f"{new.time}{where}."
             )
     elif news is DebateNews.EVENING_BEFORE:
-        body = f"⏰ <b>Debate tomorrow</b>\nParliament debates {line} tomorrow, {when(new)}."
+        body = f"🗓 <b>Debate tomorrow</b>\nParliament debates {line} tomorrow, {when(new)}."
     else:
-        body = f"⏰ <b>Debate today</b>\nParliament debates {line} today, {when(new)}."
+        body = f"🗓 <b>Debate today</b>\nParliament debates {line} today, {when(new)}."
     return body + _watch(new)
 
 
@@ -251,7 +251,7 @@ def render_debate_links(links: dict[str, str]) -> str:
 
 def render_held(line: str, day: date | None, overview: str, links: dict[str, str]) -> str:
     on = f" on {day:%A} {format_date(day)}" if day else ""
-    body = f"🏛 <b>Parliament debated</b> {line}{on}."
+    body = f"🗣 <b>Parliament debated</b> {line}{on}."
     if overview:
         body += f"\n{quote(overview, 1200)}"
     if links:
@@ -260,7 +260,7 @@ def render_held(line: str, day: date | None, overview: str, links: dict[str, str
 
 
 def render_not_debated(line: str, reason: str) -> str:
-    body = f"🏛 <b>No debate</b>\nThe Petitions Committee decided not to debate {line}."
+    body = f"🗣 <b>No debate</b>\nThe Petitions Committee decided not to debate {line}."
     return body + (f"\nTheir reason: {quote(reason, 1200)}" if reason else "")
 
 

@@ -16,6 +16,32 @@ _NUMBER = re.compile(r"^#?(\d{1,9})$")
 # A link inside other words: up to the first space, bracket or quote.
 _EMBEDDED_LINK = re.compile(r"[^\s<>()\"']*/petitions/\d{1,9}[^\s<>()\"']*", re.IGNORECASE)
 _TRAILING = ".,;:!?"
+_CAMPAIGN = (
+    "That's a {site} petition. I follow petitions to the UK Parliament "
+    "(petition.parliament.uk): there, 10,000 signatures oblige a government response and "
+    "100,000 put a debate on the table, and a {site} petition carries no such duty. "
+    "Try /search for a Parliament petition on the same thing."
+)
+_PARLIAMENT = (
+    "That's a petition to {site}. I follow petitions to the UK Parliament "
+    "(petition.parliament.uk) only: {short}'s own Petitions Committee considers this one."
+)
+_SENEDD = _PARLIAMENT.format(site="the Senedd (the Welsh Parliament)", short="the Senedd")
+_HOLYROOD = _PARLIAMENT.format(site="the Scottish Parliament", short="the Scottish Parliament")
+# Other petitions sites people paste, by the end of their host name, and what to tell them.
+OTHER_SITES = {
+    "change.org": _CAMPAIGN.format(site="change.org"),
+    "38degrees.org.uk": _CAMPAIGN.format(site="38 Degrees"),
+    "avaaz.org": _CAMPAIGN.format(site="Avaaz"),
+    "petitions.senedd.wales": _SENEDD,
+    "deisebau.senedd.cymru": _SENEDD,
+    "petitions.parliament.scot": _HOLYROOD,
+    "athchuingean.parlamaid-alba.scot": _HOLYROOD,
+}
+_OTHER_SITE = re.compile(
+    r"(?<![\w.-])(?:[a-z0-9-]+\.)*(" + "|".join(re.escape(h) for h in OTHER_SITES) + r")\b",
+    re.IGNORECASE,
+)
 
 
 class BadPetitionReference(ValueError):
@@ -47,6 +73,9 @@ def parse_petition_reference(text: str, extra_hosts: frozenset[str] = frozenset(
         host = (parts.hostname or "").lower()
     except ValueError:
         raise BadPetitionReference("That link doesn't look right. Paste it again?") from None
+    other = other_site(host)
+    if other is not None:
+        raise BadPetitionReference(other)
     if parts.scheme not in {"http", "https"} or host not in PUBLIC_HOSTS | extra_hosts:
         raise BadPetitionReference(
             "I can only follow petitions on petition.parliament.uk. "
@@ -60,6 +89,23 @@ def parse_petition_reference(text: str, extra_hosts: frozenset[str] = frozenset(
             "https://petition.parliament.uk/petitions/300412"
         )
     return _positive(path.group(1))
+
+
+def other_site(text: str) -> str | None:
+    """What to say about a link to another petitions site in `text`, if it has one."""
+    found = _OTHER_SITE.search(text)
+    return OTHER_SITES[found.group(1).lower()] if found else None
+
+
+def is_words(text: str) -> bool:
+    """Whether `text` is words rather than a petition reference: letters, and no link."""
+    candidate = text.strip()
+    return (
+        any(c.isalpha() for c in candidate)
+        and "/" not in candidate
+        and "." not in candidate
+        and _NUMBER.match(candidate) is None
+    )
 
 
 def find_petition_reference(text: str, extra_hosts: frozenset[str] = frozenset()) -> int | None:

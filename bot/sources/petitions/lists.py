@@ -1,8 +1,9 @@
 """Petition lists for chat: search results and the government's late list, paged, as Replies.
 
-Pure: no I/O. Each page carries a Follow button per petition (numbered like its line) and ◀ ▶
-buttons whose callback data stays under Telegram's 64 bytes: `b:petition:o:<page>` for the late
-list, `b:petition:s:<offset>:<words>` for a search.
+Pure: no I/O. Each page carries a Follow button per petition, named by its title, and ◀ ▶ or
+More buttons whose callback data stays under Telegram's 64 bytes: `b:petition:o:<page>` for the
+late list, `b:petition:s:<o|c><offset>:<words>` for a search (open petitions first, then closed
+ones, each marked with where it stands).
 """
 
 from __future__ import annotations
@@ -15,12 +16,21 @@ from bot.sources.petitions.deadline import days_between, due_day, london_day
 from bot.sources.petitions.model import PetitionSnapshot
 from bot.sources.petitions.render import petition_url
 from bot.sources.petitions.source import KIND
-from bot.sources.text import format_count, quote
+from bot.sources.text import format_count, format_date, one_line, quote
 
 OVERDUE_PAGE = 8
 SEARCH_PAGE = 5
 # Room for the search words in `b:petition:s:<offset>:` under Telegram's 64 bytes.
 SEARCH_WORDS_BYTES = 40
+BUTTON_TITLE = 32  # characters of a title on a button: a phone shows about that many
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    words: str
+    found: list[PetitionSnapshot]
+    next_at: str | None  # where More goes on: `o10` (open, from the 10th), `c5` (closed)
+    first: bool  # nothing was shown before it
 
 
 @dataclass(frozen=True)
@@ -65,10 +75,10 @@ def render_late_page(late: list[Late], page: int) -> Reply:
         f"response, most overdue first. Page {page + 1} of {pages}.",
         "",
     ]
-    for number, entry in enumerate(shown, start=1):
+    for entry in shown:
         petition = entry.petition
         lines.append(
-            f"{number}. <b>{quote(petition.title, 150)}</b>\n"
+            f"• <b>{quote(petition.title, 150)}</b>\n"
             f"    {format_count(petition.signature_count)} signatures · "
             f"<b>{entry.days} day{'s' * (entry.days != 1)} late</b> · {petition_url(petition)}"
         )
@@ -81,30 +91,46 @@ def render_late_page(late: list[Late], page: int) -> Reply:
     return Reply("\n".join(lines), (*buttons, tuple(nav)) if nav else buttons)
 
 
-def render_search_page(words: str, found: list[PetitionSnapshot], offset: int, more: bool) -> Reply:
-    if not found:
-        again = "No more open petitions match" if offset else "No open petition matches"
+def render_search_page(page: SearchPage) -> Reply:
+    """A page of search results: open petitions first, then closed ones, each marked."""
+    words = quote(page.words, 60)
+    if not page.found:
+        if not page.first:
+            return Reply(f"🔎 No more petitions match “{words}”.")
         return Reply(
-            f"🔎 {again} “{quote(words, 60)}”. Try fewer or different words, or /overdue for "
+            f"🔎 No petition matches “{words}”. Try fewer or different words, or /overdue for "
             "the petitions the government is late on."
         )
-    lines = [f"🔎 <b>Open petitions matching “{quote(words, 60)}”</b>, most signed first", ""]
-    for number, petition in enumerate(found, start=offset + 1):
+    lines = [f"🔎 <b>Petitions matching “{words}”</b>: open ones first, most signed first", ""]
+    for petition in page.found:
         lines.append(
-            f"{number}. <b>{quote(petition.title, 150)}</b>\n"
-            f"    {format_count(petition.signature_count)} signatures · {petition_url(petition)}"
+            f"• <b>{quote(petition.title, 150)}</b>\n"
+            f"    {format_count(petition.signature_count)} signatures · {_marks(petition)} · "
+            f"{petition_url(petition)}"
         )
-    buttons = _follow_buttons(found, first=offset + 1)
-    if more:
-        buttons = (*buttons, (Button("More ▶", f"b:{KIND}:s:{offset + SEARCH_PAGE}:{words}"),))
+    buttons = _follow_buttons(page.found)
+    if page.next_at is not None:
+        more = Button("More ▶", f"b:{KIND}:s:{page.next_at}:{page.words}")
+        buttons = (*buttons, (more,))
     return Reply("\n".join(lines), buttons)
 
 
-def _follow_buttons(
-    petitions: list[PetitionSnapshot], first: int = 1
-) -> tuple[tuple[Button, ...], ...]:
-    buttons = [
-        Button(f"🔔 {number}", f"f:{KIND}:{petition.id}")
-        for number, petition in enumerate(petitions, start=first)
-    ]
-    return tuple(tuple(buttons[i : i + 4]) for i in range(0, len(buttons), 4))
+def _marks(petition: PetitionSnapshot) -> str:
+    """Where a petition stands, in a few words: open or closed, answered, debated."""
+    marks = [petition.state if not petition.removed else "removed"]
+    if petition.response is not None or petition.government_response_at is not None:
+        marks.append("government responded")
+    if petition.debate is not None and petition.debate.debated_on is not None:
+        marks.append("debated")
+    elif petition.sitting is not None and not petition.sitting.cancelled:
+        marks.append(f"debate {format_date(petition.sitting.day)}")
+    return " · ".join(marks)
+
+
+def _follow_buttons(petitions: list[PetitionSnapshot]) -> tuple[tuple[Button, ...], ...]:
+    """A Follow button for each petition, named by its title (the service marks those the chat
+    follows already)."""
+    return tuple(
+        (Button(f"🔔 {one_line(petition.title, BUTTON_TITLE)}", f"f:{KIND}:{petition.id}"),)
+        for petition in petitions
+    )

@@ -160,11 +160,12 @@ def render_card(
     pace: Pace | None = None,
     zone: tzinfo = LONDON,
     dissolutions: Sequence[Dissolution] = KNOWN,
+    checked: bool = True,
 ) -> str:
     """The status card: title, state, count, progress and pace, response, debate (with its
-    links once held), closing date, link, and when it was checked. `pace` (from the bot's own
-    history) is left out when None; instants' dates are on `zone`'s calendar, the response
-    deadline's days on London's."""
+    links once held), closing date, link, and when it was `checked` (a card sent to be
+    forwarded leaves that out). `pace` (from the bot's own history) is left out when None;
+    instants' dates are on `zone`'s calendar, the response deadline's days on London's."""
     lines = [
         f"📜 <b>{quote(snapshot.title, 300)}</b>",
         f"Petition {snapshot.id} · {_state_label(snapshot, zone)}",
@@ -175,7 +176,7 @@ def render_card(
         lines.append(progress)
     if pace is not None and snapshot.state == "open" and not snapshot.removed:
         lines.append(_pace(snapshot, pace, now, zone))
-    lines.append(f"🏛 Government response: {response_status(snapshot, now, dissolutions)}")
+    lines.append(f"📝 Government response: {response_status(snapshot, now, dissolutions)}")
     if snapshot.response is not None and snapshot.response.summary:
         lines.append(f"<blockquote>{quote(snapshot.response.summary, 600)}</blockquote>")
     lines.append(f"🗣 Debate: {debate_status(snapshot, now)}")
@@ -186,7 +187,8 @@ def render_card(
         if snapshot.rejection_details:
             lines.append(quote(snapshot.rejection_details, 800))
     lines.append(petition_url(snapshot))
-    lines.append(f"🕑 Checked {_ago(now - snapshot.observed_at)}")
+    if checked:
+        lines.append(f"🕑 Checked {_ago(now - snapshot.observed_at)}")
     return "\n".join(lines)
 
 
@@ -320,7 +322,7 @@ def _debate_threshold(event: PetitionEvent, zone: tzinfo) -> str:
     else:
         then = "The Petitions Committee will now decide whether to schedule a debate."
     return (
-        f"🏛 <b>{format_count(petition.debate_threshold)} signatures: Parliament will consider a "
+        f"🗣 <b>{format_count(petition.debate_threshold)} signatures: Parliament will consider a "
         f"debate</b>\n{_title(petition)} now has {format_count(petition.signature_count)} "
         f"signatures. {then}"
     )

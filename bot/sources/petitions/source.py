@@ -151,11 +151,11 @@ class PetitionSource:
         return petitions
 
     async def search(
-        self, words: str, offset: int, count: int, now: datetime
+        self, words: str, facet: str, offset: int, count: int, now: datetime
     ) -> tuple[list[PetitionSnapshot], bool]:
-        """`count` open petitions matching `words` from `offset`, most signed first, and whether
-        there are more."""
-        document = await self._client.fetch_list("open", offset // LIST_PAGE_SIZE + 1, words)
+        """`count` petitions of list `facet` (`open`, `closed`) matching `words` from `offset`,
+        most signed first, and whether there are more."""
+        document = await self._client.fetch_list(facet, offset // LIST_PAGE_SIZE + 1, words)
         found = parse_list(document, observed_at=now)
         start = offset % LIST_PAGE_SIZE
         more = len(found) > start + count or has_next_page(document)

@@ -14,8 +14,18 @@ import logging
 from datetime import datetime, tzinfo
 from typing import Any
 
+from bot.callbacks import follow_button
 from bot.http import UpstreamRefused
-from bot.sources.base import BadReference, Button, Command, FollowThis, Lookup, Reply
+from bot.sources.base import (
+    BadReference,
+    Button,
+    Command,
+    FollowThis,
+    Lookup,
+    Reply,
+    Suggestion,
+    target_key,
+)
 from bot.sources.departments.directory import ANY, Directory
 from bot.sources.govuk.parse import SOURCE as GOVUK
 from bot.sources.govuk.source import GovukStatementsSource
@@ -29,13 +39,14 @@ from bot.sources.statements.query import (
     read_query,
 )
 from bot.sources.statements.render import (
+    command_reference,
     describe,
     reference,
     render_card,
     render_follow_reply,
     render_list_line,
 )
-from bot.sources.text import quote
+from bot.sources.text import plain_text, quote
 from bot.sources.written_statements.parse import SOURCE as WMS
 from bot.sources.written_statements.source import WrittenStatementsSource
 
@@ -96,6 +107,26 @@ class StatementsKind:
     def name(self, ident: str, state: dict[str, Any] | None) -> str:
         return describe(StatementQuery.from_ident(ident), self._directory)
 
+    def label(self, ident: str, state: dict[str, Any] | None) -> str:
+        return plain_text(self.name(ident, state))
+
+    def suggest(self, words: str) -> Suggestion | None:
+        """Words that start with a department's name follow it (`home office grooming`);
+        any others follow every department's statements that contain them."""
+        try:
+            query = read_query(words, self._directory)
+        except BadReference:
+            try:
+                query = StatementQuery(None, read_keywords(words))
+            except BadReference:
+                return None
+        if query.department is None and not query.keywords:
+            return None
+        return Suggestion(
+            f"🏛 {describe(query, self._directory)}: <code>/{command_reference(query)}</code>",
+            follow_button(target_key(KIND, query.ident), "🏛 Follow these statements"),
+        )
+
     async def look_up(self, ident: str, now: datetime) -> Lookup:
         query = StatementQuery.from_ident(ident)
         govuk, written = await asyncio.gather(
@@ -119,7 +150,10 @@ class StatementsKind:
             state, _ = detect_statements(matching, state, oldest_first(written), WMS, now)
         return Lookup(state)
 
-    def card(self, ident: str, state: dict[str, Any], now: datetime, zone: tzinfo) -> str:
+    def card(
+        self, ident: str, state: dict[str, Any], now: datetime, zone: tzinfo, shared: bool = False
+    ) -> str:
+        # Nothing on it depends on when it is read: the same shared or not.
         query = StatementQuery.from_ident(ident)
         return render_card(query, recent_items(state), self._directory, zone)
 
@@ -149,7 +183,7 @@ class StatementsKind:
         return Reply(
             f"Reply with keywords to look for in {whose} statements (an item must contain all "
             "of them), or tap Any statement.",
-            ((Button("Any statement", f"f:{KIND}:{payload}:"),),),
+            ((Button("Any statement", f"fc:{KIND}:{payload}:"),),),
             awaiting=(KIND, payload),
         )
 
