@@ -1,7 +1,8 @@
-"""Command handlers: read the command, call one FollowService method, send its Reply.
+"""Command handlers: read the command, call one service, send its Reply (or its file).
 
-In groups, only the group's administrators may change what the group follows; anyone may ask
-for /status, /list or browse a kind's listing.
+In groups, only the group's administrators may change what the group follows and its settings;
+anyone may ask for /status, /list or browse a kind's listing. A command the bot doesn't have
+gets a hint, in a group only when it is addressed to the bot.
 """
 
 from __future__ import annotations
