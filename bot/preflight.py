@@ -47,14 +47,9 @@ async def reach_telegram(config: TelegramConfig) -> Identity:
             "from @BotFather, or send it /token to get a new one",
             2,
         ) from None
-    except TimedOut:
-        raise TelegramUnusable(
-            f"the Telegram Bot API at {where} did not answer in time: check the network, or "
-            "telegram.api_base_url",
-            1,
-        ) from None
-    except NetworkError as exc:
-        reason = redact(str(exc), config.token)
+    except NetworkError as exc:  # a time-out too
+        slow = isinstance(exc, TimedOut)
+        reason = "it did not answer in time" if slow else redact(str(exc), config.token)
         raise TelegramUnusable(
             f"cannot reach the Telegram Bot API at {where} ({reason}): check the network, or "
             "telegram.api_base_url",

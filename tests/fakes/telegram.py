@@ -110,6 +110,20 @@ class FakeTelegram(FakeServer):
     ) -> None:
         """Queue a message from a user (or an anonymous admin posting as the group), as
         getUpdates will hand it to the bot."""
+        message = self._user_message(chat_id, chat_type, user_id, text=text)
+        if anonymous_admin:
+            message["sender_chat"] = message["chat"]
+            message["from"] = {"id": 1087968824, "is_bot": True, "first_name": "Group"}
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        self._updates.append({"update_id": next(self._update_ids), "message": message})
+        asyncio.get_running_loop().create_task(self.notify())
+
+    def _user_message(
+        self, chat_id: int, chat_type: str, user_id: int | None, **content: Any
+    ) -> dict[str, Any]:
+        """A message from a user in `chat_id`, with `content` (its text, or a document)."""
         self._chat_types[chat_id] = chat_type
         chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
         if chat_type == "private":
@@ -117,21 +131,13 @@ class FakeTelegram(FakeServer):
         else:
             chat["title"] = "Campaign group"
         user = user_id if user_id is not None else abs(chat_id)
-        message: dict[str, Any] = {
+        return {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
             "chat": chat,
             "from": {"id": user, "is_bot": False, "first_name": "Ann"},
-            "text": text,
+            **content,
         }
-        if anonymous_admin:
-            message["sender_chat"] = chat
-            message["from"] = {"id": 1087968824, "is_bot": True, "first_name": "Group"}
-        if text.startswith("/"):
-            command = text.split()[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        self._updates.append({"update_id": next(self._update_ids), "message": message})
-        asyncio.get_running_loop().create_task(self.notify())
 
     def user_sends_file(
         self,
@@ -146,36 +152,22 @@ class FakeTelegram(FakeServer):
     ) -> None:
         """Queue a document a user sends; with `reply_with`, then that command as a reply to
         it (`/import` in a group)."""
-        self._chat_types[chat_id] = chat_type
         file_id = f"file{next(self._message_ids)}"
         self.files[file_id] = data
-        chat: dict[str, Any] = {"id": chat_id, "type": chat_type, "title": "Campaign group"}
-        user = user_id if user_id is not None else abs(chat_id)
-        message: dict[str, Any] = {
-            "message_id": next(self._message_ids),
-            "date": int(time.time()),
-            "chat": chat,
-            "from": {"id": user, "is_bot": False, "first_name": "Ann"},
-            "document": {
-                "file_id": file_id,
-                "file_unique_id": file_id,
-                "file_name": filename,
-                "mime_type": "application/json",
-                "file_size": len(data),
-            },
+        document = {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": filename,
+            "mime_type": "application/json",
+            "file_size": len(data),
         }
+        message = self._user_message(chat_id, chat_type, user_id, document=document)
         if caption:
             message["caption"] = caption
         if reply_with:
-            command = {
-                "message_id": next(self._message_ids),
-                "date": int(time.time()),
-                "chat": chat,
-                "from": message["from"],
-                "text": reply_with,
-                "entities": [{"type": "bot_command", "offset": 0, "length": len(reply_with)}],
-                "reply_to_message": message,
-            }
+            command = self._user_message(chat_id, chat_type, user_id, text=reply_with)
+            command["entities"] = [{"type": "bot_command", "offset": 0, "length": len(reply_with)}]
+            command["reply_to_message"] = message
             message = command
         self._updates.append({"update_id": next(self._update_ids), "message": message})
         asyncio.get_running_loop().create_task(self.notify())
