@@ -110,7 +110,7 @@ class FollowService:
             return Reply(added)
         target = target_key(kind.kind, ident)
         reply = kind.follow_reply(ident, added, self._clock(), self._zone(chat_id))
-        return Reply(reply, self._card_buttons(chat_id, target))
+        return Reply(reply, self.card_buttons_of(chat_id, target))
 
     async def add(self, chat_id: int, kind: TargetKind, ident: str) -> dict | str:
         """Follow the target: the state taken as its silent baseline, or why not (HTML)."""
@@ -152,7 +152,7 @@ class FollowService:
             if isinstance(added, str):  # followed already: the card as it stands now
                 return replace(await self.card(chat_id, target), placement=Placement.EDIT)
             reply = kind.follow_reply(ident, added, self._clock(), self._zone(chat_id))
-            return Reply(reply, self._card_buttons(chat_id, target), placement=Placement.EDIT)
+            return Reply(reply, self.card_buttons_of(chat_id, target), placement=Placement.EDIT)
         label = kind.label(ident, self._store.target_state(target))
         return Reply(
             "",
@@ -213,7 +213,7 @@ class FollowService:
     async def status(self, chat_id: int, reference: str) -> Reply:
         """`/status <what>`: its card; nothing: the chat's follows to pick from."""
         if not reference.strip():
-            return self._ask(chat_id, "status", "📜", verb="c")
+            return self._ask(chat_id, "status", "📜")
         read = self.resolve(reference, "status")
         if isinstance(read, Reply):
             return self._marked(chat_id, read)
@@ -227,11 +227,7 @@ class FollowService:
         if looked.state is None:
             return Reply(looked.problem or "")
         card = kind.card(ident, looked.state, self._clock(), self._zone(chat_id))
-        return Reply(card, self._card_buttons(chat_id, target))
-
-    def card_buttons_of(self, chat_id: int, target: str) -> tuple[tuple[Button, ...], ...]:
-        """The buttons its card has now (after a mute, an unfollow, a "keep")."""
-        return self._card_buttons(chat_id, target)
+        return Reply(card, self.card_buttons_of(chat_id, target))
 
     def list_follows(self, chat_id: int, page: int = 0, note: str = "") -> Reply:
         """A page of what the chat follows, with a button each; `note` (HTML) goes first."""
@@ -273,7 +269,7 @@ class FollowService:
             + "".join(f"\n/{c.name}: {c.description.lower()}" for c in self.commands())
         )
 
-    def _ask(self, chat_id: int, command: str, emoji: str, verb: str = "c") -> Reply:
+    def _ask(self, chat_id: int, command: str, emoji: str) -> Reply:
         """A command with nothing after it: what it wants, taken from the next message, and
         the chat's own follows as buttons (to open, for a command that acts on one)."""
         question = (
@@ -285,7 +281,7 @@ class FollowService:
         entries = self._entries(chat_id)
         if entries:
             question += "\nWhat it follows already:" if command == "follow" else "\nOr tap one:"
-            picked = render_picker(question, entries, 0, verb, emoji)
+            picked = render_picker(question, entries, 0, "c", emoji)
             return replace(picked, awaiting=(OWN_QUESTION, command))
         return Reply(question, awaiting=(OWN_QUESTION, command))
 
@@ -433,7 +429,8 @@ class FollowService:
             return Reply(str(exc), exc.buttons)
         return None if checked is None else (kind, checked)
 
-    def _card_buttons(self, chat_id: int, target: str) -> tuple[tuple[Button, ...], ...]:
+    def card_buttons_of(self, chat_id: int, target: str) -> tuple[tuple[Button, ...], ...]:
+        """The buttons its card has now: after a follow, a mute, an unfollow, a "keep"."""
         kind, _ = self.kind_of(target)
         followed = target in self._store.follows_of(chat_id)
         muted = followed and self._store.is_muted(chat_id, target)

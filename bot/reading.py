@@ -66,7 +66,7 @@ class Reader:
             return Reply(f"{error}{'' if error.buttons else example}", error.buttons)
         return self.words(text, command)
 
-    def words(self, text: str, command: str = "") -> Reply:
+    def words(self, text: str, command: str) -> Reply:
         """Words that name no target: where a person can find what they are about."""
         lines, buttons = [], []
         for kind in self._kinds:
@@ -75,12 +75,7 @@ class Reader:
                 if suggestion is not None:
                     lines.append(suggestion.line)
                     buttons += [suggestion.button] if suggestion.button else []
-        shown = html.escape(one_line(text, 60))
-        head = (
-            f"“{shown}” isn't something I can /{command} as it is."
-            if command
-            else f"I can't follow “{shown}” as it is."
-        )
+        head = f"“{html.escape(one_line(text, 60))}” isn't something I can /{command} as it is."
         return Reply("\n".join([head, *lines]), tuple((button,) for button in buttons))
 
     async def search(self, text: str, now: datetime) -> Reply:
