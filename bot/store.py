@@ -74,6 +74,7 @@ from bot.storefiles import (
     Serialiser,
     StoreError,
     check_writable,
+    hold_exclusively,
     read_tables,
     remove_leftovers,
     replace_atomically,
@@ -207,6 +208,7 @@ class Store:
     def __init__(self, path: Path) -> None:
         """Open (or create) the database at `path`; raises StoreError naming a damaged file."""
         check_writable(path.parent)
+        self._lock = hold_exclusively(path)
         self._subs = _open(path, _check_subscriptions)
         self._tracking = _open(tracking_path(path), _check_tracking)
         self._journal = Journal(journal_path(path))
@@ -318,6 +320,7 @@ class Store:
             journal.clear()
         self._changes.close()
         self._journal.close()
+        self._lock.close()
 
     async def _write(self, file: _File) -> None:
         """Write `file` as it is now; the caller holds its lock."""

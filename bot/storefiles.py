@@ -6,6 +6,8 @@ I/O only, and nothing about what the files mean beyond a shape check the store p
   so a crash leaves the old file or the new one, never half of one;
 - a file that is unreadable, empty, not JSON or of the wrong shape is never taken for a fresh
   database: opening fails with one line that names the file and how to restore it;
+- one process at a time: the store holds a lock on `<file>.lock` while it is open, so a second
+  bot started on the same files is refused instead of overwriting the first one's writes;
 - temporary files left by a crash are removed when the store opens;
 - a journal is a text file of changes, one line each, appended and fsynced one at a time (a sent
   outcome per message, so that a crash repeats at most the message in flight; a chat's
@@ -16,6 +18,7 @@ I/O only, and nothing about what the files mean beyond a shape check the store p
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
 import threading
@@ -40,6 +43,24 @@ class StoreError(Exception):
 
     def __init__(self, path: Path, problem: str, hint: str = RESTORE_HINT) -> None:
         super().__init__(f"{path}: {problem}; {hint}")
+
+
+def hold_exclusively(path: Path) -> BinaryIO:
+    """Lock `<path>.lock` for this process until the returned file is closed; raises StoreError
+    when another process holds it. A POSIX record lock: the same process may take it again (a
+    test that reopens the store after a simulated crash), and the kernel drops it when the
+    process dies, so a crash never leaves the database locked."""
+    handle = open(path.with_name(path.name + ".lock"), "ab")  # noqa: SIM115 (held open)
+    try:
+        fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise StoreError(
+            path,
+            "another bot process is using this database",
+            "stop it first, or give this one its own storage.path",
+        ) from None
+    return handle
 
 
 def remove_leftovers(path: Path) -> None:

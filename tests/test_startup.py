@@ -46,10 +46,9 @@ async def start(config: Path, env: dict[str, str] | None, level: str) -> tuple[i
 
 async def run(config: Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     """The start as an operator sees it (INFO); the same at DEBUG must not show the token
-    either, nor any traceback."""
-    (code, out, err), (_, debug_out, debug_err) = await asyncio.gather(
-        start(config, env, "INFO"), start(config, env, "DEBUG")
-    )
+    either, nor any traceback. One after the other: two processes on one store are refused."""
+    code, out, err = await start(config, env, "INFO")
+    _, debug_out, debug_err = await start(config, env, "DEBUG")
     assert TOKEN not in debug_out + debug_err, debug_err
     assert TOKEN.split(":")[1] not in debug_out + debug_err, debug_err
     assert "Traceback" not in debug_err, debug_err
@@ -125,7 +124,7 @@ async def test_a_wrong_token_is_refused_by_telegram_in_one_line(tmp_path, telegr
     one_line(code, out, err, 2, "Telegram refused the bot token", "@BotFather")
 
 
-async def test_a_working_start_says_where_to_find_the_bot_and_keeps_the_log_quiet(
+async def test_a_working_start_says_where_to_find_the_bot_keeps_the_log_quiet_and_its_store(
     tmp_path, telegram
 ):
     process = await asyncio.create_subprocess_exec(
@@ -140,6 +139,9 @@ async def test_a_working_start_says_where_to_find_the_bot_and_keeps_the_log_quie
         line = await asyncio.wait_for(process.stderr.readline(), 30)
         assert line, "".join(lines)
         lines.append(line.decode())
+    config = config_file(tmp_path, telegram.base_url)
+    second = await start(config, None, "INFO")  # started twice by mistake: refused, not both
+    one_line(*second, 2, "another bot process is using this database", "storage.path")
     telegram.user_says(1001, "/help")  # answered: polling runs, so a stop now is a clean one
     await telegram.next_message(1001, after=0, timeout=15)
     process.send_signal(signal.SIGTERM)
