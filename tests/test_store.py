@@ -183,6 +183,7 @@ async def test_writes_are_atomic_and_leave_no_temporary_files(path):
     assert sorted(p.name for p in path.parent.iterdir()) == [
         "alerts.journal",
         "alerts.json",
+        "alerts.json.lock",
         "alerts.subscriptions.journal",
         "alerts.tracking.json",
     ]
