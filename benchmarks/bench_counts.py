@@ -1,15 +1,16 @@
 """Benchmark: what keeping signature history costs a poll cycle, and what a chart costs.
 
 10,000 follows over 2,000 petitions, each petition with a year of signature history already on
-disk as the bot keeps it (bot.history: every sample of the last day, hourly back to 90 days,
+disk as the bot keeps it (bot.storage.history: every sample of the last day, hourly back to 90 days,
 daily before that, about 3,900 lines a petition, 140 MB in all). Each cycle comes a minute after
 the last; in it `--changing` petitions gain a signature (no milestone: the cost measured is the
 poll and the history, not alerts). The rest is bench_store's: the real PetitionSource, Poller,
 Sender and Store on a temporary directory, upstream and Telegram in memory.
 
 Prints the median CPU-seconds of a cycle (CPU of every thread: history is appended in one) over
-`--cycles` cycles, the median of `--runs` runs. It uses only what earlier versions also had, and
-seeds no history where there is no bot.history, so it runs on them too, for before and after.
+`--cycles` cycles, the median of `--runs` runs. It uses only what earlier versions also had,
+and seeds no history where there is no bot.storage.history, so it runs on them too, for before
+and after.
 Then, where the version has charts: drawing a year of history (the first chart of a process, which
 imports matplotlib, and the median of later ones), and thinning a year-long file (once per 1,500
 appended lines).
@@ -36,14 +37,14 @@ from bot.poller import Poller
 from bot.sender import Sender
 from bot.sources.petitions.plan import Plan
 from bot.sources.petitions.source import PetitionSource
-from bot.store import Store
+from bot.storage.tinydb_store import TinyDBStore
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 YEAR = 365 * 86_400
 
 try:
-    from bot.history import COMPACT_AFTER, History, thin
-    from bot.store import history_path
+    from bot.storage.history import COMPACT_AFTER, History, thin
+    from bot.storage.tinydb_store import history_path
 except ImportError:  # a version from before signature history
     History = None  # type: ignore[assignment,misc]
 
@@ -75,7 +76,7 @@ async def cycle_cpu(follows: int, petitions: int, changing: int, cycles: int) ->
         if History is not None:
             seeded = seed_history(history_path(path), petitions, upstream.counts[FIRST_ID])
             print(f"  seeded {seeded / 1e6:.0f} MB of signature history", flush=True)
-        store = Store(path)
+        store = TinyDBStore(path)
         source = PetitionSource(upstream, Plan.EACH)  # type: ignore[arg-type]
         sender = Sender(SilentBot(), store, lambda: clock_now[0])  # type: ignore[arg-type]
         poller = Poller(store, {source.name: source}, sender, lambda: clock_now[0])
@@ -89,7 +90,7 @@ async def cycle_cpu(follows: int, petitions: int, changing: int, cycles: int) ->
             await poller.run_cycle(source.name)
             await store.settle()  # the cycle's history appends are part of its cost
             times.append(time.process_time() - started)
-        store.close()
+        store.close_now()
     return times
 
 

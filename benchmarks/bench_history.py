@@ -39,7 +39,7 @@ from bot.sender import Sender
 from bot.sources.petitions.kind import PetitionKind
 from bot.sources.petitions.plan import Plan
 from bot.sources.petitions.source import PetitionSource
-from bot.store import Store, tracking_path
+from bot.storage.tinydb_store import TinyDBStore, tracking_path
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 FETCH_SECONDS = 0.002  # far quicker than the real site: the cycle stays CPU-bound
@@ -97,7 +97,7 @@ async def run(
         seed(path, follows, petitions, deliveries)
         before = tracking_path(path).stat().st_size / 1e6
         opened = time.perf_counter()
-        store = Store(path)
+        store = TinyDBStore(path)
         opening = time.perf_counter() - opened
         source = PetitionSource(upstream, Plan.EACH)  # type: ignore[arg-type]
         service = FollowService(
@@ -141,7 +141,7 @@ async def run(
         cpu = time.process_time()
         await asyncio.gather(user(), polls())
         cpu = time.process_time() - cpu
-        store.close()
+        store.close_now()
         after = tracking_path(path).stat().st_size / 1e6
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

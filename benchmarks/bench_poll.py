@@ -58,7 +58,7 @@ from bot.poller import Poller  # noqa: E402
 from bot.sources.petitions.client import PetitionClient  # noqa: E402
 from bot.sources.petitions.plan import Plan  # noqa: E402
 from bot.sources.petitions.source import PetitionSource  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.storage.tinydb_store import TinyDBStore  # noqa: E402
 
 FIXTURE = ROOT / "tests/fixtures/show_open_with_government_response_627130_captured_2023-01.json"
 SHOW_ONLY = (
@@ -243,7 +243,7 @@ async def run_ours(plan: Plan, url: str, followed: list[int], cycles: int) -> li
             for n in range(-(-len(followed) // 10))
         }
         path.write_bytes(orjson.dumps({"chats": chats}))
-        store = Store(path)
+        store = TinyDBStore(path)
         source = PetitionSource(PetitionClient(http, url), plan)
         poller = Poller(store, {source.name: source}, NoSender(), lambda: clock_now[0])  # type: ignore[arg-type]
         await poller.run_cycle(source.name)  # the baselines
@@ -264,7 +264,7 @@ async def run_ours(plan: Plan, url: str, followed: list[int], cycles: int) -> li
             assert report.refreshed == len(followed), report
             stats = await http.get_json(f"{url}/_/stats")
             results.append(Cycle(stats["requests"], stats["bytes"] / 1e6, cpu, wall))
-        store.close()
+        store.close_now()
     await http.close()
     return results
 

@@ -34,7 +34,7 @@ from bot.poller import Poller
 from bot.sender import Sender
 from bot.sources.departments.directory import MAIN_DEPARTMENTS, Directory
 from bot.sources.govuk.source import GovukStatementsSource
-from bot.store import Store
+from bot.storage.tinydb_store import TinyDBStore
 
 WORDS = [
     "asylum", "border", "grooming", "gangs", "schools", "funding", "police", "prisons",
@@ -103,7 +103,7 @@ async def run(follows: int, cycles: int) -> tuple[float, float, int, int]:
         return clock_now[0]
 
     with tempfile.TemporaryDirectory() as directory:
-        store = Store(Path(directory) / "alerts.json")
+        store = TinyDBStore(Path(directory) / "alerts.json")
         source = GovukStatementsSource(upstream, Directory())  # type: ignore[arg-type]
         bot = SilentBot()
         sender = Sender(bot, store, clock)  # type: ignore[arg-type]
@@ -112,7 +112,7 @@ async def run(follows: int, cycles: int) -> tuple[float, float, int, int]:
             department = "any" if n % 10 == 0 else MAIN_DEPARTMENTS[n % 21].slug
             keywords = " ".join(WORDS[(n * k) % len(WORDS)] for k in range(n % 3))
             await store.add_follow(1_000_000 + n // 2, f"statements:{department}:{keywords}", None)
-        assert store.counts()["follows"] == follows, store.counts()
+        assert await store.counts()["follows"] == follows, await store.counts()
         await poller.run_cycle(source.name)  # the silent baselines
         searches = upstream.searches
         times = []
@@ -125,7 +125,7 @@ async def run(follows: int, cycles: int) -> tuple[float, float, int, int]:
             times.append(time.process_time() - started)
             assert report.refreshed == report.targets > 0, report
         await sender.send_pending()
-        store.close()
+        store.close_now()
     searches = upstream.searches - searches
     assert searches >= cycles and bot.sent > 0, (searches, bot.sent)
     return statistics.median(times), max(times), bot.sent, searches

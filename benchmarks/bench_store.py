@@ -40,8 +40,8 @@ from bot.sources.petitions.kind import PetitionKind
 from bot.sources.petitions.plan import Plan
 from bot.sources.petitions.source import PetitionSource
 from bot.sources.petitions.trend import record
-from bot.store import Store
-from bot.storefiles import Journal, replace_atomically, serialise
+from bot.storage.files import Journal, replace_atomically, serialise
+from bot.storage.tinydb_store import TinyDBStore
 
 FIXTURE = (
     Path(__file__).resolve().parent.parent
@@ -120,7 +120,7 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
 
     with tempfile.TemporaryDirectory() as directory:
         seed(Path(directory) / "alerts.json", follows, petitions)
-        store = Store(Path(directory) / "alerts.json")
+        store = TinyDBStore(Path(directory) / "alerts.json")
         source = PetitionSource(upstream, Plan.EACH)  # type: ignore[arg-type]
         kinds = [PetitionKind(source, frozenset())]
         service = FollowService(store, kinds, 10_000, clock, bot_username="bench_bot")
@@ -137,8 +137,8 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
             history = record(history, clock() - timedelta(minutes=27 * 60 - minute), minute)
         await store.record_cycle(
             {
-                target: Refresh({**store.target_state(target), "history": history})  # type: ignore[dict-item]
-                for target in store.followed_targets()
+                target: Refresh({**await store.target_state(target), "history": history})  # type: ignore[dict-item]
+                for target in await store.followed_targets()
             },
             clock(),
         )
@@ -177,7 +177,7 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
             send_times.append(time.perf_counter() - sending)
             assert report.refreshed == petitions and report.queued > 0, report
         stalls = await write_stalls(store, clock)
-        store.close()
+        store.close_now()
         sizes = {p.name: p.stat().st_size / 1e6 for p in sorted(Path(directory).iterdir())}
 
     print(f"/follow    {percentiles(follow_times)}")
@@ -194,7 +194,7 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
-async def write_stalls(store: Store, clock: Callable[[], datetime]) -> tuple[float, float]:
+async def write_stalls(store: TinyDBStore, clock: Callable[[], datetime]) -> tuple[float, float]:
     """What storing a cycle in which every target's state is new (as when the clock moves)
     costs the event loop: its thread's CPU-ms, and the longest a 1 ms timer waited past its time,
     medians of 5 cycles."""
@@ -211,8 +211,8 @@ async def write_stalls(store: Store, clock: Callable[[], datetime]) -> tuple[flo
     cpu, stalls = [], []
     for n in range(5):
         refreshes = {
-            target: Refresh({**store.target_state(target), "cycle": n})  # type: ignore[dict-item]
-            for target in store.followed_targets()
+            target: Refresh({**await store.target_state(target), "cycle": n})  # type: ignore[dict-item]
+            for target in await store.followed_targets()
         }
         await asyncio.sleep(0.01)  # the ticker's wait spans none of the building above
         late.clear()
@@ -232,7 +232,7 @@ async def quiet_cycle_cpu(follows: int, petitions: int, cycles: int = 10) -> flo
     clock_now = [datetime(2026, 11, 22, 12, 0, tzinfo=UTC)]
     with tempfile.TemporaryDirectory() as directory:
         seed(Path(directory) / "alerts.json", follows, petitions)
-        store = Store(Path(directory) / "alerts.json")
+        store = TinyDBStore(Path(directory) / "alerts.json")
         source = PetitionSource(upstream, Plan.EACH)  # type: ignore[arg-type]
         sender = Sender(SilentBot(), store, lambda: clock_now[0])  # type: ignore[arg-type]
         poller = Poller(store, {source.name: source}, sender, lambda: clock_now[0])
@@ -243,7 +243,7 @@ async def quiet_cycle_cpu(follows: int, petitions: int, cycles: int = 10) -> flo
             started = time.process_time()
             await poller.run_cycle(source.name)
             times.append(time.process_time() - started)
-        store.close()
+        store.close_now()
     return statistics.median(times)
 
 

@@ -1,4 +1,6 @@
-"""Command line: `python -m bot --config PATH` (or `accountability-alerts`) runs the bot.
+"""Command line: `python -m bot --config PATH` (or `accountability-alerts`) runs the bot;
+`python -m bot migrate --from data/alerts.json --to postgresql://…` copies a TinyDB store into
+PostgreSQL (bot.storage.migration).
 
 Every way start-up can fail (the config, the store, Telegram) ends in one line on stderr and an
 exit status, never a traceback, and never with the token in it.
@@ -18,12 +20,15 @@ from bot.app import build_application, close_store
 from bot.config import ConfigError, load_config
 from bot.logs import configure_logging, redact
 from bot.preflight import TelegramUnusable, reach_telegram
-from bot.store import StoreError
+from bot.storage.port import SaveError, StoreError
 
 PROG = "accountability-alerts"
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["migrate"]:
+        return migrate(argv[1:])
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Telegram bot that alerts chats about the UK Parliament petitions they follow.",
@@ -63,6 +68,37 @@ def main(argv: list[str] | None = None) -> int:
     except NetworkError as exc:
         where = config.telegram.api_base_url
         return _fail(f"cannot reach the Telegram Bot API at {where}: {exc}", 1, token)
+    return 0
+
+
+def migrate(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog=f"{PROG} migrate",
+        description="Copy a TinyDB store (the bot stopped) into an empty PostgreSQL database.",
+    )
+    parser.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        required=True,
+        metavar="PATH",
+        help="the stopped bot's storage.path, such as data/alerts.json",
+    )
+    parser.add_argument(
+        "--to",
+        dest="url",
+        required=True,
+        metavar="URL",
+        help="the PostgreSQL database, postgresql://user@host:5432/name",
+    )
+    args = parser.parse_args(argv)  # fmt: skip
+    from bot.storage.migration import CopyMismatch, describe, migrate_files
+
+    try:
+        counts = migrate_files(args.source, args.url)
+    except (StoreError, SaveError, CopyMismatch) as exc:
+        return _fail(str(exc), 2)
+    print(f"{PROG}: {describe(counts, args.url)}", file=sys.stderr)
     return 0
 
 

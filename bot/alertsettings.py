@@ -31,7 +31,7 @@ from bot.preferences import (
     span_words,
 )
 from bot.sources.base import Button, Placement, Reply
-from bot.store import Store
+from bot.storage.port import Storage
 from bot.zones import city_of
 
 ADMINS_ONLY_SETTINGS = "Only this group's admins can change its settings."
@@ -58,7 +58,9 @@ def _pairs(buttons: list[Button]) -> list[Row]:
 
 
 class SettingsService:
-    def __init__(self, store: Store, follows: FollowService, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, store: Storage, follows: FollowService, clock: Callable[[], datetime]
+    ) -> None:
         self._store = store
         self._follows = follows
         self._clock = clock
@@ -70,9 +72,9 @@ class SettingsService:
 
     # --- the chat's settings --------------------------------------------------------------------
 
-    def show(self, chat_id: int, note: str = "") -> Reply:
+    async def show(self, chat_id: int, note: str = "") -> Reply:
         """The settings panel: the settings, how to change them, and buttons."""
-        settings = self._store.chat_settings(chat_id)
+        settings = await self._store.chat_settings(chat_id)
         lines = [
             *([note] if note else []),
             "⚙️ <b>Settings for this chat</b>",
@@ -82,9 +84,9 @@ class SettingsService:
         ]
         return Reply("\n".join(lines), self._chat_buttons(settings))
 
-    def summary(self, chat_id: int, chat_title: str) -> str:
+    async def summary(self, chat_id: int, chat_title: str) -> str:
         """The settings alone, for a group member who may look but not change them."""
-        settings = self._store.chat_settings(chat_id)
+        settings = await self._store.chat_settings(chat_id)
         return "\n".join(
             [
                 f"⚙️ <b>Settings of {html.escape(chat_title[:100])}</b>",
@@ -114,18 +116,18 @@ class SettingsService:
         """`/settings` alone shows them; `/settings <what> <value>` changes one."""
         what, _, value = args.strip().partition(" ")
         if not what:
-            return self.show(chat_id)
-        settings = self._store.chat_settings(chat_id)
+            return await self.show(chat_id)
+        settings = await self._store.chat_settings(chat_id)
         try:
             changed = self._changed(settings, what.lower(), value.strip())
         except SettingError as exc:
-            return self.show(chat_id, f"⚠️ {exc} Nothing changed.")
+            return await self.show(chat_id, f"⚠️ {exc} Nothing changed.")
         if changed is None:
-            return self.show(
+            return await self.show(
                 chat_id, f"⚠️ I don't have a setting called “{html.escape(what[:30])}”."
             )
         await self._store.set_chat_settings(chat_id, changed, self._clock())
-        return self.show(chat_id, "✅ Saved.")
+        return await self.show(chat_id, "✅ Saved.")
 
     def _changed(self, settings: ChatSettings, what: str, value: str) -> ChatSettings | None:
         if what == "time" and value.lower().startswith("zone"):  # "time zone paris"
@@ -155,7 +157,7 @@ class SettingsService:
         if not may_change:
             return Reply("", placement=Placement.TOAST, toast=ADMINS_ONLY_SETTINGS)
         what, _, value = payload.partition(":")
-        settings = self._store.chat_settings(chat_id)
+        settings = await self._store.chat_settings(chat_id)
         defaults = settings.defaults
         if what == "q":
             changed = replace(settings, quiet=next_quiet_preset(settings.quiet))
@@ -172,9 +174,9 @@ class SettingsService:
             toggled = defaults.toggled(self._opt_in_groups[value])
             changed = replace(settings, defaults=toggled)
         else:
-            return self._placed(self.show(chat_id, "That button is out of date."))
+            return self._placed(await self.show(chat_id, "That button is out of date."))
         await self._store.set_chat_settings(chat_id, changed, self._clock())
-        return self._placed(self.show(chat_id))
+        return self._placed(await self.show(chat_id))
 
     def _chat_buttons(self, settings: ChatSettings) -> tuple[Row, ...]:
         rows: list[Row] = [(Button(f"🌙 Quiet hours: {span_words(settings.quiet)}", "s:q"),)]
@@ -219,17 +221,17 @@ class SettingsService:
 
     # --- a follow's settings --------------------------------------------------------------------
 
-    def follow_panel(self, chat_id: int, target: str, note: str = "") -> Reply:
+    async def follow_panel(self, chat_id: int, target: str, note: str = "") -> Reply:
         kind, _ = self._follows.kind_of(target)
-        settings = self._store.follow_settings(chat_id, target)
+        settings = await self._store.follow_settings(chat_id, target)
         ref = short_ref(target)
         lines = [
             *([note] if note else []),
-            f"⚙️ <b>Alerts for</b> {self._follows.name_of(target)}",
+            f"⚙️ <b>Alerts for</b> {await self._follows.name_of(target)}",
             "Tap to switch: ✅ on, ⬜ off. Alerts of a type switched off aren't sent, and aren't "
             "kept for later.",
         ]
-        if self._store.is_muted(chat_id, target):
+        if await self._store.is_muted(chat_id, target):
             lines.append("🔇 It is muted: nothing comes until 🔔 Unmute on its card.")
         rows = _pairs(
             [
@@ -246,22 +248,22 @@ class SettingsService:
         rows.append((Button(f"{_mark(settings.silent)} Silent (no sound)", f"as:{ref}"),))
         return Reply("\n".join(lines), tuple(rows))
 
-    def open_follow(self, chat_id: int, ref: str) -> Reply:
-        target = find_ref(ref, self._store.follows_of(chat_id))
+    async def open_follow(self, chat_id: int, ref: str) -> Reply:
+        target = find_ref(ref, await self._store.follows_of(chat_id))
         if target is None:
             return Reply("", placement=Placement.BUTTONS, toast=GONE)
-        return self.follow_panel(chat_id, target)
+        return await self.follow_panel(chat_id, target)
 
     async def press_follow(self, chat_id: int, verb: str, rest: str, may_change: bool) -> Reply:
         """A tap on a follow's panel: `ag` a group, `an` a granularity, `as` silent."""
         ref, _, value = rest.partition(":")
-        target = find_ref(ref, self._store.follows_of(chat_id))
+        target = find_ref(ref, await self._store.follows_of(chat_id))
         if target is None:
             return Reply("", placement=Placement.BUTTONS, toast=GONE)
         if not may_change:
             return Reply("", placement=Placement.TOAST, toast=ADMINS_ONLY_SETTINGS)
         kind, _ = self._follows.kind_of(target)
-        settings = self._store.follow_settings(chat_id, target)
+        settings = await self._store.follow_settings(chat_id, target)
         groups = {g.name: g for g in kind.alert_groups}
         if verb == "ag" and value in groups:
             changed = settings.toggled(groups[value])
@@ -270,9 +272,11 @@ class SettingsService:
         elif verb == "as":
             changed = replace(settings, silent=not settings.silent)
         else:
-            return self._placed(self.follow_panel(chat_id, target, "That button is out of date."))
+            return self._placed(
+                await self.follow_panel(chat_id, target, "That button is out of date.")
+            )
         await self._store.set_follow_settings(chat_id, target, changed)
-        return self._placed(self.follow_panel(chat_id, target))
+        return self._placed(await self.follow_panel(chat_id, target))
 
     @staticmethod
     def _placed(reply: Reply) -> Reply:

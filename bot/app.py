@@ -9,6 +9,7 @@ post_shutdown. This is the one place that names every source and kind.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -52,7 +53,8 @@ from bot.sources.whatson.calendar import DebateCalendar
 from bot.sources.whatson.client import WhatsOnClient
 from bot.sources.written_statements.client import WrittenStatementsClient
 from bot.sources.written_statements.source import WrittenStatementsSource
-from bot.store import Store
+from bot.storage import open_storage
+from bot.storage.port import Storage
 from bot.throttle import Throttle
 from handlers.commands import command_menus
 
@@ -78,7 +80,7 @@ def utc_now() -> datetime:
 
 
 def build_application(config: Config, clock: Callable[[], datetime] = utc_now) -> Application:
-    """The application for `config`; opens the store (raises bot.store.StoreError if unreadable).
+    """The application for `config`; opens the store (raises bot.storage.port.StoreError).
     `clock` is the bot's time (tests script it for quiet hours, digests and paces)."""
     application = (
         ApplicationBuilder()
@@ -101,7 +103,7 @@ def build_application(config: Config, clock: Callable[[], datetime] = utc_now) -
     )
     application.bot_data[CONFIG_KEY] = config
     application.bot_data[CLOCK_KEY] = clock
-    application.bot_data[STORE_KEY] = Store(config.storage.path)
+    application.bot_data[STORE_KEY] = open_storage(config.storage)
     handlers.register(application, KIND_COMMANDS)
     return application
 
@@ -164,7 +166,8 @@ def wire(config: Config) -> Wiring:
 async def start_services(application: Application) -> None:
     """Create the HTTP session, sources and kinds, publish the command menu, schedule the polls."""
     config: Config = application.bot_data[CONFIG_KEY]
-    store: Store = application.bot_data[STORE_KEY]
+    store: Storage = application.bot_data[STORE_KEY]
+    await store.start()
     clock: Callable[[], datetime] = application.bot_data[CLOCK_KEY]
     wiring = wire(config)
     http, schedule, kinds = wiring.http, wiring.schedule, wiring.kinds
@@ -241,14 +244,12 @@ async def stop_services(application: Application) -> None:
     running = application.bot_data.pop(RUNTIME_KEY, None)
     if running is not None:
         await running.http.close()
-    store = application.bot_data[STORE_KEY]
-    await store.settle()
-    store.close()
+    await application.bot_data[STORE_KEY].close()
 
 
 def close_store(application: Application) -> None:
     """Close the store of an application that will not run (saves what it holds)."""
-    application.bot_data[STORE_KEY].close()
+    asyncio.run(application.bot_data[STORE_KEY].close())
 
 
 async def start_in_background(context: ContextTypes.DEFAULT_TYPE) -> None:

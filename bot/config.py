@@ -35,6 +35,8 @@ class TelegramConfig:
 @dataclass(frozen=True)
 class StorageConfig:
     path: Path = Path("data/alerts.json")
+    # A PostgreSQL URL selects PostgreSQL (several processes may share it); empty: TinyDB at path.
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,10 @@ _SCHEMA: dict[str, tuple[type, _Spec]] = {
             "admin_ids": ((list,), "a list of user ids", tuple),
         },
     ),
-    "storage": (StorageConfig, {"path": ((str,), "a file path", Path)}),
+    "storage": (
+        StorageConfig,
+        {"path": ((str,), "a file path", Path), "url": ((str,), "a postgresql:// URL", str)},
+    ),
     "petitions": (
         PetitionsConfig,
         {"base_url": _URL, "poll_interval_seconds": _INTERVAL, "plan": ((str,), "text", str)},
@@ -225,6 +230,8 @@ def _convert(name: str, value: Any, spec: tuple[tuple[type, ...], str, Any]) -> 
         raise ConfigError(f"config key {name} must be greater than 0")
     if name in _CHOICES and value not in _CHOICES[name]:
         raise ConfigError(f"config key {name} must be one of {', '.join(_CHOICES[name])}")
+    if name == "storage.url" and value and not value.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(f"config key {name} must be a postgresql:// URL, or empty for TinyDB")
     if name == "http.retries" and value < 0:
         raise ConfigError(f"config key {name} must be 0 or more")
     return convert(value)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.bundles import gather
 from bot.digest import render_digest
-from bot.store import Store
+from bot.storage.port import Storage
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +25,8 @@ log = logging.getLogger(__name__)
 class Digests:
     def __init__(
         self,
-        store: Store,
-        name_of: Callable[[str], str],
+        store: Storage,
+        name_of: Callable[[str], Awaitable[str]],
         clock: Callable[[], datetime],
         wake_sender: Callable[[], None],
     ) -> None:
@@ -38,20 +38,20 @@ class Digests:
     async def send_due(self) -> int:
         """Queue the digest of every chat whose digest is due; returns how many chats had one."""
         now, sent = self._clock(), 0
-        for chat_id, due in self._store.digests_due(now):
-            follows = set(self._store.follows_of(chat_id))
+        for chat_id, due in await self._store.digests_due(now):
+            follows = set(await self._store.follows_of(chat_id))
             # Unfollowed since: not news to it now.
-            held = [d for d in self._store.held_for_digest(chat_id) if d.target in follows]
+            held = [d for d in await self._store.held_for_digest(chat_id) if d.target in follows]
             by_group: dict[str, tuple[str, list[str]]] = {}
             for message in gather(held):
                 if message.bundle is not None:  # one event across follows: a group of its own
                     key, name = message.bundle.key, html.escape(message.bundle.title)
                 else:
                     key = message.deliveries[0].target
-                    name = self._name_of(key)
+                    name = await self._name_of(key)
                 by_group.setdefault(key, (name, []))[1].append(message.text)
             groups = list(by_group.values())
-            zone = self._store.chat_settings(chat_id).tz
+            zone = (await self._store.chat_settings(chat_id)).tz
             await self._store.send_digest(chat_id, render_digest(groups, due, zone), due, now)
             sent += bool(groups)
         if sent:

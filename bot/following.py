@@ -39,7 +39,7 @@ from bot.sources.base import (
     target_key,
 )
 from bot.sources.text import one_line, plain_text
-from bot.store import Store
+from bot.storage.port import Storage
 
 ADMINS_ONLY = "Only this group's admins can change what it follows."
 # The questions the service itself asks, when a command came with nothing to act on.
@@ -57,7 +57,7 @@ PICKERS = {
 class FollowService:
     def __init__(
         self,
-        store: Store,
+        store: Storage,
         kinds: Sequence[TargetKind],
         follows_per_chat: int,
         clock: Callable[[], datetime],
@@ -86,10 +86,10 @@ class FollowService:
     async def follow(self, chat_id: int, reference: str) -> Reply:
         """`/follow <what>`: one target or several; nothing: ask, and show what it follows."""
         if not reference.strip():
-            return self._ask(chat_id, "follow", "✅")
+            return await self._ask(chat_id, "follow", "✅")
         read = self.reader.read(reference, "follow")
         if isinstance(read, Reply):
-            return self._marked(chat_id, read)
+            return await self._marked(chat_id, read)
         if len(read.targets) == 1:
             return await self._follow(chat_id, *read.targets[0])
         lines, followed = [], 0
@@ -109,16 +109,17 @@ class FollowService:
         if isinstance(added, str):
             return Reply(added)
         target = target_key(kind.kind, ident)
-        reply = kind.follow_reply(ident, added, self._clock(), self._zone(chat_id))
-        return Reply(reply, self.card_buttons_of(chat_id, target))
+        reply = kind.follow_reply(ident, added, self._clock(), await self._zone(chat_id))
+        return Reply(reply, await self.card_buttons_of(chat_id, target))
 
     async def add(self, chat_id: int, kind: TargetKind, ident: str) -> dict | str:
         """Follow the target: the state taken as its silent baseline, or why not (HTML)."""
         target = target_key(kind.kind, ident)
-        follows = self._store.follows_of(chat_id)
+        follows = await self._store.follows_of(chat_id)
         if target in follows:
+            name = kind.name(ident, await self._store.target_state(target))
             return (
-                f"This chat already follows {kind.name(ident, self._store.target_state(target))}."
+                f"This chat already follows {name}."
                 f" /status {html.escape(kind.reference(ident))} shows where it stands."
             )
         if len(follows) >= self._limit:
@@ -145,15 +146,17 @@ class FollowService:
         kind, ident = checked
         target = target_key(kind.kind, ident)
         added = await self.add(chat_id, kind, ident)
-        followed = target in self._store.follows_of(chat_id)
+        followed = target in await self._store.follows_of(chat_id)
         if not followed:
             return Reply("", placement=Placement.TOAST, toast=one_line(plain_text(added), 190))
         if in_card:
             if isinstance(added, str):  # followed already: the card as it stands now
                 return replace(await self.card(chat_id, target), placement=Placement.EDIT)
-            reply = kind.follow_reply(ident, added, self._clock(), self._zone(chat_id))
-            return Reply(reply, self.card_buttons_of(chat_id, target), placement=Placement.EDIT)
-        label = kind.label(ident, self._store.target_state(target))
+            reply = kind.follow_reply(ident, added, self._clock(), await self._zone(chat_id))
+            return Reply(
+                reply, await self.card_buttons_of(chat_id, target), placement=Placement.EDIT
+            )
+        label = kind.label(ident, await self._store.target_state(target))
         return Reply(
             "",
             ((self._followed_button(target, label),),),
@@ -166,13 +169,13 @@ class FollowService:
     async def unfollow(self, chat_id: int, reference: str) -> Reply:
         """`/unfollow <what>` asks first, as the button does; several at once; nothing: the
         chat's follows to pick from."""
-        follows = self._store.follows_of(chat_id)
+        follows = await self._store.follows_of(chat_id)
         if not reference.strip():
-            return self.picker(chat_id, "x") if follows else self._nothing_followed()
+            return await self.picker(chat_id, "x") if follows else self._nothing_followed()
         read = self.reader.read(reference, "unfollow")
         if isinstance(read, Reply):
             by_number = self._by_list_number(follows, reference)
-            return self.ask_unfollow(chat_id, [by_number]) if by_number else read
+            return await self.ask_unfollow(chat_id, [by_number]) if by_number else read
         found, missing = [], []
         for (kind, ident), typed in zip(read.targets, read.typed, strict=True):
             target = target_key(kind.kind, ident)
@@ -186,16 +189,16 @@ class FollowService:
             return Reply("\n".join(missing) + " /list shows what it follows.")
         if len(found) > UNFOLLOW_AT_ONCE:
             return Reply(f"I can stop up to {UNFOLLOW_AT_ONCE} at once. /list has 🔕 Unfollow all.")
-        asked = self.ask_unfollow(chat_id, found)
+        asked = await self.ask_unfollow(chat_id, found)
         return replace(asked, text="\n".join([*missing, asked.text]))
 
-    def ask_unfollow(self, chat_id: int, targets: list[str]) -> Reply:
+    async def ask_unfollow(self, chat_id: int, targets: list[str]) -> Reply:
         """ "Stop alerts for …?", with Yes and No."""
         refs = ",".join(short_ref(target) for target in dict.fromkeys(targets))
         if len(targets) == 1:
-            question = f"Stop alerts for {self.name_of(targets[0])}?"
+            question = f"Stop alerts for {await self.name_of(targets[0])}?"
         else:
-            names = "\n".join(f"• {self.name_of(target)}" for target in targets)
+            names = "\n".join([f"• {await self.name_of(target)}" for target in targets])
             question = f"Stop alerts for these {len(targets)}?\n{names}"
         return Reply(
             question,
@@ -204,7 +207,7 @@ class FollowService:
 
     async def unfollow_target(self, chat_id: int, target: str) -> str:
         """Stop following `target`; says so in words (HTML)."""
-        name = self.name_of(target)
+        name = await self.name_of(target)
         await self._store.remove_follow(chat_id, target)
         return f"Stopped following {name}. No more alerts about it here."
 
@@ -213,10 +216,10 @@ class FollowService:
     async def status(self, chat_id: int, reference: str) -> Reply:
         """`/status <what>`: its card; nothing: the chat's follows to pick from."""
         if not reference.strip():
-            return self._ask(chat_id, "status", "📜")
+            return await self._ask(chat_id, "status", "📜")
         read = self.resolve(reference, "status")
         if isinstance(read, Reply):
-            return self._marked(chat_id, read)
+            return await self._marked(chat_id, read)
         return await self.card(chat_id, target_key(read[0].kind, read[1]))
 
     async def card(self, chat_id: int, target: str) -> Reply:
@@ -226,37 +229,37 @@ class FollowService:
         looked = await self.current(kind, ident)
         if looked.state is None:
             return Reply(looked.problem or "")
-        card = kind.card(ident, looked.state, self._clock(), self._zone(chat_id))
-        return Reply(card, self.card_buttons_of(chat_id, target))
+        card = kind.card(ident, looked.state, self._clock(), await self._zone(chat_id))
+        return Reply(card, await self.card_buttons_of(chat_id, target))
 
-    def list_follows(self, chat_id: int, page: int = 0, note: str = "") -> Reply:
+    async def list_follows(self, chat_id: int, page: int = 0, note: str = "") -> Reply:
         """A page of what the chat follows, with a button each; `note` (HTML) goes first."""
-        entries = self._entries(chat_id)
+        entries = await self._entries(chat_id)
         if not entries:
             return self._nothing_followed(note)
         return render_list_page(entries, page, note)
 
-    def picker(self, chat_id: int, verb: str, page: int = 0) -> Reply:
+    async def picker(self, chat_id: int, verb: str, page: int = 0) -> Reply:
         """The chat's follows as buttons, each making tap `verb` (see PICKERS)."""
         emoji, question = PICKERS[verb]
-        entries = self._entries(chat_id, chartable_only=verb == "g")
+        entries = await self._entries(chat_id, chartable_only=verb == "g")
         if not entries:
             return self._nothing_followed()
         return render_picker(question, entries, page, verb, emoji)
 
-    def _entries(self, chat_id: int, chartable_only: bool = False) -> list[Entry]:
+    async def _entries(self, chat_id: int, chartable_only: bool = False) -> list[Entry]:
         entries = []
-        for target in self._store.follows_of(chat_id):
+        for target in await self._store.follows_of(chat_id):
             kind, ident = self.kind_of(target)
             if chartable_only and not isinstance(kind, Chartable):
                 continue
-            state = self._store.target_state(target)
+            state = await self._store.target_state(target)
             entries.append(
                 Entry(
                     kind.list_line(ident, state, self._clock()),
                     kind.label(ident, state),
                     short_ref(target),
-                    self._store.is_muted(chat_id, target),
+                    await self._store.is_muted(chat_id, target),
                 )
             )
         return entries
@@ -269,7 +272,7 @@ class FollowService:
             + "".join(f"\n/{c.name}: {c.description.lower()}" for c in self.commands())
         )
 
-    def _ask(self, chat_id: int, command: str, emoji: str) -> Reply:
+    async def _ask(self, chat_id: int, command: str, emoji: str) -> Reply:
         """A command with nothing after it: what it wants, taken from the next message, and
         the chat's own follows as buttons (to open, for a command that acts on one)."""
         question = (
@@ -278,18 +281,18 @@ class FollowService:
             if command == "follow"
             else "Which one? Send a petition's link or number, or a few words to find one."
         )
-        entries = self._entries(chat_id)
+        entries = await self._entries(chat_id)
         if entries:
             question += "\nWhat it follows already:" if command == "follow" else "\nOr tap one:"
             picked = render_picker(question, entries, 0, "c", emoji)
             return replace(picked, awaiting=(OWN_QUESTION, command))
         return Reply(question, awaiting=(OWN_QUESTION, command))
 
-    def stats(self) -> Reply:
+    async def stats(self) -> Reply:
         """The operators' figures: what the bot holds."""
         lines = ["<b>Accountability Alerts</b>"]
-        lines += [f"{name}: {count:,}" for name, count in self._store.counts().items()]
-        kinds = Counter(split_target(target)[0] for target in self._store.followed_targets())
+        lines += [f"{name}: {count:,}" for name, count in (await self._store.counts()).items()]
+        kinds = Counter(split_target(target)[0] for target in await self._store.followed_targets())
         lines += [f"polled {kind} targets: {count:,}" for kind, count in sorted(kinds.items())]
         return Reply("\n".join(lines))
 
@@ -301,12 +304,12 @@ class FollowService:
             ((Button("🗑 Yes, delete", "stopy"), Button("Keep everything", "stopn")),),
         )
 
-    def welcome_back(self, chat_id: int) -> str | None:
+    async def welcome_back(self, chat_id: int) -> str | None:
         """What a group that adds the bot again still follows, or None when it follows nothing."""
-        follows = self._store.follows_of(chat_id)
+        follows = await self._store.follows_of(chat_id)
         if not follows:
             return None
-        names = "\n".join(f"• {self.name_of(target)}" for target in follows[:10])
+        names = "\n".join([f"• {await self.name_of(target)}" for target in follows[:10]])
         more = f"\n…and {len(follows) - 10} more." if len(follows) > 10 else ""
         return (
             f"👋 Welcome back. This group still follows {len(follows)}:\n{names}{more}\n"
@@ -372,7 +375,7 @@ class FollowService:
         self, chat_id: int, kind: TargetKind, answer: Reply | FollowThis, may_follow: bool
     ) -> Reply:
         if isinstance(answer, Reply):
-            return self._marked(chat_id, answer)
+            return await self._marked(chat_id, answer)
         if not may_follow:
             return refused()
         return await self._follow(chat_id, kind, answer.ident)
@@ -395,7 +398,7 @@ class FollowService:
 
     async def search(self, chat_id: int, words: str) -> Reply:
         """What the words find, and where else to follow what they are about."""
-        return self._marked(chat_id, await self.reader.search(words, self._clock()))
+        return await self._marked(chat_id, await self.reader.search(words, self._clock()))
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -408,9 +411,9 @@ class FollowService:
             return Reply(f"One at a time for /{command}, please.")
         return read.targets[0]
 
-    def name_of(self, target: str) -> str:
+    async def name_of(self, target: str) -> str:
         kind, ident = self.kind_of(target)
-        return kind.name(ident, self._store.target_state(target))
+        return kind.name(ident, await self._store.target_state(target))
 
     def kind_of(self, target: str) -> tuple[TargetKind, str]:
         kind_name, ident = split_target(target)
@@ -429,17 +432,17 @@ class FollowService:
             return Reply(str(exc), exc.buttons)
         return None if checked is None else (kind, checked)
 
-    def card_buttons_of(self, chat_id: int, target: str) -> tuple[tuple[Button, ...], ...]:
+    async def card_buttons_of(self, chat_id: int, target: str) -> tuple[tuple[Button, ...], ...]:
         """The buttons its card has now: after a follow, a mute, an unfollow, a "keep"."""
         kind, _ = self.kind_of(target)
-        followed = target in self._store.follows_of(chat_id)
-        muted = followed and self._store.is_muted(chat_id, target)
+        followed = target in await self._store.follows_of(chat_id)
+        muted = followed and await self._store.is_muted(chat_id, target)
         return card_buttons(target, followed, isinstance(kind, Chartable), muted)
 
-    def _marked(self, chat_id: int, reply: Reply) -> Reply:
+    async def _marked(self, chat_id: int, reply: Reply) -> Reply:
         """`reply` with each Follow button (`f:`) of a target the chat follows already turned
         into ✅, which opens its card."""
-        follows = set(self._store.follows_of(chat_id))
+        follows = set(await self._store.follows_of(chat_id))
         rows = tuple(
             tuple(
                 self._followed_button(button.data[2:], button.label.removeprefix("🔔 "))
@@ -455,8 +458,8 @@ class FollowService:
     def _followed_button(target: str, label: str) -> Button:
         return Button(f"✅ {one_line(label, 32)}", f"c:{short_ref(target)}")
 
-    def _zone(self, chat_id: int) -> tzinfo:
-        return self._store.chat_settings(chat_id).tz
+    async def _zone(self, chat_id: int) -> tzinfo:
+        return (await self._store.chat_settings(chat_id)).tz
 
     @staticmethod
     def _by_list_number(follows: list[str], reference: str) -> str | None:
@@ -469,8 +472,8 @@ class FollowService:
     async def current(self, kind: TargetKind, ident: str) -> Lookup:
         """The target as last polled if it is followed here, else as fetched now."""
         target = target_key(kind.kind, ident)
-        state = self._store.target_state(target)
-        if state is not None and self._store.followers_of(target):
+        state = await self._store.target_state(target)
+        if state is not None and await self._store.followers_of(target):
             return Lookup(state)
         return await kind.look_up(ident, self._clock())
 

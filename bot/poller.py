@@ -24,7 +24,7 @@ from datetime import datetime
 from bot.http import UpstreamError, budget
 from bot.sender import Sender
 from bot.sources.base import Refresh, Source, split_target, target_key
-from bot.store import Store
+from bot.storage.port import Storage
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class CycleReport:
 class Poller:
     def __init__(
         self,
-        store: Store,
+        store: Storage,
         sources: Mapping[str, Source],
         sender: Sender,
         clock: Callable[[], datetime],
@@ -60,17 +60,20 @@ class Poller:
         source = self._sources[name]
         async with self._kind_locks[source.kind]:
             now = self._clock()
+            followed = [
+                target
+                for target in await self._store.followed_targets()
+                if split_target(target)[0] == source.kind
+            ]
             targets = {
-                ident: self._store.target_state(target)
-                for target in self._store.followed_targets()
-                for kind, ident in [split_target(target)]
-                if kind == source.kind
+                split_target(target)[1]: state
+                for target, state in (await self._store.target_states(followed)).items()
             }
             refreshes = await self._poll(source, targets, now) if targets else {}
             queued = await self._store.record_cycle(
                 {target_key(source.kind, ident): r for ident, r in refreshes.items()}, now
             )
-        if queued or self._store.has_pending():
+        if queued or await self._store.has_pending():
             self._sender.wake()  # news, or a retry at the poll's pace (Telegram was down)
         report = CycleReport(len(targets), len(refreshes), len(targets) - len(refreshes), queued)
         log.log(logging.INFO if queued else logging.DEBUG, "%s cycle: %s", name, report)

@@ -24,7 +24,7 @@ from bot.preferences import ChatSettings, FollowSettings
 from bot.reading import Named
 from bot.sources.base import Reply, TargetKind, target_key
 from bot.sources.text import format_date
-from bot.store import DEDUP_DAYS, Store
+from bot.storage.port import DEDUP_DAYS, Storage
 
 FORMAT = "accountability-alerts/follows"
 VERSION = 1
@@ -59,7 +59,9 @@ class Export:
 
 
 class Portability:
-    def __init__(self, store: Store, follows: FollowService, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, store: Storage, follows: FollowService, clock: Callable[[], datetime]
+    ) -> None:
         self._store = store
         self._follows = follows
         self._clock = clock
@@ -67,24 +69,24 @@ class Portability:
     def privacy(self) -> Reply:
         return Reply(PRIVACY)
 
-    def export(self, chat_id: int) -> Export:
+    async def export(self, chat_id: int) -> Export:
         """The chat's follows and settings, as a file to keep or to send to another chat."""
         now = self._clock()
         follows = []
-        for target in self._store.follows_of(chat_id):
+        for target in await self._store.follows_of(chat_id):
             kind, ident = self._follows.kind_of(target)
             follows.append(
                 {
                     "follow": kind.reference(ident),
-                    "muted": self._store.is_muted(chat_id, target),
-                    "alerts": self._store.follow_settings(chat_id, target).to_doc(),
+                    "muted": await self._store.is_muted(chat_id, target),
+                    "alerts": (await self._store.follow_settings(chat_id, target)).to_doc(),
                 }
             )
         document = {
             "format": FORMAT,
             "version": VERSION,
             "exported_at": now.isoformat(),
-            "settings": self._store.chat_settings(chat_id).to_doc(),
+            "settings": (await self._store.chat_settings(chat_id)).to_doc(),
             "follows": follows,
         }
         data = orjson.dumps(document, option=orjson.OPT_INDENT_2)
@@ -110,7 +112,7 @@ class Portability:
             kind, ident = read
             target = target_key(kind.kind, ident)
             added = await self._follows.add(chat_id, kind, ident)
-            if isinstance(added, str) and target not in self._store.follows_of(chat_id):
+            if isinstance(added, str) and target not in await self._store.follows_of(chat_id):
                 lines.append(f"⚠️ {html.escape(reference[:60])}: {added}")
                 continue
             followed += not isinstance(added, str)

@@ -17,7 +17,7 @@ from bot.following import PICKERS, FollowService, refused
 from bot.sharing import Sharing
 from bot.sources.base import Button, Placement, Reply
 from bot.sources.text import plain_text
-from bot.store import Store
+from bot.storage.port import Storage
 
 STALE = "That button is out of date: here is the current list."
 GONE = "This chat no longer follows that, so the button has nothing to do."
@@ -27,7 +27,7 @@ FOLLOWING = "✅ This chat follows it: its alerts come here. 🔕 Unfollow stops
 class ButtonService:
     def __init__(
         self,
-        store: Store,
+        store: Storage,
         follows: FollowService,
         settings: SettingsService,
         charts: Charts,
@@ -43,23 +43,25 @@ class ButtonService:
         verb, _, rest = data.partition(":")
         if verb in {"f", "fc"}:
             reply = await self._follows.follow_pressed(chat_id, rest, may_change, verb == "fc")
-            return reply or self._stale(chat_id)
+            return reply or await self._stale(chat_id)
         if verb == "b":
             reply = await self._follows.browse_pressed(chat_id, rest, may_change)
-            return _placed(reply, Placement.EDIT) if reply else self._stale(chat_id)
+            return _placed(reply, Placement.EDIT) if reply else await self._stale(chat_id)
         if verb == "sh":
-            return await self._sharing.pressed(rest) or self._stale(chat_id)
+            return await self._sharing.pressed(rest) or await self._stale(chat_id)
         if verb == "h":
             return await self._sharing.followed_pressed(chat_id, rest)
         if verb == "l" and rest.lstrip("-").isdecimal():
-            return _placed(self._follows.list_follows(chat_id, int(rest)), Placement.EDIT)
+            return _placed(await self._follows.list_follows(chat_id, int(rest)), Placement.EDIT)
         if verb == "p":
             picker, _, page = rest.partition(":")
             if picker in PICKERS and page.lstrip("-").isdecimal():
-                return _placed(self._follows.picker(chat_id, picker, int(page)), Placement.EDIT)
-            return self._stale(chat_id)
+                return _placed(
+                    await self._follows.picker(chat_id, picker, int(page)), Placement.EDIT
+                )
+            return await self._stale(chat_id)
         if verb == "a":
-            return self._settings.open_follow(chat_id, rest)
+            return await self._settings.open_follow(chat_id, rest)
         if verb in {"ag", "an", "as"}:
             return await self._settings.press_follow(chat_id, verb, rest, may_change)
         if verb == "s":
@@ -84,44 +86,44 @@ class ButtonService:
             "stopn": self._keep,
         }
         action = actions.get(verb)
-        return await action(chat_id, rest) if action else self._stale(chat_id)
+        return await action(chat_id, rest) if action else await self._stale(chat_id)
 
     # --- a follow's card, from /list, a picker or an alert ------------------------------------
 
     async def _card(self, chat_id: int, ref: str) -> Reply:
-        target = find_ref(ref, self._store.follows_of(chat_id))
+        target = find_ref(ref, await self._store.follows_of(chat_id))
         if target is None:
             return Reply("", placement=Placement.TOAST, toast=GONE)
         return await self._follows.card(chat_id, target)
 
     async def _following(self, chat_id: int, ref: str) -> Reply:
-        followed = find_ref(ref, self._store.follows_of(chat_id)) is not None
+        followed = find_ref(ref, await self._store.follows_of(chat_id)) is not None
         return Reply("", placement=Placement.TOAST, toast=FOLLOWING if followed else GONE)
 
     async def _toggle_mute(self, chat_id: int, ref: str) -> Reply:
-        target = find_ref(ref, self._store.follows_of(chat_id))
+        target = find_ref(ref, await self._store.follows_of(chat_id))
         if target is None:
             return Reply("", placement=Placement.TOAST, toast=GONE)
-        muted = not self._store.is_muted(chat_id, target)
+        muted = not await self._store.is_muted(chat_id, target)
         await self._store.set_muted(chat_id, target, muted)
         toast = (
             "🔇 Muted: nothing comes until you unmute it, and nothing is kept for later."
             if muted
             else "🔔 Unmuted: its alerts come again."
         )
-        buttons = self._follows.card_buttons_of(chat_id, target)
+        buttons = await self._follows.card_buttons_of(chat_id, target)
         return Reply("", buttons, placement=Placement.BUTTONS, toast=toast)
 
     # --- unfollowing, asked first ---------------------------------------------------------
 
     async def _ask_unfollow(self, chat_id: int, ref: str) -> Reply:
-        target = find_ref(ref, self._store.follows_of(chat_id))
+        target = find_ref(ref, await self._store.follows_of(chat_id))
         if target is None:
-            return self._stale(chat_id)
-        return _placed(self._follows.ask_unfollow(chat_id, [target]), Placement.EDIT)
+            return await self._stale(chat_id)
+        return _placed(await self._follows.ask_unfollow(chat_id, [target]), Placement.EDIT)
 
     async def _unfollow_asked(self, chat_id: int, refs: str) -> Reply:
-        follows = self._store.follows_of(chat_id)
+        follows = await self._store.follows_of(chat_id)
         targets = [t for ref in refs.split(",") if (t := find_ref(ref, follows)) is not None]
         if not targets:
             return Reply(
@@ -134,7 +136,7 @@ class ButtonService:
         return Reply("Kept: nothing changed.", placement=Placement.EDIT)
 
     async def _ask_unfollow_all(self, chat_id: int, _: str) -> Reply:
-        count = len(self._store.follows_of(chat_id))
+        count = len(await self._store.follows_of(chat_id))
         return Reply(
             f"Stop following all {count} and get no more alerts here?",
             ((Button("🔕 Yes, unfollow all", "xay"), Button("No", "l:0")),),
@@ -142,37 +144,38 @@ class ButtonService:
         )
 
     async def _unfollow_all(self, chat_id: int, _: str) -> Reply:
-        await self._store.remove_follows(chat_id, set(self._store.follows_of(chat_id)))
+        await self._store.remove_follows(chat_id, set(await self._store.follows_of(chat_id)))
         return _placed(
-            self._follows.list_follows(chat_id, note="🔕 Unfollowed everything."), Placement.EDIT
+            await self._follows.list_follows(chat_id, note="🔕 Unfollowed everything."),
+            Placement.EDIT,
         )
 
     # --- under an alert or a card: the message keeps its text -------------------------------
 
     async def _ask_unfollow_here(self, chat_id: int, rest: str) -> Reply:
         ref, _, where = rest.partition(":")
-        if find_ref(ref, self._store.follows_of(chat_id)) is None:
+        if find_ref(ref, await self._store.follows_of(chat_id)) is None:
             return Reply("", placement=Placement.TOAST, toast=GONE)
         asking = asking_buttons(ref, f":{where}" if where else "")
         return Reply("", asking, placement=Placement.BUTTONS)
 
     async def _unfollow_here(self, chat_id: int, rest: str) -> Reply:
         ref, _, where = rest.partition(":")
-        target = find_ref(ref, self._store.follows_of(chat_id))
+        target = find_ref(ref, await self._store.follows_of(chat_id))
         if target is None:
             return Reply("", placement=Placement.BUTTONS, toast=GONE)
         done = plain_text(await self._follows.unfollow_target(chat_id, target))
         # A card offers Follow again; an alert has nothing left to offer.
-        buttons = self._follows.card_buttons_of(chat_id, target) if where else ()
+        buttons = await self._follows.card_buttons_of(chat_id, target) if where else ()
         return Reply("", buttons, placement=Placement.BUTTONS, toast=done)
 
     async def _keep_here(self, chat_id: int, rest: str) -> Reply:
         ref, _, where = rest.partition(":")
-        target = find_ref(ref, self._store.follows_of(chat_id))
+        target = find_ref(ref, await self._store.follows_of(chat_id))
         if target is None:
             return Reply("", placement=Placement.BUTTONS)
         if where:
-            buttons = self._follows.card_buttons_of(chat_id, target)
+            buttons = await self._follows.card_buttons_of(chat_id, target)
             return Reply("", buttons, placement=Placement.BUTTONS)
         return Reply("", followed_buttons(target), placement=Placement.BUTTONS)
 
@@ -189,8 +192,8 @@ class ButtonService:
     async def _keep(self, chat_id: int, _: str) -> Reply:
         return Reply("Kept everything as it was.", placement=Placement.EDIT)
 
-    def _stale(self, chat_id: int) -> Reply:
-        reply = self._follows.list_follows(chat_id, note=STALE)
+    async def _stale(self, chat_id: int) -> Reply:
+        reply = await self._follows.list_follows(chat_id, note=STALE)
         return _placed(reply, Placement.NEW)
 
 

@@ -19,7 +19,7 @@ from bot.background import Background
 from bot.bundles import gather
 from bot.poller import Poller
 from bot.sources.base import split_target
-from bot.store import Store
+from bot.storage.port import Storage
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 class Returns:
     def __init__(
         self,
-        store: Store,
+        store: Storage,
         poller: Poller,
         sources_of_kind: Mapping[str, list[str]],
         background: Background,
@@ -48,19 +48,19 @@ class Returns:
 
     async def back(self, chat_id: int) -> None:
         """The chat can hear us again (it talked to us, or added us back)."""
-        if not self._store.is_paused(chat_id):
+        if not await self._store.is_paused(chat_id):
             return
-        polled = set(self._store.followed_targets())
+        polled = set(await self._store.followed_targets())
         unpolled = {
             split_target(target)[0]
-            for target in self._store.follows_of(chat_id)
+            for target in await self._store.follows_of(chat_id)
             if target not in polled
         }
         if not unpolled:
             await self._store.set_paused(chat_id, False)
             await self._fold(chat_id)
             return
-        self._store.hold(chat_id)
+        await self._store.hold(chat_id)
         await self._store.set_paused(chat_id, False)
         sources = [name for kind in sorted(unpolled) for name in self._sources_of_kind[kind]]
         self._background.start(f"back-{chat_id}", lambda: self._catch_up(chat_id, sources))
@@ -71,12 +71,12 @@ class Returns:
                 await self._poller.run_cycle(name)
         finally:
             await self._fold(chat_id)
-            self._store.release(chat_id)
+            await self._store.release(chat_id)
             self._wake_sender()
 
     async def _fold(self, chat_id: int) -> None:
         """More than one message held: one summary instead."""
-        messages = gather(self._store.pending_of(chat_id))
+        messages = gather(await self._store.pending_of(chat_id))
         if len(messages) > 1:
             summary = render_away_summary([message.text for message in messages])
             await self._store.fold_pending(chat_id, summary, self._clock())

@@ -21,7 +21,7 @@ from bot.portability import Portability
 from bot.presses import ButtonService
 from bot.returning import Returns
 from bot.sharing import Sharing
-from bot.store import Store
+from bot.storage.port import Storage
 from bot.throttle import Throttle
 
 RUNTIME_KEY = "runtime"
@@ -29,7 +29,7 @@ RUNTIME_KEY = "runtime"
 
 @dataclass
 class Runtime:
-    store: Store
+    store: Storage
     http: HttpClient
     follows: FollowService
     buttons: ButtonService

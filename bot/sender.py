@@ -33,7 +33,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.bundles import Message, gather
 from bot.callbacks import alert_keyboard
 from bot.pacing import AN_ALERT
-from bot.store import DROPPED, FAILED, SENT, UNSURE, Delivery, SaveError, Store
+from bot.storage.port import DROPPED, FAILED, SENT, UNSURE, Delivery, SaveError, Storage
 
 log = logging.getLogger(__name__)
 # The chat blocked the bot, left or was deleted: hold its deliveries until it talks again.
@@ -53,7 +53,7 @@ IN_FLIGHT_GRACE_SECONDS = 2.0  # at a stop, for a request already sent to be ans
 
 
 class Sender:
-    def __init__(self, bot: Bot, store: Store, clock: Callable[[], datetime]) -> None:
+    def __init__(self, bot: Bot, store: Storage, clock: Callable[[], datetime]) -> None:
         self._bot = bot
         self._store = store
         self._clock = clock
@@ -81,7 +81,7 @@ class Sender:
         """Send every pending delivery once; returns how many were sent."""
         async with self._lock:
             by_chat: dict[int, list[Delivery]] = defaultdict(list)
-            for delivery in self._store.pending_deliveries(self._clock()):
+            for delivery in await self._store.pending_deliveries(self._clock()):
                 by_chat[delivery.chat_id].append(delivery)
             slots = asyncio.Semaphore(CHATS_IN_PARALLEL)
 
@@ -98,7 +98,7 @@ class Sender:
     async def _send_chat(self, deliveries: list[Delivery]) -> int:
         sent = 0
         chat_id = deliveries[0].chat_id
-        follows = self._store.follows_of(chat_id)
+        follows = await self._store.follows_of(chat_id)
         sendable = []
         for delivery in deliveries:
             if delivery.target and delivery.target not in follows:
@@ -169,7 +169,7 @@ class Sender:
         in the chat's quiet hours."""
         target = message.deliveries[0].target if message.bundle is None else ""
         keyboard = alert_keyboard(target) if target else None
-        silent = self._store.silent(chat_id, target, self._clock())
+        silent = await self._store.silent(chat_id, target, self._clock())
         await self._bot.send_message(
             chat_id,
             message.text,

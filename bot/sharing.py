@@ -19,13 +19,13 @@ from bot.callbacks import find_ref
 from bot.following import FollowService
 from bot.sources.base import Button, Inline, InlineCard, Placement, Reply, TargetKind
 from bot.sources.text import LONDON
-from bot.store import Store
+from bot.storage.port import Storage
 
 
 class Sharing:
     def __init__(
         self,
-        store: Store,
+        store: Storage,
         follows: FollowService,
         clock: Callable[[], datetime],
         bot_username: str,
@@ -38,7 +38,7 @@ class Sharing:
     async def share(self, chat_id: int, reference: str) -> Reply:
         """/share <what>; nothing: the chat's follows to pick from."""
         if not reference.strip():
-            return self._follows.picker(chat_id, "h")
+            return await self._follows.picker(chat_id, "h")
         read = self._follows.resolve(reference, "share")
         if isinstance(read, Reply):
             return read
@@ -51,7 +51,7 @@ class Sharing:
 
     async def followed_pressed(self, chat_id: int, ref: str) -> Reply:
         """A Share button that names one of the chat's follows."""
-        target = find_ref(ref, self._store.follows_of(chat_id))
+        target = find_ref(ref, await self._store.follows_of(chat_id))
         if target is None:
             return Reply("", placement=Placement.TOAST, toast="This chat no longer follows that.")
         return await self._card(*self._follows.kind_of(target))

@@ -51,6 +51,6 @@ async def track_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     if chat.type in (Chat.GROUP, Chat.SUPERGROUP):
         # Said first: the summary of what changed meanwhile follows it.
-        again = running.follows.welcome_back(chat.id)
+        again = await running.follows.welcome_back(chat.id)
         await context.bot.send_message(chat.id, again or GROUP_WELCOME)
     await running.returns.back(chat.id)

@@ -204,7 +204,9 @@ async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def list_follows(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Everything this chat follows, with current counts."""
-    await send(update, context, runtime(context).follows.list_follows(update.effective_chat.id))
+    await send(
+        update, context, await runtime(context).follows.list_follows(update.effective_chat.id)
+    )
 
 
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -232,7 +234,7 @@ async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         reply = await service.command(chat.id, " ".join(context.args or []))
         await send(update, context, reply)
         return
-    summary = service.summary(chat.id, chat.title or "this group")
+    summary = await service.summary(chat.id, chat.title or "this group")
     try:
         await context.bot.send_message(update.effective_user.id, summary, parse_mode="HTML")
     except Forbidden:
@@ -247,7 +249,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user is None or user.id not in runtime(context).operator_ids:
         await update.effective_message.reply_html(OPERATORS_ONLY)
         return
-    await send(update, context, runtime(context).follows.stats())
+    await send(update, context, await runtime(context).follows.stats())
 
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -257,7 +259,7 @@ async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The chat's follows and settings as a file."""
-    exported = runtime(context).portability.export(update.effective_chat.id)
+    exported = await runtime(context).portability.export(update.effective_chat.id)
     await update.effective_message.reply_document(
         exported.data, filename=exported.filename, caption=exported.caption
     )

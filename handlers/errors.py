@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.store import SaveError
+from bot.storage.port import SaveError
 
 log = logging.getLogger(__name__)
 NOT_SAVED = (

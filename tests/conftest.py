@@ -8,10 +8,13 @@ comes out; `running_bot` starts the application the way run_polling does, minus 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -122,3 +125,57 @@ async def running_bot(
         await application.post_stop(application)
         await application.shutdown()
         await application.post_shutdown(application)
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+POSTGRES_ENV = "TEST_POSTGRES_URL"  # a server's URL; each run makes and drops its own database
+REQUIRE_ENV = "REQUIRE_POSTGRES"  # set by .ci/run: no server is a failure, not a skip
+HOW_TO_RUN_POSTGRES = (
+    f"PostgreSQL tests skipped: set {POSTGRES_ENV}=postgresql://postgres@127.0.0.1:5432/postgres "
+    "to a running server to run them (docs/testing.md)"
+)
+TABLES = "chats, follows, targets, deliveries, sent_keys, told, digests, history"
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh database on the server `TEST_POSTGRES_URL` names, migrated, for this run."""
+    import psycopg
+
+    from bot.storage.postgres import migrate
+
+    server = os.environ.get(POSTGRES_ENV, "")
+    try:
+        if not server:
+            raise psycopg.OperationalError(f"{POSTGRES_ENV} is not set")
+        admin = psycopg.connect(server, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        if os.environ.get(REQUIRE_ENV):
+            pytest.fail(f"PostgreSQL is required here and cannot be reached: {exc}")
+        pytest.skip(HOW_TO_RUN_POSTGRES)
+    name = f"accountability_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        url = urlsplit(server)._replace(path=f"/{name}").geturl()
+        try:
+            migrate(url)
+            yield url
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_url(postgres_database: str) -> str:
+    """The run's database, emptied: each test starts from nothing."""
+    import psycopg
+
+    with psycopg.connect(postgres_database, autocommit=True) as conn:
+        conn.execute(f"TRUNCATE {TABLES} RESTART IDENTITY")
+    return postgres_database
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    skipped = terminalreporter.stats.get("skipped", [])
+    if any(HOW_TO_RUN_POSTGRES in str(report.longrepr) for report in skipped):
+        terminalreporter.write_line(HOW_TO_RUN_POSTGRES)

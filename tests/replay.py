@@ -21,7 +21,8 @@ from bot.http import UpstreamError
 from bot.sources.base import Source, split_target, target_key
 from bot.sources.petitions.client import FetchStatus, PetitionFetch
 from bot.sources.whatson.parse import ListedDebate, petition_debates
-from bot.store import SENT, Store
+from bot.storage.port import SENT
+from bot.storage.tinydb_store import TinyDBStore
 from tests.fakes.petitions import load_fixture
 
 
@@ -129,11 +130,11 @@ class Replay:
     """One store, chats following targets, and the messages each chat was sent."""
 
     def __init__(self, folder: Path) -> None:
-        self.store = Store(folder / "alerts.json")
+        self.store = TinyDBStore(folder / "alerts.json")
         self.sent: dict[int, list[str]] = defaultdict(list)
 
     def close(self) -> None:
-        self.store.close()
+        self.store.close_now()
 
     async def follow(self, chat_id: int, target: str, state: dict[str, Any]) -> None:
         await self.store.add_follow(chat_id, target, state)
@@ -141,8 +142,8 @@ class Replay:
     async def cycle(self, source: Source, now: datetime) -> dict[int, list[str]]:
         """One poll of `source`, as the poller runs it; returns what each chat was sent."""
         targets = {
-            ident: self.store.target_state(target)
-            for target in self.store.followed_targets()
+            ident: await self.store.target_state(target)
+            for target in await self.store.followed_targets()
             for kind, ident in [split_target(target)]
             if kind == source.kind
         }
@@ -154,7 +155,7 @@ class Replay:
 
     async def send(self, now: datetime) -> dict[int, list[str]]:
         by_chat: dict[int, list[Any]] = defaultdict(list)
-        for delivery in self.store.pending_deliveries():
+        for delivery in await self.store.pending_deliveries():
             by_chat[delivery.chat_id].append(delivery)
         sent: dict[int, list[str]] = {}
         for chat_id, deliveries in by_chat.items():

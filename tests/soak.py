@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.sources.petitions.detect import milestone_ladder
-from bot.store import tracking_path
+from bot.storage.tinydb_store import tracking_path
 from tests.fakes.petitions import FakePetitions
 from tests.fakes.telegram import FakeTelegram
 from tests.samples import OPEN_BELOW_10K

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.history import History
-from bot.store import history_path
+from bot.storage.history import History
+from bot.storage.tinydb_store import history_path
 from tests.conftest import running_bot
 from tests.e2e import ScriptedClock, ask
 from tests.samples import OPEN_BELOW_10K

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.history import BEAT, COMPACT_AFTER, DAY, HOUR, THIN_AT_MOST, History, thin
+from bot.storage.history import BEAT, COMPACT_AFTER, DAY, HOUR, THIN_AT_MOST, History, thin
 
 NOW = 1_795_000_000  # late November 2026, in Unix seconds
 MINUTE = 60

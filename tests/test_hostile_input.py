@@ -29,7 +29,7 @@ from bot.presses import ButtonService
 from bot.sharing import Sharing
 from bot.sources.base import Placement, Reply
 from bot.sources.petitions.links import find_petition_reference
-from bot.store import Store
+from bot.storage.tinydb_store import TinyDBStore
 from tests.fakes.telegram import telegram_html_text
 
 DEAD = "http://127.0.0.1:9"  # nothing listens: every look-up is refused at once
@@ -90,7 +90,7 @@ def assert_clean(reply: Reply | None) -> None:
 async def _every_entry_point(text: str) -> None:
     wiring = wire(parse_config(CONFIG, environ={}))
     with tempfile.TemporaryDirectory() as directory:
-        store = Store(Path(directory) / "alerts.json")
+        store = TinyDBStore(Path(directory) / "alerts.json")
         follows = FollowService(store, wiring.kinds, 50, utc_now)
         clock = utc_now
         settings = SettingsService(store, follows, clock)
@@ -118,9 +118,9 @@ async def _every_entry_point(text: str) -> None:
                 assert_clean(await settings.command(1, f"digest {text}"))
                 assert_clean(await portability.restore(1, text.encode("utf-8", "replace")))
             # Nothing can be looked up, so nothing may be followed.
-            assert store.follows_of(1) == []
+            assert await store.follows_of(1) == []
         finally:
-            store.close()
+            store.close_now()
             await wiring.http.close()
 
 

@@ -18,7 +18,7 @@ from bot.sources.petitions.plan import Plan
 from bot.sources.petitions.source import PetitionSource
 from bot.sources.written_statements.client import WrittenStatementsClient
 from bot.sources.written_statements.source import WrittenStatementsSource
-from bot.store import Store
+from bot.storage.tinydb_store import TinyDBStore
 from tests.samples import OPEN_BELOW_10K
 
 
@@ -35,7 +35,7 @@ async def test_fetch_once_fan_out_and_isolate_failures(petitions, tmp_path):
     petitions.add(2, OPEN_BELOW_10K)
     http = HttpClient(HttpConfig(retries=0), [petitions.base_url])
     source = PetitionSource(PetitionClient(http, petitions.base_url), Plan.EACH)
-    store = Store(tmp_path / "alerts.json")
+    store = TinyDBStore(tmp_path / "alerts.json")
     bot = RecordingBot()
 
     def now() -> datetime:
@@ -61,7 +61,7 @@ async def test_fetch_once_fan_out_and_isolate_failures(petitions, tmp_path):
         assert sorted(chat for chat, _ in bot.sent) == [10, 11, 12]
         assert all("5,000 signatures" in text for _, text in bot.sent)
     finally:
-        store.close()
+        store.close_now()
         await http.close()
 
 
@@ -81,7 +81,7 @@ async def cycle_requests(follows: list[str], govuk, parliament, path) -> dict[st
             WrittenStatementsClient(http, parliament.base_url), directory
         ),
     }
-    store = Store(path)
+    store = TinyDBStore(path)
     bot = RecordingBot()
 
     def now() -> datetime:
@@ -100,7 +100,7 @@ async def cycle_requests(follows: list[str], govuk, parliament, path) -> dict[st
             govuk.publish("Grooming gangs: a new statement")
             parliament.lay("Schools funding", "<p>Funding.</p>", body=(60, "DfE"), linked=True)
     finally:
-        store.close()
+        store.close_now()
         await http.close()
     return counts
 
@@ -134,7 +134,7 @@ class RefusedSource:
 
 async def test_a_source_failing_the_same_way_is_logged_once_per_streak(tmp_path, caplog):
     caplog.set_level(logging.DEBUG, logger="bot.poller")
-    store = Store(tmp_path / "alerts.json")
+    store = TinyDBStore(tmp_path / "alerts.json")
     source = RefusedSource()
 
     def now() -> datetime:
@@ -150,7 +150,7 @@ async def test_a_source_failing_the_same_way_is_logged_once_per_streak(tmp_path,
         source.refusal = None
         await poller.run_cycle(source.name)
     finally:
-        store.close()
+        store.close_now()
     said = [r.getMessage() for r in caplog.records if r.name == "bot.poller" and r.levelno >= 20]
     assert [m for m in said if "not polled" in m] == [
         "refused not polled: http://127.0.0.1/x answered HTTP 422: no",

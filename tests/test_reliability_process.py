@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from bot.store import tracking_path
+from bot.storage.tinydb_store import tracking_path
 from tests.fakes.petitions import FakePetitions
 from tests.fakes.telegram import FakeTelegram
 from tests.samples import OPEN_BELOW_10K

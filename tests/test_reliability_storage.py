@@ -8,8 +8,8 @@ from __future__ import annotations
 import errno
 import time
 
-from bot import store as store_module
-from bot.storefiles import Journal
+from bot.storage import tinydb_store as store_module
+from bot.storage.files import Journal
 from handlers.errors import NOT_SAVED
 from tests.conftest import running_bot
 from tests.e2e import ask

@@ -1582,7 +1582,7 @@ async def replay_statements(case: StatementCase, folder: Path) -> list[tuple[str
         if case.card:
             target = f"statements:{read_query(case.follows[0], directory).ident}"
             query = StatementQuery.from_ident(target.partition(":")[2])
-            state = run.store.target_state(target) or {}
+            state = await run.store.target_state(target) or {}
             assert render_card(query, recent_items(state), directory, LONDON) == case.card
         return got
     finally:

@@ -3,7 +3,7 @@
 Pure (no I/O beyond the bytes it returns) and CPU-bound: the caller runs it in a thread.
 matplotlib draws on its Agg canvas, without pyplot, so no display and no global figure state:
 two charts drawn at once in two threads don't meet. The chart shows the count from the bot's own
-history (bot.history), lines at the response and debate thresholds, and marks where the
+history (bot.storage.history), lines at the response and debate thresholds, and marks where the
 response and the debate happened; the caption gives the pace over the last hour and day, and when
 the next threshold comes at that pace.
 """

@@ -1,7 +1,7 @@
 """Storage: chats, follows, target states and deliveries, in TinyDB. All storage access is here.
 
 Two TinyDB files, because a file is rewritten whole on every save and commands must stay fast
-while the tracking data grows, plus a journal (bot/storefiles.py has the file handling):
+while the tracking data grows, plus a journal (bot/storage/files.py has the file handling):
 
 - `storage.path` (subscriptions): table `chats`, one document per chat, its doc_id the chat id:
   `{"follows": [<target key>, ...], "muted": [<target key>, ...: followed, alerts off],
@@ -22,7 +22,7 @@ while the tracking data grows, plus a journal (bot/storefiles.py has the file ha
     it was told).
   - table `digests`, one document per chat that has had a daily digest, its doc_id the chat id:
     `{"chat_id", "due": <ISO 8601: the digest instant it last answered>}`.
-- the folder with `.history` as suffix: each target's number over time (bot/history.py).
+- the folder with `.history` as suffix: each target's number over time (bot/storage/history.py).
 - the same path with `.journal` as suffix: sent outcomes, one line each, appended and fsynced per
   message and folded into the tracking file (then dropped) every few seconds.
 - the same path with `.subscriptions.journal` as suffix: the subscriptions' changes, one line per
@@ -56,7 +56,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -65,52 +65,41 @@ from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 from tinydb.table import Document, Table
 
+from bot import fanout
 from bot.bundles import bundle_from_doc, bundle_to_doc
-from bot.history import History
 from bot.preferences import DEFAULT_CHAT, DEFAULT_FOLLOW, ChatSettings, FollowSettings
-from bot.sources.base import Alert, Bundle
-from bot.storefiles import (
+from bot.sources.base import Alert
+from bot.storage.files import (
     Journal,
     Serialiser,
-    StoreError,
     check_writable,
     hold_exclusively,
     read_tables,
     remove_leftovers,
     replace_atomically,
 )
-
-__all__ = ["DROPPED", "FAILED", "PENDING", "SENT", "Delivery", "SaveError", "Store", "StoreError"]
+from bot.storage.history import History
+from bot.storage.port import (
+    DEDUP_DAYS,
+    DROPPED,
+    FAILED,
+    FAILED_KEPT_DAYS,
+    PENDING,
+    SENT,
+    UNSURE,
+    ChatRecord,
+    Delivery,
+    DeliveryRecord,
+    FollowRecord,
+    SaveError,
+    Snapshot,
+)
 
 log = logging.getLogger(__name__)
-PENDING, SENT, FAILED, DROPPED, UNSURE = "pending", "sent", "failed", "dropped", "unsure"
-# Detection is state-based, so a key only has to outlive the few days in which two sources can
-# report the same news; two months is a wide margin.
-DEDUP_DAYS = 60
-FAILED_KEPT_DAYS = 30  # a refused message's text, for an operator to look at
-# Every petition closes at a dissolution at once, but a cycle may see some of them and the next
-# the rest: a bundle waits this long for them (bot.bundles).
-BUNDLE_SETTLE = timedelta(minutes=3)
 # A fold rewrites the whole subscriptions file: often enough to keep the journal short (a start
 # replays it), rarely enough to cost nothing per command.
 COMPACT_SUBSCRIPTIONS_AFTER = 1_000
 T = TypeVar("T")
-
-
-class SaveError(Exception):
-    """A change could not be written to disk; it has been undone."""
-
-
-@dataclass(frozen=True)
-class Delivery:
-    id: int
-    chat_id: int
-    target: str
-    key: str
-    text: str
-    unsure: bool = False  # an earlier send of it timed out after the request was written
-    bundle: Bundle | None = None  # heard with the other alerts of its bundle, as one message
-    created: datetime | None = None
 
 
 class _Memory(MemoryStorage):
@@ -204,7 +193,9 @@ def _open(path: Path, check: Any) -> _File:
     return _File(path, db)
 
 
-class Store:
+class TinyDBStore:
+    """The storage port (bot.storage.port) on TinyDB files, for one process."""
+
     def __init__(self, path: Path) -> None:
         """Open (or create) the database at `path`; raises StoreError naming a damaged file."""
         check_writable(path.parent)
@@ -301,13 +292,22 @@ class Store:
 
     # --- lifecycle -------------------------------------------------------------------------------
 
+    async def start(self) -> None:
+        """Nothing: the files are opened and checked in the constructor, so that a damaged one
+        stops the bot before it reaches Telegram."""
+
     async def settle(self) -> None:
-        """Let a fold of the subscriptions journal that is under way finish (before close)."""
+        """Let a fold of the subscriptions journal that is under way finish."""
         if self._compacting is not None:
             await asyncio.wait([self._compacting])
 
-    def close(self) -> None:
-        """Fold the journals in and write both files (blocking: the bot is stopping)."""
+    async def close(self) -> None:
+        await self.settle()
+        self.close_now()
+
+    def close_now(self) -> None:
+        """Fold the journals in and write both files (blocking: the bot is stopping, or never
+        ran)."""
         self._writer.shutdown(wait=True)  # a write under way ends before the last ones
         self._fold(datetime.now().astimezone())
         for file, journal in ((self._subs, self._changes), (self._tracking, self._journal)):
@@ -359,9 +359,10 @@ class Store:
             try:
                 yield
                 after = {chat_id: self._chats.get(doc_id=chat_id) for chat_id in chat_ids}
-                line = orjson.dumps(after, option=orjson.OPT_NON_STR_KEYS).decode()
-                # On cancellation the append still finishes, and the change stands.
-                await _finish_even_if_cancelled(asyncio.to_thread(self._changes.append, line))
+                if after != before:  # a change that found nothing to do writes nothing
+                    line = orjson.dumps(after, option=orjson.OPT_NON_STR_KEYS).decode()
+                    # On cancellation the append still finishes, and the change stands.
+                    await _finish_even_if_cancelled(asyncio.to_thread(self._changes.append, line))
             except Exception as exc:
                 self._restore_chats(before)
                 if isinstance(exc, OSError):
@@ -393,34 +394,40 @@ class Store:
 
     # --- chats and follows ----------------------------------------------------------------------
 
-    def follows_of(self, chat_id: int) -> list[str]:
+    async def follows_of(self, chat_id: int) -> list[str]:
+        return self._follows_of(chat_id)
+
+    def _follows_of(self, chat_id: int) -> list[str]:
         doc = self._chats.get(doc_id=chat_id)
         return list(doc.get("follows", [])) if doc else []
 
-    def followers_of(self, target: str) -> set[int]:
+    async def followers_of(self, target: str) -> set[int]:
         return set(self._followers.get(target, ()))
 
-    def followed_targets(self) -> list[str]:
+    async def followed_targets(self) -> list[str]:
         """The targets worth polling: followed by at least one chat that can hear us."""
         paused = self._paused
         # any(), not a set difference: the first chat that can hear us settles it.
         return [t for t, chats in self._followers.items() if any(c not in paused for c in chats)]
 
-    def is_paused(self, chat_id: int) -> bool:
+    async def is_paused(self, chat_id: int) -> bool:
+        return self._is_paused(chat_id)
+
+    def _is_paused(self, chat_id: int) -> bool:
         return chat_id in self._paused
 
-    def hold(self, chat_id: int) -> None:
+    async def hold(self, chat_id: int) -> None:
         """Keep the chat's deliveries back (memory only) until `release`: it is back, and what
         changed while it was away is being gathered into one message (bot.returning)."""
         self._holding.add(chat_id)
 
-    def release(self, chat_id: int) -> None:
+    async def release(self, chat_id: int) -> None:
         self._holding.discard(chat_id)
 
     async def add_follow(self, chat_id: int, target: str, baseline: dict[str, Any] | None) -> None:
         """Follow `target`; `baseline` replaces its state when nobody else followed it."""
         async with self._changing_subscriptions(chat_id):
-            follows = self.follows_of(chat_id)
+            follows = self._follows_of(chat_id)
             if target in follows:
                 return
             if baseline is not None and not self._followers.get(target):
@@ -429,7 +436,7 @@ class Store:
                 self._put_states({target: baseline})
             self._put_chat(chat_id, follows=[*follows, target])
             self._followers[target].add(chat_id)
-            defaults = self.chat_settings(chat_id).defaults
+            defaults = self._chat_settings_of(chat_id).defaults
             if defaults != DEFAULT_FOLLOW:
                 self._put_follow_settings(chat_id, target, defaults)
 
@@ -438,10 +445,11 @@ class Store:
 
     async def remove_follows(self, chat_id: int, targets: set[str]) -> int:
         """Unfollow those of `targets` the chat follows, in one write; returns how many."""
-        follows = self.follows_of(chat_id)
-        gone = {target for target in targets if target in follows}
-        if gone:
-            async with self._changing_subscriptions(chat_id):
+        gone: set[str] = set()
+        async with self._changing_subscriptions(chat_id):
+            follows = self._follows_of(chat_id)  # as it is once the change before this is in
+            gone = {target for target in targets if target in follows}
+            if gone:
                 self._muted -= {(chat_id, target) for target in gone}
                 had_settings = [
                     self._follow_settings.pop((chat_id, target), None) for target in gone
@@ -455,15 +463,19 @@ class Store:
                 )
                 for target in gone:
                     self._followers[target].discard(chat_id)
+        if gone:
             self._forget_follows(chat_id, gone)
         return len(gone)
 
-    def is_muted(self, chat_id: int, target: str) -> bool:
+    async def is_muted(self, chat_id: int, target: str) -> bool:
+        return self._is_muted(chat_id, target)
+
+    def _is_muted(self, chat_id: int, target: str) -> bool:
         return (chat_id, target) in self._muted
 
     async def set_muted(self, chat_id: int, target: str, muted: bool) -> None:
         """Mute (no alerts, none queued for later) or unmute a follow of the chat."""
-        if target not in self.follows_of(chat_id) or self.is_muted(chat_id, target) == muted:
+        if target not in self._follows_of(chat_id) or self._is_muted(chat_id, target) == muted:
             return
         async with self._changing_subscriptions(chat_id):
             if muted:
@@ -472,7 +484,10 @@ class Store:
                 self._muted.discard((chat_id, target))
             self._put_chat(chat_id, muted=self._muted_of(chat_id))
 
-    def chat_settings(self, chat_id: int) -> ChatSettings:
+    async def chat_settings(self, chat_id: int) -> ChatSettings:
+        return self._chat_settings_of(chat_id)
+
+    def _chat_settings_of(self, chat_id: int) -> ChatSettings:
         return self._chat_settings.get(chat_id, DEFAULT_CHAT)
 
     async def set_chat_settings(
@@ -481,7 +496,7 @@ class Store:
         """The chat's own settings: time zone, quiet hours, delivery, defaults for new follows.
         A digest switched on or moved to another hour at `now` starts at its next hour: the
         latest one before `now` is taken as done, so none is sent at once, dated in the past."""
-        before = self.chat_settings(chat_id)
+        before = self._chat_settings_of(chat_id)
         async with self._changing_subscriptions(chat_id):
             self._put_chat(chat_id, settings=settings.to_doc())
             self._chat_settings[chat_id] = settings
@@ -493,14 +508,17 @@ class Store:
             self._digest_done(chat_id, due)
             await self._save_tracking()
 
-    def follow_settings(self, chat_id: int, target: str) -> FollowSettings:
+    async def follow_settings(self, chat_id: int, target: str) -> FollowSettings:
+        return self._follow_settings_of(chat_id, target)
+
+    def _follow_settings_of(self, chat_id: int, target: str) -> FollowSettings:
         return self._follow_settings.get((chat_id, target), DEFAULT_FOLLOW)
 
     async def set_follow_settings(
         self, chat_id: int, target: str, settings: FollowSettings
     ) -> bool:
         """A follow's alert settings; False when the chat does not follow `target`."""
-        if target not in self.follows_of(chat_id):
+        if target not in self._follows_of(chat_id):
             return False
         async with self._changing_subscriptions(chat_id):
             self._put_follow_settings(chat_id, target, settings)
@@ -517,16 +535,13 @@ class Store:
             if chat == chat_id
         }
 
-    def silent(self, chat_id: int, target: str, now: datetime) -> bool:
-        """Whether a message to the chat goes without a sound: the follow is set silent, or it
-        is the chat's quiet hours."""
-        if target and self.follow_settings(chat_id, target).silent:
-            return True
-        return self.chat_settings(chat_id).is_quiet(now)
+    async def silent(self, chat_id: int, target: str, now: datetime) -> bool:
+        follow = self._follow_settings_of(chat_id, target) if target else None
+        return fanout.silent(self._chat_settings_of(chat_id), follow, now)
 
     async def forget_chat(self, chat_id: int) -> None:
         """Unfollow everything and delete all the chat's data, its delivery history included."""
-        follows = set(self.follows_of(chat_id))
+        follows = set(self._follows_of(chat_id))
         async with self._changing_subscriptions(chat_id):
             if self._chats.get(doc_id=chat_id) is not None:
                 self._chats.remove(doc_ids=[chat_id])
@@ -575,7 +590,7 @@ class Store:
                 self._forget_target(target)
 
     async def set_paused(self, chat_id: int, paused: bool) -> None:
-        if self.is_paused(chat_id) == paused or self._chats.get(doc_id=chat_id) is None:
+        if self._is_paused(chat_id) == paused or self._chats.get(doc_id=chat_id) is None:
             return
         async with self._changing_subscriptions(chat_id):
             self._put_chat(chat_id, paused=paused)
@@ -589,7 +604,7 @@ class Store:
         old = self._chats.get(doc_id=old_id)
         if old is not None:
             async with self._changing_subscriptions(old_id, new_id):
-                merged = list(dict.fromkeys([*self.follows_of(new_id), *old.get("follows", [])]))
+                merged = list(dict.fromkeys([*self._follows_of(new_id), *old.get("follows", [])]))
                 muted = sorted({*self._muted_of(new_id), *old.get("muted", [])})
                 moved = {"settings": old["settings"]} if old.get("settings") else {}
                 alerts = {**(old.get("alerts") or {}), **self._alerts_doc(new_id)}
@@ -622,7 +637,7 @@ class Store:
     def _muted_of(self, chat_id: int) -> list[str]:
         return sorted(target for chat, target in self._muted if chat == chat_id)
 
-    def counts(self) -> dict[str, int]:
+    async def counts(self) -> dict[str, int]:
         """How much the store holds, for the operators' /stats."""
         return {
             "chats": len(self._chats),
@@ -635,7 +650,13 @@ class Store:
 
     # --- targets --------------------------------------------------------------------------------
 
-    def target_state(self, target: str) -> dict[str, Any] | None:
+    async def target_states(self, targets: list[str]) -> dict[str, dict[str, Any] | None]:
+        return {target: self._target_state(target) for target in targets}
+
+    async def target_state(self, target: str) -> dict[str, Any] | None:
+        return self._target_state(target)
+
+    def _target_state(self, target: str) -> dict[str, Any] | None:
         doc_id = self._target_ids.get(target)
         doc = self._targets.get(doc_id=doc_id) if doc_id is not None else None
         return doc["state"] if doc else None
@@ -644,10 +665,8 @@ class Store:
         """Store each target's new state and its alerts' deliveries, in one write.
 
         `refreshes` maps a target key to a bot.sources.base.Refresh. Returns how many new
-        deliveries were queued. An alert is skipped for a chat that already had, or has queued,
-        any of its keys (its own or one it is the `same_as` of); an alert that tells a topic's
-        value, for a chat last told that same value. Each delivery has the alert's text on its
-        chat's calendar (`Alert.text_in`), worded once per zone.
+        deliveries were queued: bot.fanout decides who gets what, from the keys and told values
+        indexed here.
         """
         states: dict[str, dict[str, Any]] = {}
         new_deliveries: list[dict[str, Any]] = []
@@ -662,19 +681,22 @@ class Store:
                 samples.append((target, at, refresh.sample))
             if not refresh.alerts:
                 continue  # the usual case: no work per follower
-            followers = [chat for chat in sorted(everyone) if (chat, target) not in self._muted]
-            for alert in refresh.alerts:
-                texts: dict[tzinfo, str] = {}  # the alert in each zone its chats use
-                for chat_id in followers:
-                    # The one rule for what a follow gets, digest or not (bot.preferences).
-                    if not self.follow_settings(chat_id, target).wants(alert):
-                        continue
-                    if not self._news_to(chat_id, alert):
-                        continue
-                    self._delivered.update((chat_id, key) for key in alert.keys)
-                    zone = self.chat_settings(chat_id).tz
-                    text = texts.get(zone) or texts.setdefault(zone, alert.text_in(zone))
-                    new_deliveries.append(_new_delivery(chat_id, target, alert, text, now))
+            followers = [
+                fanout.Follower(
+                    chat,
+                    (chat, target) in self._muted,
+                    self._follow_settings_of(chat, target),
+                    self._chat_settings_of(chat).tz,
+                )
+                for chat in everyone
+            ]
+            for queued in fanout.fan_out(refresh.alerts, followers, self._delivered, self._told):
+                self._delivered.update((queued.chat_id, key) for key in queued.alert.keys)
+                if queued.alert.told is not None:
+                    self._told[queued.chat_id, queued.alert.told[0]] = queued.alert.told[1]
+                new_deliveries.append(
+                    _new_delivery(queued.chat_id, target, queued.alert, queued.text, now)
+                )
         self._put_states(states)
         self._queue(new_deliveries)
         await self._save_tracking()
@@ -682,18 +704,8 @@ class Store:
             await asyncio.to_thread(self._history.append, samples)
         return len(new_deliveries)
 
-    def _news_to(self, chat_id: int, alert: Alert) -> bool:
-        """Whether the chat has not had this news yet (and now has it, as far as we know)."""
-        if alert.told is not None:
-            topic, value = alert.told
-            if self._told.get((chat_id, topic)) == value:
-                return False
-            self._told[chat_id, topic] = value
-            return True
-        return not any((chat_id, key) in self._delivered for key in alert.keys)
-
     async def history_of(self, target: str) -> list[tuple[int, int]]:
-        """The target's samples (Unix seconds, value), oldest first (bot.history)."""
+        """The target's samples (Unix seconds, value), oldest first (bot.storage.history)."""
         return await asyncio.to_thread(self._history.read, target)
 
     def _put_states(self, states: Mapping[str, dict[str, Any]]) -> None:
@@ -717,40 +729,29 @@ class Store:
 
     # --- deliveries -----------------------------------------------------------------------------
 
-    def has_pending(self) -> bool:
+    async def has_pending(self) -> bool:
         """Whether anything waits to be sent to a chat that can hear us (cheap: no sorting)."""
         return any(self._sendable(d) for d in self._pending.values())
 
-    def pending_deliveries(self, now: datetime | None = None) -> list[Delivery]:
+    async def pending_deliveries(self, now: datetime | None = None) -> list[Delivery]:
         """Deliveries waiting to be sent, oldest first, leaving out paused chats and the alerts
         held for a chat's digest; at `now`, also a chat's alerts of one bundle until
         BUNDLE_SETTLE after the first of them, so those the next cycles find join them."""
         pending = [d for _, d in sorted(self._pending.items()) if self._sendable(d)]
-        if now is None:
-            return pending
-        first: dict[tuple[int, str], datetime] = {}
-        for delivery in pending:
-            if delivery.bundle is not None and delivery.created is not None:
-                first.setdefault((delivery.chat_id, delivery.bundle.key), delivery.created)
-        return [
-            d
-            for d in pending
-            if d.bundle is None or now >= first.get((d.chat_id, d.bundle.key), now) + BUNDLE_SETTLE
-        ]
+        return pending if now is None else fanout.settled(pending, now)
 
     def _sendable(self, delivery: Delivery) -> bool:
         if delivery.chat_id in self._paused or delivery.chat_id in self._holding:
             return False
-        # A digest and a summary have no target: they go; alerts wait for the digest.
-        return not delivery.target or self.chat_settings(delivery.chat_id).digest_hour is None
+        return fanout.sendable_now(delivery.target, self._chat_settings_of(delivery.chat_id))
 
     # --- daily digests --------------------------------------------------------------------------
 
-    def digests_due(self, now: datetime) -> list[tuple[int, datetime]]:
+    async def digests_due(self, now: datetime) -> list[tuple[int, datetime]]:
         """The chats whose digest instant has come since their last digest, with that instant.
         A digest missed while the bot was down is due once, at the latest instant."""
         due = []
-        for chat_id, settings in self._chat_settings.items():
+        for chat_id, settings in sorted(self._chat_settings.items()):
             instant = settings.last_digest_due(now)
             if instant is None or chat_id in self._paused:
                 continue
@@ -759,16 +760,19 @@ class Store:
                 due.append((chat_id, instant))
         return due
 
-    def held_for_digest(self, chat_id: int) -> list[Delivery]:
+    async def held_for_digest(self, chat_id: int) -> list[Delivery]:
+        return self._held_for_digest(chat_id)
+
+    def _held_for_digest(self, chat_id: int) -> list[Delivery]:
         """The chat's alerts waiting for its digest, oldest first."""
-        return [d for d in self.pending_of(chat_id) if d.target]
+        return [d for d in self._pending_of(chat_id) if d.target]
 
     async def send_digest(
         self, chat_id: int, messages: list[str], due: datetime, now: datetime
     ) -> None:
         """Replace the chat's held alerts by the digest `messages` and record the digest of `due`
         as done, in one write: a crash before it sends the digest again, never twice."""
-        for delivery in self.held_for_digest(chat_id):
+        for delivery in self._held_for_digest(chat_id):
             self._outcomes[delivery.id] = SENT
             del self._pending[delivery.id]
         self._fold(now)
@@ -787,14 +791,17 @@ class Store:
         else:
             self._digests.insert(Document({"chat_id": chat_id, "due": stamp}, chat_id))
 
-    def pending_of(self, chat_id: int) -> list[Delivery]:
+    async def pending_of(self, chat_id: int) -> list[Delivery]:
+        return self._pending_of(chat_id)
+
+    def _pending_of(self, chat_id: int) -> list[Delivery]:
         """The chat's deliveries waiting to be sent (paused or not), oldest first."""
         return [d for _, d in sorted(self._pending.items()) if d.chat_id == chat_id]
 
     async def fold_pending(self, chat_id: int, text: str, now: datetime) -> None:
         """Replace the chat's pending deliveries by one message (`text`), in one write: they
         are dropped, and it is queued with no target."""
-        for delivery in self.pending_of(chat_id):
+        for delivery in self._pending_of(chat_id):
             self._outcomes[delivery.id] = DROPPED
             del self._pending[delivery.id]
         self._fold(now)
@@ -935,6 +942,126 @@ class Store:
             ids = self._deliveries.insert_multiple(docs)
             for doc_id, doc in zip(ids, docs, strict=True):
                 self._pending[doc_id] = _delivery(Document(doc, doc_id))
+
+    # --- moving between adapters ----------------------------------------------------------------
+
+    async def snapshot(self) -> Snapshot:
+        chats = {
+            doc.doc_id: ChatRecord(
+                bool(doc.get("paused")),
+                doc.get("settings") or None,
+                tuple(
+                    FollowRecord(
+                        target,
+                        target in doc.get("muted", []),
+                        (doc.get("alerts") or {}).get(target) or None,
+                    )
+                    for target in doc.get("follows", [])
+                ),
+            )
+            for doc in self._chats.all()
+        }
+        deliveries = [
+            DeliveryRecord(
+                doc["chat_id"],
+                doc.get("target", ""),
+                doc["key"],
+                tuple(doc.get("same_as", ())),
+                doc["text"],
+                doc["status"],
+                bool(doc.get("unsure")),
+                tuple(doc["told"]) if doc.get("told") else None,  # type: ignore[arg-type]
+                doc.get("bundle") or None,
+                datetime.fromisoformat(doc["created_at"]),
+                datetime.fromisoformat(doc["sent_at"]) if doc.get("sent_at") else None,
+            )
+            for doc in sorted(self._deliveries.all(), key=lambda d: d.doc_id)
+        ]
+        sent_keys, told = set(), {}
+        for doc in self._sent.all():
+            for target, keys in doc["keys"].items():
+                sent_keys |= {
+                    (doc.doc_id, target, k, date.fromisoformat(d)) for k, d in keys.items()
+                }
+            for target, topics in (doc.get("told") or {}).items():
+                for topic, (value, at) in topics.items():
+                    told[doc.doc_id, target, topic] = (value, datetime.fromisoformat(at))
+        targets = {doc["target"]: doc["state"] for doc in self._targets.all()}
+        history = {}
+        for target in targets:
+            samples = await asyncio.to_thread(self._history.read, target)
+            if samples:
+                history[target] = samples
+        return Snapshot(
+            chats,
+            targets,
+            deliveries,
+            sent_keys,
+            told,
+            {doc.doc_id: datetime.fromisoformat(doc["due"]) for doc in self._digests.all()},
+            history,
+        )
+
+    async def load(self, snapshot: Snapshot) -> None:
+        if len(self._chats) or len(self._targets) or len(self._deliveries):
+            raise SaveError(f"{self._subs.path} is not empty: load into a new store only")
+        for chat_id, chat in snapshot.chats.items():
+            alerts = {f.target: f.settings for f in chat.follows if f.settings}
+            async with self._changing_subscriptions(chat_id):
+                self._put_chat(
+                    chat_id,
+                    follows=[f.target for f in chat.follows],
+                    muted=sorted(f.target for f in chat.follows if f.muted),
+                    paused=chat.paused,
+                    **({"settings": chat.settings} if chat.settings else {}),
+                    **({"alerts": alerts} if alerts else {}),
+                )
+        self._index_chats()
+        self._put_states(snapshot.targets)
+        docs = []
+        for record in snapshot.deliveries:
+            doc = {
+                "chat_id": record.chat_id,
+                "target": record.target,
+                "key": record.key,
+                "same_as": list(record.same_as),
+                "text": record.text,
+                "status": record.status,
+                "unsure": record.unsure,
+                "created_at": record.created_at.isoformat(),
+                "sent_at": record.sent_at.isoformat() if record.sent_at else None,
+            }
+            if record.told is not None:
+                doc["told"] = list(record.told)
+            if record.bundle is not None:
+                doc["bundle"] = record.bundle
+            docs.append(doc)
+        keys: dict[int, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+        for chat_id, target, key, day in snapshot.sent_keys:
+            keys[chat_id][target][key] = day.isoformat()
+            self._delivered.add((chat_id, key))
+        told: dict[int, dict[str, dict[str, list[str]]]] = defaultdict(lambda: defaultdict(dict))
+        for (chat_id, target, topic), (value, at) in sorted(
+            snapshot.told.items(), key=lambda item: item[1][1]
+        ):
+            told[chat_id][target][topic] = [value, at.isoformat()]
+            self._told[chat_id, topic] = value
+        self._add_sent_keys(keys, told)
+        # As on opening: what is still queued counts over what was sent.
+        ids = self._deliveries.insert_multiple(docs) if docs else []
+        for doc_id, doc in zip(ids, docs, strict=True):
+            self._delivered.update((doc["chat_id"], key) for key in _keys(doc))
+            if doc.get("told"):
+                self._told[doc["chat_id"], doc["told"][0]] = doc["told"][1]
+            if doc["status"] == PENDING:
+                self._pending[doc_id] = _delivery(Document(doc, doc_id))
+        for chat_id, due in snapshot.digests.items():
+            self._digest_done(chat_id, due)
+        await asyncio.to_thread(
+            self._history.append,
+            [(t, at, value) for t, samples in snapshot.history.items() for at, value in samples],
+        )
+        self._write_now(self._tracking)
 
 
 _DONE = {SENT, DROPPED}

@@ -23,7 +23,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.storefiles import replace_atomically
+from bot.storage.files import replace_atomically
 
 log = logging.getLogger(__name__)
 HOUR, DAY = 3_600, 86_400
@@ -53,6 +53,11 @@ def thin(samples: list[Sample], now: int) -> list[Sample]:
     return sorted(kept.values())
 
 
+def sample_due(last: Sample | None, at: int, value: int) -> bool:
+    """Whether a sample is worth keeping after `last`: the number moved, or an hour passed."""
+    return last is None or last[1] != value or at - last[0] >= BEAT
+
+
 class History:
     def __init__(self, folder: Path) -> None:
         self._folder = folder
@@ -63,8 +68,7 @@ class History:
     def due(self, target: str, at: int, value: int) -> bool:
         """Whether a sample is worth a line: the number moved, or an hour passed, or this run
         has written none for the target yet."""
-        last = self._last.get(target)
-        return last is None or last[1] != value or at - last[0] >= BEAT
+        return sample_due(self._last.get(target), at, value)
 
     def append(self, samples: Iterable[tuple[str, int, int]]) -> None:
         """Append (target, at, value) samples, one line each; thin the files grown long."""

@@ -28,6 +28,8 @@ from typing import Any, BinaryIO, TypeVar
 
 import orjson
 
+from bot.storage.port import StoreError
+
 TEMPORARY_SUFFIX = ".tmp"
 # A petition's state is 1 to 2 KB: 200 of them are encoded in well under a millisecond.
 DOCUMENTS_PER_CHUNK = 200
@@ -38,11 +40,9 @@ RESTORE_HINT = (
 )
 
 
-class StoreError(Exception):
-    """A database file cannot be used; the message is one line naming it and what to do."""
-
-    def __init__(self, path: Path, problem: str, hint: str = RESTORE_HINT) -> None:
-        super().__init__(f"{path}: {problem}; {hint}")
+def damaged(path: Path, problem: str) -> StoreError:
+    """A database file that cannot be used, and how to restore it."""
+    return StoreError(path, problem, RESTORE_HINT)
 
 
 def hold_exclusively(path: Path) -> BinaryIO:
@@ -93,13 +93,13 @@ def read_tables(path: Path, check: Callable[[dict[str, Any]], None]) -> dict[str
         return None
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or exc
-        raise StoreError(path, f"cannot be read ({reason})") from None
+        raise damaged(path, f"cannot be read ({reason})") from None
     if not text.strip():
-        raise StoreError(path, "is empty")
+        raise damaged(path, "is empty")
     try:
         tables = orjson.loads(text)
     except ValueError as exc:
-        raise StoreError(path, f"is not valid JSON ({exc})") from None
+        raise damaged(path, f"is not valid JSON ({exc})") from None
     try:
         if not isinstance(tables, dict) or not all(
             isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
@@ -108,7 +108,7 @@ def read_tables(path: Path, check: Callable[[dict[str, Any]], None]) -> dict[str
             raise ValueError("it is not a set of tables of documents")
         check(tables)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise StoreError(path, f"is not an Accountability Alerts database ({exc})") from None
+        raise damaged(path, f"is not an Accountability Alerts database ({exc})") from None
     return tables
 
 
@@ -123,10 +123,10 @@ class Serialiser:
 
     It runs in a worker thread on a snapshot of the tables (`dict(tables)`, taken on the event
     loop), which stays as it was while the loop goes on: the store never changes a table or a
-    document in place, but puts a new one in its place (bot/store.py `_Table`). So a table that is
-    the very object encoded last time has not changed. A large table is encoded a chunk of
-    documents at a time: orjson holds the GIL for each call, and the loop gets it between two.
-    One thread calls it at a time (the store's writer).
+    document in place, but puts a new one in its place (`_Table` in bot/storage/tinydb_store.py).
+    So a table that is the very object encoded last time has not changed. A large table is
+    encoded a chunk of documents at a time: orjson holds the GIL for each call, and the loop gets
+    it between two. One thread calls it at a time (the store's writer).
     """
 
     def __init__(self) -> None:
@@ -205,7 +205,7 @@ class Journal:
         except FileNotFoundError:
             return []
         except (OSError, UnicodeDecodeError) as exc:
-            raise StoreError(self.path, f"cannot be read ({exc})") from None
+            raise damaged(self.path, f"cannot be read ({exc})") from None
         lines = text.split("\n")
         entries = []
         # The last piece has no newline when an append was cut short by a crash: not recorded.
@@ -213,7 +213,7 @@ class Journal:
             try:
                 entries.append(parse(line))
             except (ValueError, TypeError, KeyError):
-                raise StoreError(self.path, f"line {number} is damaged") from None
+                raise damaged(self.path, f"line {number} is damaged") from None
         self.appended = len(lines) - 1
         self.end = len(text.encode("utf-8")) - len(lines[-1].encode("utf-8"))
         return entries

@@ -1,0 +1,43 @@
+"""End to end on PostgreSQL: the real Application with `[storage] url` set, against the fakes.
+
+The same user-visible flow as on TinyDB: follow, the exact alert, settings that hold across a
+restart, /stop deleting the chat; only the store differs.
+"""
+
+from __future__ import annotations
+
+from tests.conftest import running_bot
+from tests.e2e import ask
+from tests.samples import OPEN_BELOW_10K
+from tests.test_e2e_buttons import tap
+
+ANN, BOB = 1001, 1002
+TITLE = "Reduce fixed penalty for speeding in a 20mph zone to 1 penalty point"
+
+
+async def test_follow_alert_restart_and_stop_on_postgresql(
+    telegram, petitions, make_config, postgres_url
+):
+    petitions.add(300412, OPEN_BELOW_10K)
+    config = make_config(storage={"url": postgres_url})
+    async with running_bot(config):
+        assert (await ask(telegram, ANN, "/follow 300412")).startswith(f"📜 <b>{TITLE}</b>")
+        await ask(telegram, BOB, "/follow 300412")
+        await ask(telegram, BOB, "/settings timezone Tokyo")
+        petitions.update(300412, signature_count=5_002)
+        alert = await telegram.next_message(ANN)
+        assert alert.startswith(f"📈 <b>5,000 signatures</b> for “{TITLE}”\nIt now has 5,002.")
+        assert (await telegram.next_message(BOB)) == alert
+    async with running_bot(config):  # a restart: everything is still there
+        listed = await ask(telegram, ANN, "/list")
+        assert listed.startswith("<b>What this chat follows (1)</b>")
+        assert "Asia/Tokyo" in await ask(telegram, BOB, "/settings")
+        petitions.update(300412, signature_count=5_003)  # no milestone: nothing to say
+        petitions.update(300412, signature_count=10_004)
+        assert (await telegram.next_message(ANN)).startswith("📈 <b>10,000 signatures</b>")
+        await ask(telegram, ANN, "/stop")
+        stop = telegram.last_to(ANN)
+        await tap(telegram, stop, "🗑 Yes, delete")
+        assert stop.text.startswith("🗑 Done: this chat follows nothing")
+        assert (await ask(telegram, ANN, "/list")).startswith("This chat doesn't follow anything")
+        assert (await ask(telegram, BOB, "/list")).startswith("<b>What this chat follows (1)</b>")
