@@ -158,7 +158,7 @@ async def run(follows: int, petitions: int, changed: int, rounds: int) -> None:
         list_times = []
         for n in range(rounds):  # chats of the seeded kind, with five follows each
             listed = time.perf_counter()
-            reply = service.list_follows(1_000_000 + n * 97 % (follows // 5))
+            reply = await service.list_follows(1_000_000 + n * 97 % (follows // 5))
             list_times.append(time.perf_counter() - listed)
             assert "1." in reply.text, reply
         unfollow_times = await time_commands(service.unfollow, commands, "Stopped")

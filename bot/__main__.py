@@ -1,4 +1,5 @@
-"""Command line: `python -m bot --config PATH` (or `accountability-alerts`) runs the bot;
+"""Command line: `python -m bot --config PATH` (or `accountability-alerts`) runs the bot, by
+long polling or, with `[telegram] webhook_url`, as a webhook (bot.app.serve_webhook);
 `python -m bot migrate --from data/alerts.json --to postgresql://…` copies a TinyDB store into
 PostgreSQL (bot.storage.migration).
 
@@ -16,10 +17,11 @@ from pathlib import Path
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
-from bot.app import build_application, close_store
+from bot.app import build_application, close_store, serve_webhook
 from bot.config import ConfigError, load_config
 from bot.logs import configure_logging, redact
 from bot.preflight import TelegramUnusable, reach_telegram
+from bot.server import ListenError
 from bot.storage.port import SaveError, StoreError
 
 PROG = "accountability-alerts"
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         return _fail(str(exc), 2)
     token = config.telegram.token
-    configure_logging(token, args.log_level)
+    configure_logging(token, args.log_level, config.telegram.webhook_secret)
     try:
         application = build_application(config)  # the store first: it is local and quick
     except StoreError as exc:
@@ -62,9 +64,14 @@ def main(argv: list[str] | None = None) -> int:
         close_store(application)
         return _fail(str(exc), exc.status, token)
     try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        if config.telegram.webhook_url:
+            asyncio.run(serve_webhook(application, config))
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken:
         return _fail("Telegram refused the bot token (telegram.token)", 2)
+    except ListenError as exc:
+        return _fail(str(exc), 2)
     except NetworkError as exc:
         where = config.telegram.api_base_url
         return _fail(f"cannot reach the Telegram Bot API at {where}: {exc}", 1, token)

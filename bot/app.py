@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from telegram import LinkPreviewOptions
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
@@ -36,6 +37,7 @@ from bot.presses import ButtonService
 from bot.returning import Returns
 from bot.runtime import RUNTIME_KEY, Runtime, runtime
 from bot.sender import Sender
+from bot.server import UpdateServer
 from bot.sharing import Sharing
 from bot.sources.base import Source, TargetKind
 from bot.sources.debates.kind import DebatesKind
@@ -82,6 +84,7 @@ def utc_now() -> datetime:
 def build_application(config: Config, clock: Callable[[], datetime] = utc_now) -> Application:
     """The application for `config`; opens the store (raises bot.storage.port.StoreError).
     `clock` is the bot's time (tests script it for quiet hours, digests and paces)."""
+    store = open_storage(config.storage)  # first: it is local and quick, and may refuse
     application = (
         ApplicationBuilder()
         .token(config.telegram.token)
@@ -94,7 +97,7 @@ def build_application(config: Config, clock: Callable[[], datetime] = utc_now) -
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(PacedRateLimiter(Pacer(), max_retries=SEND_RETRIES))
+        .rate_limiter(PacedRateLimiter(Pacer(store.send_slot), max_retries=SEND_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(start_services)
         .post_stop(stop_background)
@@ -103,7 +106,7 @@ def build_application(config: Config, clock: Callable[[], datetime] = utc_now) -
     )
     application.bot_data[CONFIG_KEY] = config
     application.bot_data[CLOCK_KEY] = clock
-    application.bot_data[STORE_KEY] = open_storage(config.storage)
+    application.bot_data[STORE_KEY] = store
     handlers.register(application, KIND_COMMANDS)
     return application
 
@@ -245,6 +248,34 @@ async def stop_services(application: Application) -> None:
     if running is not None:
         await running.http.close()
     await application.bot_data[STORE_KEY].close()
+
+
+async def serve_webhook(application: Application, config: Config) -> None:
+    """Webhook mode, until SIGTERM or SIGINT: Telegram posts updates to `webhook_url`, a reverse
+    proxy forwards them to `[server] listen` (bot.server). python-telegram-bot's custom-webhook
+    pattern, with the same start and stop steps run_polling takes."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    server = UpdateServer(application, config.telegram.webhook_url, config.telegram.webhook_secret)
+    await application.initialize()
+    try:
+        await application.post_init(application)
+        await application.bot.set_webhook(
+            config.telegram.webhook_url,
+            secret_token=config.telegram.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        await server.start(*config.server.address)
+        await application.start()
+        await stopping.wait()
+        await application.stop()
+        await application.post_stop(application)
+    finally:
+        await server.stop()
+        await application.shutdown()
+        await application.post_shutdown(application)
 
 
 def close_store(application: Application) -> None:

@@ -19,6 +19,10 @@ TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 # The Bot API's base: the token follows it directly (python-telegram-bot appends it).
 _API_BASE = re.compile(r"^https?://[^/\s:]+(?::\d+)?(?:/[^\s]*)?/bot$")
+_WEBHOOK_URL = re.compile(r"^https?://[^/\s:]+(?::\d+)?(?:/[^\s]*)?$")
+# Telegram's alphabet for a webhook's secret token (up to 256); at least 16, so it can't be guessed.
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+_LISTEN = re.compile(r"^(?P<host>[^\s:]+|\[[0-9a-fA-F:]+\]):(?P<port>\d{1,5})$")
 
 
 class ConfigError(Exception):
@@ -30,6 +34,22 @@ class TelegramConfig:
     token: str
     api_base_url: str = "https://api.telegram.org/bot"
     admin_ids: tuple[int, ...] = ()
+    # Webhook mode when set: Telegram posts updates to this public URL, which a reverse proxy
+    # maps to [server] listen; every request must carry webhook_secret. Empty: long polling.
+    webhook_url: str = ""
+    webhook_secret: str = ""
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    # "host:port" of the bot's own HTTP server (the webhook); empty: none.
+    listen: str = ""
+
+    @property
+    def address(self) -> tuple[str, int]:
+        match = _LISTEN.match(self.listen)
+        assert match is not None  # checked when the config was read
+        return match["host"].strip("[]"), int(match["port"])
 
 
 @dataclass(frozen=True)
@@ -89,6 +109,7 @@ class Config:
     parliament: ParliamentConfig = field(default_factory=ParliamentConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    server: ServerConfig = field(default_factory=ServerConfig)
 
 
 # section -> key -> (accepted TOML types, what to call them in an error, conversion)
@@ -102,8 +123,11 @@ _SCHEMA: dict[str, tuple[type, _Spec]] = {
             "token": ((str,), "a string", str),
             "api_base_url": ((str,), "a URL string", lambda v: v.rstrip("/")),
             "admin_ids": ((list,), "a list of user ids", tuple),
+            "webhook_url": ((str,), "a URL string", str),
+            "webhook_secret": ((str,), "a string", str),
         },
     ),
+    "server": (ServerConfig, {"listen": ((str,), 'a "host:port" string', str)}),
     "storage": (
         StorageConfig,
         {"path": ((str,), "a file path", Path), "url": ((str,), "a postgresql:// URL", str)},
@@ -214,7 +238,31 @@ def parse_config(raw: dict[str, Any], environ: dict[str, str]) -> Config:
         )
     telegram["token"] = token
     sections["telegram"] = TelegramConfig(**telegram)
+    _check_webhook(sections["telegram"], sections.get("server", ServerConfig()))
     return Config(**sections)
+
+
+def _check_webhook(telegram: TelegramConfig, server: ServerConfig) -> None:
+    if server.listen and not _LISTEN.match(server.listen):
+        raise ConfigError('config key server.listen must be "host:port", such as "127.0.0.1:8080"')
+    if not telegram.webhook_url:
+        return
+    if not _WEBHOOK_URL.match(telegram.webhook_url):
+        raise ConfigError(
+            "config key telegram.webhook_url must be an http(s) URL, such as "
+            "https://alerts.example.org/telegram (the public address Telegram posts updates to)"
+        )
+    if not _WEBHOOK_SECRET.match(telegram.webhook_secret):
+        raise ConfigError(
+            "config key telegram.webhook_secret is required with a webhook_url: 16 to 256 "
+            "letters, digits, _ or - (such as the output of `openssl rand -hex 32`); Telegram "
+            "sends it with every update, and requests without it are refused"
+        )
+    if not server.listen:
+        raise ConfigError(
+            'config key server.listen is required with a webhook_url: the "host:port" the '
+            "reverse proxy forwards Telegram's requests to"
+        )
 
 
 def _convert(name: str, value: Any, spec: tuple[tuple[type, ...], str, Any]) -> Any:

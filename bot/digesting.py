@@ -37,6 +37,8 @@ class Digests:
 
     async def send_due(self) -> int:
         """Queue the digest of every chat whose digest is due; returns how many chats had one."""
+        if not await self._store.lead():  # another process queues them
+            return 0
         now, sent = self._clock(), 0
         for chat_id, due in await self._store.digests_due(now):
             follows = set(await self._store.follows_of(chat_id))

@@ -6,6 +6,10 @@ as fast as the replies leave room for, and the two together never burst past Tel
 queue for their slots one behind another, and a reply waiting takes a slot before them: it waits
 a slot at most, never behind a fan-out's queue.
 
+Several processes on one PostgreSQL share Telegram's limit too: after its own slot, a message
+takes the next slot of a grid all of them share (`shared_slot`: the store's `send_slot`, one
+row updated per message; with TinyDB there is one process, and no wait).
+
 `PacedRateLimiter` puts python-telegram-bot's own rate limiter (groups' 20 a minute, flood-wait
 retries) behind the pace: every message endpoint passes through it.
 """
@@ -15,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram.ext import AIORateLimiter
@@ -25,6 +29,8 @@ from telegram.ext import AIORateLimiter
 # costs a second's wait).
 MESSAGES_PER_SECOND = 29.5
 MOST_IN_A_SECOND = 29
+# The grid processes share: a little wider, as requests from several hosts bunch more on the way.
+SHARED_PER_SECOND = 28.5
 # A slot missed by a moment (a late wake-up) still counts, so lateness never slows the pace; a
 # longer lull is not made up in a burst.
 LATENESS_KEPT = 0.25
@@ -32,10 +38,20 @@ MESSAGE_ENDPOINTS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "send
 AN_ALERT = "alert"  # the `rate_limit_args` the sender passes with each alert
 
 
+async def no_shared_slot(gap: float) -> float:
+    return 0.0
+
+
 class Pacer:
     def __init__(
-        self, per_second: float = MESSAGES_PER_SECOND, most_in_a_second: int = MOST_IN_A_SECOND
+        self,
+        shared_slot: Callable[[float], Awaitable[float]] = no_shared_slot,
+        per_second: float = MESSAGES_PER_SECOND,
+        most_in_a_second: int = MOST_IN_A_SECOND,
     ) -> None:
+        """`shared_slot(gap)` reserves the next slot of a grid shared with other processes,
+        `gap` seconds apart, and says in how many seconds it comes."""
+        self._shared_slot = shared_slot
         self._gap = 1 / per_second
         self._next = -math.inf  # loop time of the next free slot
         self._last: deque[float] = deque(maxlen=most_in_a_second)  # when the latest ones went
@@ -62,6 +78,8 @@ class Pacer:
         now = loop.time()
         self._next = max(self._next, now - self._gap * LATENESS_KEPT) + self._gap
         self._last.append(now)
+        if (shared := await self._shared_slot(1 / SHARED_PER_SECOND)) > 0:
+            await asyncio.sleep(shared)
 
     def _wait(self, now: float, may_go: Callable[[], bool]) -> float:
         """How long until a message may go: 0 when it may go now."""

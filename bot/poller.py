@@ -6,7 +6,8 @@ one write. A cycle's fetches share a budget (the source's poll interval): a targ
 is skipped when it runs out, so it never holds back the others' alerts by more than one interval.
 Sending is the sender's own task, so a slow Telegram never slows polling. Two sources of one kind
 (GOV.UK and Parliament both feed statement follows) never run at the same time, so neither
-overwrites the other's changes to a target's state. An upstream fault is skipped; it never stops the
+overwrites the other's changes to a target's state; with several processes on one database, only
+the one that leads polls. An upstream fault is skipped; it never stops the
 schedule or produces an alert, and a source that keeps failing the same way is logged once per
 streak (and again when it recovers), not every cycle.
 """
@@ -58,6 +59,8 @@ class Poller:
     async def run_cycle(self, name: str) -> CycleReport:
         """Poll the source called `name` for every target of its kind, store, send alerts."""
         source = self._sources[name]
+        if not await self._store.lead():  # another process polls (bot.storage.port.lead)
+            return CycleReport(0, 0, 0, 0)
         async with self._kind_locks[source.kind]:
             now = self._clock()
             followed = [

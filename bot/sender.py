@@ -78,7 +78,10 @@ class Sender:
             self._wake.clear()
 
     async def send_pending(self) -> int:
-        """Send every pending delivery once; returns how many were sent."""
+        """Send every pending delivery once; returns how many were sent. Only the process that
+        leads sends (bot.storage.port.lead): two would send a delivery twice."""
+        if not await self._store.lead():
+            return 0
         async with self._lock:
             by_chat: dict[int, list[Delivery]] = defaultdict(list)
             for delivery in await self._store.pending_deliveries(self._clock()):

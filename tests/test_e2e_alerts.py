@@ -79,7 +79,9 @@ async def test_follow_by_link_then_a_change_sends_the_exact_alert(telegram, peti
 
 
 async def test_threshold_and_response_alerts(telegram, petitions, make_config):
-    reached = datetime.now(UTC) - timedelta(days=49)
+    # At noon: 49 days before a time near midnight can be another London date across a clock
+    # change, and the days are counted between London dates.
+    reached = (datetime.now(UTC) - timedelta(days=50)).replace(hour=12, minute=0, second=0)
     petitions.add(300412, OPEN_BELOW_10K)
     async with running_bot(make_config()):
         await follow(telegram, ANN, "/follow 300412")

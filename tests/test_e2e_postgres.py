@@ -24,17 +24,19 @@ async def test_follow_alert_restart_and_stop_on_postgresql(
         assert (await ask(telegram, ANN, "/follow 300412")).startswith(f"📜 <b>{TITLE}</b>")
         await ask(telegram, BOB, "/follow 300412")
         await ask(telegram, BOB, "/settings timezone Tokyo")
+        seen = {chat: len(telegram.messages_to(chat)) for chat in (ANN, BOB)}
         petitions.update(300412, signature_count=5_002)
-        alert = await telegram.next_message(ANN)
+        alert = await telegram.next_message(ANN, after=seen[ANN])
         assert alert.startswith(f"📈 <b>5,000 signatures</b> for “{TITLE}”\nIt now has 5,002.")
-        assert (await telegram.next_message(BOB)) == alert
+        assert (await telegram.next_message(BOB, after=seen[BOB])) == alert
     async with running_bot(config):  # a restart: everything is still there
         listed = await ask(telegram, ANN, "/list")
         assert listed.startswith("<b>What this chat follows (1)</b>")
         assert "Asia/Tokyo" in await ask(telegram, BOB, "/settings")
-        petitions.update(300412, signature_count=5_003)  # no milestone: nothing to say
+        seen[ANN] = len(telegram.messages_to(ANN))
         petitions.update(300412, signature_count=10_004)
-        assert (await telegram.next_message(ANN)).startswith("📈 <b>10,000 signatures</b>")
+        alert = await telegram.next_message(ANN, after=seen[ANN])
+        assert alert.startswith("📈 <b>10,000 signatures</b>")
         await ask(telegram, ANN, "/stop")
         stop = telegram.last_to(ANN)
         await tap(telegram, stop, "🗑 Yes, delete")

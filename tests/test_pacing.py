@@ -9,7 +9,7 @@ from bot.pacing import Pacer
 
 
 async def test_alerts_go_at_the_pace_and_never_more_in_a_second_than_allowed():
-    pacer = Pacer(52, most_in_a_second=50)
+    pacer = Pacer(per_second=52, most_in_a_second=50)
     loop = asyncio.get_running_loop()
     sent: list[float] = []
 
@@ -25,7 +25,7 @@ async def test_alerts_go_at_the_pace_and_never_more_in_a_second_than_allowed():
 
 
 async def test_a_reply_goes_ahead_of_the_alerts_queued():
-    pacer = Pacer(20)  # a slot every 50 ms: the 40 alerts queued take two seconds
+    pacer = Pacer(per_second=20)  # a slot every 50 ms: the 40 alerts queued take two seconds
     alerts = [asyncio.create_task(pacer.alert()) for _ in range(40)]
     await asyncio.wait(alerts, return_when=asyncio.FIRST_COMPLETED)
     loop = asyncio.get_running_loop()

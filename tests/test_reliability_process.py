@@ -17,7 +17,7 @@ from bot.storage.tinydb_store import tracking_path
 from tests.fakes.petitions import FakePetitions
 from tests.fakes.telegram import FakeTelegram
 from tests.samples import OPEN_BELOW_10K
-from tests.soak import CHATS, PETITIONS, TOKEN, _baselines_stored, _bot, _config
+from tests.soak import CHATS, PETITIONS, TOKEN, _baselines_stored, _bot, _config, _seed_files
 
 
 @pytest.fixture
@@ -44,6 +44,7 @@ async def stops_in_time(bot: asyncio.subprocess.Process) -> float:
 async def test_sigterm_exits_within_ten_seconds_and_saves_what_it_holds(state, fakes, tmp_path):
     telegram, petitions = fakes
     config = _config(tmp_path, telegram, petitions)
+    _seed_files(tmp_path)
     bot = await _bot(config)
     try:
         await asyncio.wait_for(_baselines_stored(tmp_path / "data"), 30)

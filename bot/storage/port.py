@@ -54,6 +54,16 @@ class Storage(Protocol):
     # --- lifecycle: `start` on the running event loop, `close` when the bot stops
     async def start(self) -> None: ...
     async def close(self) -> None: ...
+    async def send_slot(self, gap: float) -> float:
+        """Reserve the next slot of a grid of Telegram sends, `gap` seconds apart, shared by
+        every process on this store; returns how many seconds until it (0: now)."""
+        ...
+
+    async def lead(self) -> bool:
+        """Whether this process runs the poll cycles, the digests and the sending now: one
+        process at a time among those sharing the store; when it stops or dies, the next one to
+        ask takes over. Asked before each cycle and each sending pass."""
+        ...
 
     # --- chats and follows
     async def follows_of(self, chat_id: int) -> list[str]: ...

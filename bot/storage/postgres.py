@@ -16,14 +16,21 @@ processes starting together migrate once):
   their told values in `told`, in one transaction, as the TinyDB store folds its journal;
 - `sent_keys` (chat, target, key, day) for DEDUP_DAYS; `told` (chat, target, topic): the last
   value told, and when it was queued;
-- `digests`: the digest instant each chat last had; `history`: (target, Unix seconds, value).
+- `digests`: the digest instant each chat last had; `history`: (target, Unix seconds, value);
+- `pace`: one row, the next free slot of the Telegram sends all processes share (bot.pacing).
 
 Every change that touches several rows is one transaction. Who gets which alert is bot.fanout's
 rule, given the follows read here. A change that cannot be made raises SaveError (undone).
+
+Several processes share one database: each answers the updates it receives, and the one that
+holds the lead (`lead`: a session advisory lock on a connection of its own) polls, queues digests
+and sends. When it dies, PostgreSQL ends its session and frees the lock, and the next process to
+ask (each does, every poll interval and every sending pass) takes over.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections import defaultdict
@@ -63,6 +70,8 @@ log = logging.getLogger(__name__)
 Cursor = psycopg.AsyncCursor[Any]
 # A chat catching up is held at most this long, should the process holding it die meanwhile.
 HOLD_AT_MOST = timedelta(minutes=10)
+# Advisory lock ids, for this database only: the lead, and a cycle being stored.
+LEAD, CYCLE = 0x41A1_0001, 0x41A1_0002
 POOL_SIZE = 10
 CONNECT_TIMEOUT = 10.0
 _DELIVERY = "d.id, d.chat_id, d.target, d.key, d.text, d.unsure, d.bundle, d.created_at, c.settings"
@@ -103,6 +112,11 @@ class PostgresStore:
         self._url = url
         self._pool: AsyncConnectionPool | None = None
         self._compacted_on: date | None = None
+        # The lead is a session advisory lock held on a connection of its own: PostgreSQL drops
+        # it the moment that session ends, so a process that dies hands the lead over at once.
+        self._lead_conn: psycopg.AsyncConnection[Any] | None = None
+        self._leading = False
+        self._lead_lock = asyncio.Lock()
 
     @classmethod
     def open(cls, url: str) -> PostgresStore:
@@ -117,9 +131,51 @@ class PostgresStore:
             await self._pool.open(wait=True, timeout=CONNECT_TIMEOUT)
 
     async def close(self) -> None:
+        await self._drop_lead()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+    async def send_slot(self, gap: float) -> float:
+        try:
+            rows = await self._rows(
+                "UPDATE pace SET next_at = greatest(next_at, clock_timestamp()) + %s"
+                " RETURNING extract(epoch FROM next_at - clock_timestamp())",
+                timedelta(seconds=gap),
+            )
+        except SaveError:
+            return 0.0  # the database is away: each process's own pace still holds
+        return max(float(rows[0][0]) - gap, 0.0)
+
+    async def lead(self) -> bool:
+        async with self._lead_lock:
+            try:
+                if self._lead_conn is None or self._lead_conn.closed:
+                    self._leading = False
+                    self._lead_conn = await psycopg.AsyncConnection.connect(
+                        self._url, autocommit=True, connect_timeout=CONNECT_TIMEOUT
+                    )
+                if self._leading:  # still ours while the session lives
+                    await self._lead_conn.execute("SELECT 1")
+                    return True
+                cur = await self._lead_conn.execute("SELECT pg_try_advisory_lock(%s)", (LEAD,))
+                row = await cur.fetchone()
+                self._leading = bool(row and row[0])
+                if self._leading:
+                    log.info("this process leads: it polls the sources and sends the alerts")
+                return self._leading
+            except psycopg.Error as exc:
+                if self._leading:
+                    log.warning("lost the lead (%s); another process takes over", exc)
+                await self._drop_lead()
+                return False
+
+    async def _drop_lead(self) -> None:
+        self._leading = False
+        if self._lead_conn is not None:
+            with contextlib.suppress(psycopg.Error):
+                await self._lead_conn.close()
+            self._lead_conn = None
 
     @contextlib.asynccontextmanager
     async def _tx(self) -> AsyncIterator[Cursor]:
@@ -352,6 +408,9 @@ class PostgresStore:
         """Each target's new state, its history sample and its alerts' deliveries, in one
         transaction; bot.fanout decides who gets what."""
         async with self._tx() as cur:
+            # One cycle at a time across processes, should two ever lead at once (a leader cut
+            # off from the database for a moment): the second sees the first's deliveries.
+            await cur.execute("SELECT pg_advisory_xact_lock(%s)", (CYCLE,))
             await cur.execute(
                 "SELECT f.target, f.chat_id, f.muted, f.settings, c.settings"
                 " FROM follows f JOIN chats c USING (chat_id) WHERE f.target = ANY(%s)",

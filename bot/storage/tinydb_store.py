@@ -296,6 +296,14 @@ class TinyDBStore:
         """Nothing: the files are opened and checked in the constructor, so that a damaged one
         stops the bot before it reaches Telegram."""
 
+    async def send_slot(self, gap: float) -> float:
+        """No wait: one process, whose own pace (bot.pacing) is all there is."""
+        return 0.0
+
+    async def lead(self) -> bool:
+        """Always: the files' lock keeps every other process out."""
+        return True
+
     async def settle(self) -> None:
         """Let a fold of the subscriptions journal that is under way finish."""
         if self._compacting is not None:

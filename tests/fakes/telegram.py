@@ -1,15 +1,16 @@
 """A fake Telegram Bot API on 127.0.0.1, enough for python-telegram-bot's Application.
 
-Serves getMe, deleteWebhook, setMyCommands (per scope), getChatMember, getUpdates (long
-polling), sendMessage, sendPhoto (keeping the picture's bytes), sendDocument (keeping the file),
-getFile and the file downloads (of files a test's user sent), editMessageText,
-editMessageReplyMarkup, answerCallbackQuery (keeping its toasts) and answerInlineQuery. Records
-every message sent with its inline keyboard and whether it was silent (refusing
-invalid HTML, and callback data over 64 bytes, as Telegram does); lets a test send messages, tap
-buttons, type inline queries and add or remove the bot; and can answer 403 (blocked), 429
-(flood), 400 (Bad Request), a ChatMigrated 400 for chosen chats, or 502 while "down"; can
-deliver a message but lose the answer, or answer late; and can enforce Telegram's messages per
-second with 429s.
+Serves getMe, setWebhook and deleteWebhook (with a webhook set, updates are posted to it with
+its secret, in order, each retried until answered 200, and getUpdates answers 409 as Telegram
+does), setMyCommands (per scope), getChatMember, getUpdates (long polling), sendMessage,
+sendPhoto (keeping the picture's bytes), sendDocument (keeping the file), getFile and the file
+downloads (of files a test's user sent), editMessageText, editMessageReplyMarkup,
+answerCallbackQuery (keeping its toasts) and answerInlineQuery. Records every message sent with
+its inline keyboard and whether it was silent (refusing invalid HTML, and callback data over 64
+bytes, as Telegram does); lets a test send messages, tap buttons, type inline queries and add or
+remove the bot; and can answer 403 (blocked), 429 (flood), 400 (Bad Request), a ChatMigrated 400
+for chosen chats, or 502 while "down"; can deliver a message but lose the answer, or answer
+late; and can enforce Telegram's messages per second with 429s.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
+from bot.server import SECRET_HEADER
 from tests.fakes.server import FakeServer
 
 BOT_USER = {
@@ -85,6 +88,9 @@ class FakeTelegram(FakeServer):
         self.toasts: list[str | None] = []  # every answerCallbackQuery, with its text if any
         self.files: dict[str, bytes] = {}  # file id -> the bytes a user sent
         self._chat_types: dict[int, str] = {}
+        self.webhook: tuple[str, str] | None = None  # (url, secret token) once set
+        self.pushed = 0  # updates the webhook answered 200
+        self._pusher: asyncio.Task[None] | None = None
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
@@ -96,6 +102,37 @@ class FakeTelegram(FakeServer):
     async def start(self) -> None:
         await super().start()
         self.base_url += "/bot"
+
+    async def stop(self) -> None:
+        if self._pusher is not None:
+            self._pusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pusher
+        await super().stop()
+
+    async def _push(self) -> None:
+        """Post queued updates to the webhook, oldest first, as Telegram does: one is retried
+        (after a short wait) until it is answered 200."""
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+            while True:
+                await self.wait_until(
+                    lambda: bool(self._updates) and self.webhook is not None, 3600
+                )
+                assert self.webhook is not None
+                url, secret = self.webhook
+                try:
+                    async with session.post(
+                        url, json=self._updates[0], headers={SECRET_HEADER: secret}
+                    ) as response:
+                        delivered = response.status == 200
+                except (aiohttp.ClientError, TimeoutError):
+                    delivered = False
+                if delivered:
+                    self._updates.pop(0)
+                    self.pushed += 1
+                    await self.notify()
+                else:
+                    await asyncio.sleep(0.2)
 
     # --- what a test does ---------------------------------------------------------------------
 
@@ -270,6 +307,14 @@ class FakeTelegram(FakeServer):
         return _ok(BOT_USER)
 
     async def _api_deletewebhook(self, params: dict[str, Any]) -> web.Response:
+        self.webhook = None
+        return _ok(True)
+
+    async def _api_setwebhook(self, params: dict[str, Any]) -> web.Response:
+        self.webhook = (params["url"], params.get("secret_token") or "")
+        if self._pusher is None:
+            self._pusher = asyncio.get_running_loop().create_task(self._push())
+        await self.notify()
         return _ok(True)
 
     async def _api_setmycommands(self, params: dict[str, Any]) -> web.Response:
@@ -288,6 +333,8 @@ class FakeTelegram(FakeServer):
         return _ok({"status": "member", "user": user})
 
     async def _api_getupdates(self, params: dict[str, Any]) -> web.Response:
+        if self.webhook is not None:
+            return _error(409, "Conflict: can't use getUpdates method while webhook is active")
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
