@@ -262,13 +262,13 @@ async def serve_webhook(application: Application, config: Config) -> None:
     await application.initialize()
     try:
         await application.post_init(application)
+        await server.start(*config.server.address)  # first: a failure leaves Telegram as it was
+        await application.start()
         await application.bot.set_webhook(
             config.telegram.webhook_url,
             secret_token=config.telegram.webhook_secret,
             allowed_updates=Update.ALL_TYPES,
         )
-        await server.start(*config.server.address)
-        await application.start()
         await stopping.wait()
         await application.stop()
         await application.post_stop(application)

@@ -54,6 +54,9 @@ def test_environment_token_overrides_the_file():
     assert config.telegram.token == "1:env"
 
 
+WEBHOOK, SECRET = "https://alerts.example.org/telegram", "0123456789abcdef-_XYZ"
+
+
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
@@ -95,11 +98,44 @@ def test_environment_token_overrides_the_file():
             {"telegram": {"token": "1:a"}, "petitions": {"plan": "fastest"}},
             "petitions.plan must be one of cheapest, each, lists$",
         ),
+        (
+            {"telegram": {"token": "1:a"}, "storage": {"url": "mysql://db/alerts"}},
+            "storage.url must be a postgresql:// URL, or empty for TinyDB",
+        ),
+        (
+            {"telegram": {"token": "1:a", "webhook_url": "alerts.example.org/hook"}},
+            "telegram.webhook_url must be an http\\(s\\) URL",
+        ),
+        (
+            {"telegram": {"token": "1:a", "webhook_url": WEBHOOK, "webhook_secret": "short"}},
+            "telegram.webhook_secret is required with a webhook_url: 16 to 256",
+        ),
+        (
+            {"telegram": {"token": "1:a", "webhook_url": WEBHOOK, "webhook_secret": SECRET}},
+            "server.listen is required with a webhook_url",
+        ),
+        (
+            {"telegram": {"token": "1:a"}, "server": {"listen": "8080"}},
+            'server.listen must be "host:port"',
+        ),
     ],
 )
 def test_mistakes_name_the_key(raw, message):
     with pytest.raises(ConfigError, match=message):
         parse_config(raw, {})
+
+
+def test_webhook_mode_takes_a_url_a_secret_and_where_to_listen():
+    config = parse_config(
+        {
+            "telegram": {"token": "1:a", "webhook_url": WEBHOOK, "webhook_secret": SECRET},
+            "server": {"listen": "[::1]:8443"},
+            "storage": {"url": "postgresql://alerts@db:5432/alerts"},
+        },
+        {},
+    )
+    assert config.telegram.webhook_url == WEBHOOK and config.server.address == ("::1", 8443)
+    assert config.storage.url == "postgresql://alerts@db:5432/alerts"
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -1,7 +1,7 @@
 """End to end on PostgreSQL: the real Application with `[storage] url` set, against the fakes.
 
-The same user-visible flow as on TinyDB: follow, the exact alert, settings that hold across a
-restart, /stop deleting the chat; only the store differs.
+The same user-visible flow as on TinyDB: follow (and the follow limit), the exact alert, settings
+that hold across a restart, /stop deleting the chat; only the store differs.
 """
 
 from __future__ import annotations
@@ -19,9 +19,13 @@ async def test_follow_alert_restart_and_stop_on_postgresql(
     telegram, petitions, make_config, postgres_url
 ):
     petitions.add(300412, OPEN_BELOW_10K)
-    config = make_config(storage={"url": postgres_url})
+    petitions.add(300413, OPEN_BELOW_10K)
+    config = make_config(storage={"url": postgres_url}, limits={"follows_per_chat": 1})
     async with running_bot(config):
         assert (await ask(telegram, ANN, "/follow 300412")).startswith(f"📜 <b>{TITLE}</b>")
+        assert (await ask(telegram, ANN, "/follow 300413")) == (
+            "This chat is at its limit of 1 follows. Send /list and unfollow one first."
+        )
         await ask(telegram, BOB, "/follow 300412")
         await ask(telegram, BOB, "/settings timezone Tokyo")
         seen = {chat: len(telegram.messages_to(chat)) for chat in (ANN, BOB)}

@@ -10,126 +10,24 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
-import sys
-from pathlib import Path
 
 import aiohttp
 import pytest
 
 from bot.server import SECRET_HEADER
 from bot.storage.postgres import PostgresStore
-from tests.conftest import TOKEN, serving
 from tests.e2e import ask
-from tests.fakes.proxy import Balancer
+from tests.processes import LEADS, SECRET, running_processes
 from tests.samples import OPEN_BELOW_10K
 
 ANN, BOB = 1001, 1002
-SECRET = "test-webhook-secret-0123456789"
-LEADS = "this process leads"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def config_file(folder: Path, name: str, port: int, urls: dict[str, str]) -> Path:
-    sections = {
-        "telegram": {
-            "token": TOKEN,
-            "api_base_url": urls["telegram"],
-            "webhook_url": urls["webhook"],
-            "webhook_secret": SECRET,
-        },
-        "server": {"listen": f"127.0.0.1:{port}"},
-        "storage": {"url": urls["database"]},
-        "petitions": {"base_url": urls["petitions"], "poll_interval_seconds": 0.5},
-        "govuk": {"base_url": urls["govuk"], "poll_interval_seconds": 0.5},
-        "parliament": {
-            f"{source}_base_url": urls["parliament"]
-            for source in ("statements", "whatson", "members")
-        }
-        | {"poll_interval_seconds": 0.5},
-        "http": {"timeout_seconds": 1, "retries": 1, "backoff_seconds": 0.01},
-        "limits": {"actions_per_minute": 10_000},
-    }
-    lines = []
-    for section, values in sections.items():
-        lines.append(f"[{section}]")
-        lines += [f"{key} = {value!r}".replace("'", '"') for key, value in values.items()]
-    path = folder / f"{name}.toml"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-class BotProcess:
-    """One `python -m bot` process, its stderr read line by line as it comes."""
-
-    def __init__(self, config: Path, port: int) -> None:
-        self.config, self.port = config, port
-        self.lines: list[str] = []
-        self.process: asyncio.subprocess.Process | None = None
-        self._reader: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "--config", str(self.config),
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        self._reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        assert self.process is not None and self.process.stderr is not None
-        while line := await self.process.stderr.readline():
-            self.lines.append(line.decode())
-
-    def said(self, words: str) -> bool:
-        return any(words in line for line in self.lines)
-
-    async def wait_for(self, words: str, timeout: float = 30) -> None:
-        async with asyncio.timeout(timeout):
-            while not self.said(words):
-                assert self.process is not None
-                assert self.process.returncode is None, "".join(self.lines)
-                await asyncio.sleep(0.05)
-
-    async def end(self, signum: int) -> int:
-        assert self.process is not None
-        if self.process.returncode is None:
-            self.process.send_signal(signum)
-        code = await asyncio.wait_for(self.process.wait(), 30)
-        if self._reader is not None:
-            await self._reader
-        return code
 
 
 @pytest.fixture
 async def processes(tmp_path, telegram, petitions, govuk, parliament, postgres_url):
-    ports = [free_port(), free_port()]
-    async with serving(Balancer([f"http://127.0.0.1:{port}" for port in ports])) as proxy:
-        urls = {
-            "telegram": telegram.base_url,
-            "webhook": f"{proxy.base_url}/telegram",
-            "database": postgres_url,
-            "petitions": petitions.base_url,
-            "govuk": govuk.base_url,
-            "parliament": parliament.base_url,
-        }
-        bots = [
-            BotProcess(config_file(tmp_path, f"bot{n}", port, urls), port)
-            for n, port in enumerate(ports)
-        ]
-        try:
-            for bot in bots:
-                await bot.start()
-            for bot in bots:
-                await bot.wait_for("Receiving updates on")
-            yield bots, proxy
-        finally:
-            for bot in bots:
-                await bot.end(signal.SIGKILL)
+    fakes = {"telegram": telegram, "petitions": petitions, "govuk": govuk, "parliament": parliament}
+    async with running_processes(tmp_path, postgres_url, fakes) as (bots, proxy):
+        yield bots, proxy
 
 
 async def test_two_processes_share_the_work_and_the_survivor_takes_over(

@@ -151,3 +151,22 @@ async def test_a_working_start_says_where_to_find_the_bot_keeps_the_log_quiet_an
     assert "Running job" not in log and "executed successfully" not in log
     assert TOKEN not in log + out.decode() and TOKEN.split(":")[1] not in log
     assert process.returncode == 0, log
+
+
+async def test_a_webhook_that_cannot_listen_is_one_line_and_keeps_its_secret(tmp_path, telegram):
+    secret = "webhook-secret-NEVER-shown-0123"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = config_file(tmp_path, telegram.base_url)
+        lines = config.read_text().replace(
+            "[storage]",
+            f'webhook_url = "https://alerts.example.org/telegram"\nwebhook_secret = "{secret}"\n'
+            f'[server]\nlisten = "127.0.0.1:{port}"\n[storage]',
+        )
+        config.write_text(lines)
+        code, out, err = await start(config, None, "DEBUG")
+    one_line(code, out, err.splitlines()[-1], 2, f"cannot listen on 127.0.0.1:{port}")
+    assert secret not in out + err and "Traceback" not in err
+    assert telegram.webhook is None  # Telegram still delivers wherever it did
