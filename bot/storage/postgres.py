@@ -326,9 +326,8 @@ class PostgresStore:
     async def hold(self, chat_id: int) -> None:
         async with self._tx() as cur:
             await cur.execute(
-                "INSERT INTO chats (chat_id, held_until) VALUES (%s, now() + %s)"
-                " ON CONFLICT (chat_id) DO UPDATE SET held_until = excluded.held_until",
-                (chat_id, HOLD_AT_MOST),
+                "UPDATE chats SET held_until = now() + %s WHERE chat_id = %s",
+                (HOLD_AT_MOST, chat_id),
             )
 
     async def release(self, chat_id: int) -> None:
