@@ -20,7 +20,9 @@ def ref(petition: int) -> str:
 
 
 def reached_days_ago(days: int) -> str:
-    return iso(datetime.now(UTC) - timedelta(days=days, hours=1))
+    # At noon: lateness is counted between London dates, and an hour before now is another
+    # date just after midnight.
+    return iso((datetime.now(UTC) - timedelta(days=days)).replace(hour=12, minute=0, second=0))
 
 
 async def test_the_late_list_most_overdue_first_paged_with_follow_buttons(
