@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Telegram bot that alerts chats about the UK Parliament petitions they follow.",
+        epilog=f"{PROG} migrate --from PATH --to URL copies a stopped bot's TinyDB store into "
+        f"PostgreSQL ({PROG} migrate --help).",
     )
     parser.add_argument(
         "--config",

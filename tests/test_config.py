@@ -173,3 +173,6 @@ def test_cli_help_lists_the_options():
     result = run_cli("--help")
     assert result.returncode == 0
     assert "--config" in result.stdout and "--log-level" in result.stdout
+    assert "migrate --from PATH --to URL" in result.stdout
+    migrate = run_cli("migrate", "--help")
+    assert migrate.returncode == 0 and "--from" in migrate.stdout and "--to" in migrate.stdout
