@@ -76,3 +76,26 @@ async def test_chart_of_what_has_no_history_or_no_count_says_why(telegram, petit
             "petition's."
         )
         assert all(m.photo is None for m in telegram.sent)
+
+
+async def test_a_damaged_history_never_breaks_chart_and_is_logged_once(
+    telegram, petitions, make_config, caplog
+):
+    petitions.add(300412, OPEN_BELOW_10K, signature_count=5_000)
+    config = make_config()
+    seed_history(config, "petition:300412", 5_000, 100, 30)
+    [samples] = history_path(Path(config.storage.path)).iterdir()
+    samples.unlink()
+    samples.mkdir()  # a folder where its file was
+    async with running_bot(config, ScriptedClock(NOW)):
+        await ask(telegram, ANN, "/follow 300412")
+        for count in (5_001, 5_002, 5_003):  # cycles append, and fail, quietly
+            seen = petitions.count("/petitions/300412.json")
+            petitions.update(300412, signature_count=count)
+            await petitions.wait_until(lambda s=seen: petitions.count("/petitions/300412.json") > s)
+        assert await ask(telegram, ANN, "/chart 300412") == (
+            "📈 Not enough history yet: try again in an hour."
+        )
+    said = [r.getMessage() for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
+    assert len([line for line in said if "history of petition:300412" in line]) == 2, said
+    assert not any("Traceback" in line or "error while handling" in line for line in said), said

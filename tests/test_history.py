@@ -82,3 +82,42 @@ def test_forgetting_a_target_deletes_its_history_and_only_its(tmp_path: Path):
     assert history.read("petition:1") == []
     assert history.read("statements:a b/c") == [(NOW, 2)]
     history.forget("petition:1")  # twice is fine
+
+
+def warnings(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+
+
+def test_a_damaged_file_keeps_its_real_samples_and_is_logged_once(tmp_path: Path, caplog):
+    history = History(tmp_path / "h")
+    history.append([("petition:1", NOW - HOUR, 1_200)])
+    path = next((tmp_path / "h").iterdir())
+    with path.open("a") as file:
+        file.write(f"{NOW - 2} {10**400}\n")  # absurd: no chart could draw it
+        file.write("7" * 20_000_000 + " 5\n")  # a 20 MB line: int() would refuse it
+        file.write(f"{NOW - 1} 1234\n")
+    for _ in range(3):
+        assert history.read("petition:1") == [(NOW - HOUR, 1_200), (NOW - 1, 1_234)]
+    assert warnings(caplog) == [
+        "the history of petition:1 has 2 damaged line(s), skipped; its chart skips what it lacks"
+    ]
+
+
+def test_a_folder_in_place_of_a_file_or_of_the_history_is_logged_once(tmp_path: Path, caplog):
+    history = History(tmp_path / "h")
+    history.append([("petition:1", NOW - HOUR, 1_200)])
+    path = next((tmp_path / "h").iterdir())
+    path.unlink()
+    path.mkdir()
+    for minute in range(3):  # cycles go on; reads find nothing; one line each way
+        history.append([("petition:1", NOW + minute * MINUTE, 1_300 + minute)])
+        assert history.read("petition:1") == []
+    assert len(warnings(caplog)) == 2
+    assert all("petition:1" in line and "Is a directory" in line for line in warnings(caplog))
+
+    other = tmp_path / "other"
+    other.write_text("a file where the history folder goes")
+    moved = History(other)
+    for _ in range(3):
+        moved.append([("petition:1", NOW, 1)])  # never raises: the cycle's write goes on
+    assert len(warnings(caplog)) == 3 and "cannot be written" in warnings(caplog)[-1]

@@ -10,7 +10,9 @@ few files are thinned per append call (THIN_AT_MOST), so files that grew togethe
 over several cycles rather than all in one.
 
 Appends are not fsynced: a crash can lose the last few samples of a chart, never the file (a torn
-last line is skipped on reading), and never an alert. Blocking I/O: the store runs it in a thread.
+last line is skipped on reading), and never an alert. A damaged file (a folder in its place, a
+line no sample could be, absurd values) is read as what it holds of real samples, and logged
+once; a chart never fails on it. Blocking I/O: the store runs it in a thread.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ COMPACT_AFTER = 1_500  # about a day of samples at one a minute
 # the same start) would otherwise all be thinned in the same cycle, 6 ms each.
 THIN_AT_MOST = 4
 Sample = tuple[int, int]
+# A sample is Unix seconds and a count: a field longer than this was not written by us (a
+# damaged file), and would break a chart (10^400 signatures) or int() (a 20 MB line).
+MOST_DIGITS = 12
 
 
 def thin(samples: list[Sample], now: int) -> list[Sample]:
@@ -64,6 +69,9 @@ class History:
         self._last: dict[str, Sample] = {}  # the newest sample written, per target
         self._appended: dict[str, int] = {}  # lines appended since the file was last thinned
         self._to_thin: dict[str, None] = {}  # files past COMPACT_AFTER, in the order they got there
+        # (read or write, file) found damaged or unwritable: logged once, and a write again once
+        # it works again.
+        self._reported: set[tuple[str, str]] = set()
 
     def due(self, target: str, at: int, value: int) -> bool:
         """Whether a sample is worth a line: the number moved, or an hour passed, or this run
@@ -71,15 +79,22 @@ class History:
         return sample_due(self._last.get(target), at, value)
 
     def append(self, samples: Iterable[tuple[str, int, int]]) -> None:
-        """Append (target, at, value) samples, one line each; thin the files grown long."""
-        self._folder.mkdir(parents=True, exist_ok=True)
+        """Append (target, at, value) samples, one line each; thin the files grown long. A file
+        or folder that cannot be written is logged once, not every cycle, until it can be."""
+        try:
+            self._folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._report("write", str(self._folder), f"cannot be written ({exc.strerror or exc})")
+            return
+        self._reported.discard(("write", str(self._folder)))
         for target, at, value in samples:
             try:
                 with open(self._path(target), "a", encoding="ascii") as file:
                     file.write(f"{at} {value}\n")
             except OSError as exc:
-                log.warning("could not add to the history of %s: %s", target, exc)
+                self._report("write", target, f"cannot be added to ({exc.strerror or exc})")
                 continue
+            self._reported.discard(("write", target))
             self._last[target] = (at, value)
             self._appended[target] = self._appended.get(target, 0) + 1
             if self._appended[target] >= COMPACT_AFTER:
@@ -94,13 +109,25 @@ class History:
             text = self._path(target).read_text(encoding="ascii", errors="replace")
         except FileNotFoundError:
             return []
-        samples = []
+        except OSError as exc:  # a folder in its place, no permission: no history, said once
+            self._report("read", target, f"cannot be read ({exc.strerror or exc})")
+            return []
+        samples, absurd = [], 0
         # A last line without its newline was cut short by a crash: its value may be too.
         for line in text.split("\n")[:-1]:
             at, _, value = line.partition(" ")
-            if at.isdecimal() and value.isdecimal():
+            if len(at) > MOST_DIGITS or len(value) > MOST_DIGITS:
+                absurd += 1  # not written by us, and no chart could draw it
+            elif at.isdecimal() and value.isdecimal():
                 samples.append((int(at), int(value)))
+        if absurd:
+            self._report("read", target, f"has {absurd} damaged line(s), skipped")
         return samples
+
+    def _report(self, way: str, target: str, problem: str) -> None:
+        if (way, target) not in self._reported:
+            self._reported.add((way, target))
+            log.warning("the history of %s %s; its chart skips what it lacks", target, problem)
 
     def forget(self, target: str) -> None:
         """A target nobody follows any more: a later follower starts a history of its own."""
