@@ -302,6 +302,16 @@ async def test_history_in_the_old_layout_is_compacted_on_opening(path):
         ("subscriptions", '{"chats": {"x": {"follows": []}}}', "not an Accountability"),
         ("subscriptions", '{"chats": {"1": {"follows": [1]}}}', "not an Accountability"),
         ("subscriptions", '{"chats": {"1": {}}}', "not an Accountability"),
+        # Shapes that once opened, then broke /list: a string read as ten follows, a follow
+        # that is no target, a flag that is no flag. The field is named.
+        ("subscriptions", '{"chats": {"1": {"follows": "petition:1"}}}', 'chat 1\'s "follows"'),
+        ("subscriptions", '{"chats": {"1": {"follows": ["nonsense"]}}}', 'chat 1\'s "follows"'),
+        (
+            "subscriptions",
+            '{"chats": {"1": {"follows": [], "muted": "petition:1"}}}',
+            'chat 1\'s "muted" is not a list of "kind:id" targets',
+        ),
+        ("subscriptions", '{"chats": {"1": {"follows": [], "paused": "no"}}}', '"paused"'),
         ("subscriptions", b"\xff\xfe{", "cannot be read"),
         ("tracking", "", "is empty"),
         ("tracking", "null", "not an Accountability"),

@@ -1156,12 +1156,22 @@ def _subscriptions_line(line: str) -> dict[str, Any]:
 def _check_subscriptions(tables: dict[str, Any]) -> None:
     for doc_id, doc in tables.get("chats", {}).items():
         int(doc_id)
-        if not all(isinstance(t, str) for t in [*doc["follows"], *doc.get("muted", [])]):
-            raise ValueError(f"chat {doc_id} has a follow that is not a target name")
+        for key in ("follows", "muted"):
+            targets = doc.get(key, [] if key == "muted" else None)
+            # A string is a sequence of strings too: "petition:1" would read as ten follows.
+            if not isinstance(targets, list) or not all(_is_target(t) for t in targets):
+                raise ValueError(f'chat {doc_id}\'s "{key}" is not a list of "kind:id" targets')
+        if not isinstance(doc.get("paused", False), bool):
+            raise ValueError(f'chat {doc_id}\'s "paused" is not true or false')
         if not isinstance(doc.get("settings") or {}, dict) or not all(
             isinstance(settings, dict) for settings in (doc.get("alerts") or {}).values()
         ):
             raise ValueError(f"chat {doc_id} has settings that are not a document")
+
+
+def _is_target(name: object) -> bool:
+    kind, colon, ident = name.partition(":") if isinstance(name, str) else ("", "", "")
+    return bool(kind and colon and ident)
 
 
 def _check_tracking(tables: dict[str, Any]) -> None:
