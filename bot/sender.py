@@ -4,13 +4,13 @@ I/O at the edge, in a task of its own (`run`), apart from polling: a poll cycle 
 and wakes it, so a Telegram flood wait delays sends and nothing else. Each pass reads the pending
 deliveries from the store and sends them in order per chat (chats in parallel, on the pace all
 messages share: bot/pacing.py, in front of python-telegram-bot's limiter, which keeps groups'
-limits).
-Each outcome is journalled before the next message of that chat goes, so a crash repeats at most
-the messages in flight, and the journal is folded into the store every few seconds and at the end
-of a pass. Renders nothing: deliveries carry their text (a chat's deliveries of one bundle go as
-one message, bot.bundles), and every alert gets the same Unfollow, Status and Alert settings
-buttons; a message goes silently when the follow is set silent or in the
-chat's quiet hours, decided as it goes, so it is never held back for them.
+limits). With several processes on one database, only the one that leads sends.
+Each outcome is stored durably (`note_outcome`) before the next message of that chat goes, so a
+crash repeats at most the messages in flight, and the outcomes are folded into the store's keys
+every few seconds and at the end of a pass. Renders nothing: deliveries carry their text (a
+chat's deliveries of one bundle go as one message, bot.bundles), and every alert gets the same
+Unfollow, Status and Alert settings buttons; a message goes silently when the follow is set
+silent or in the chat's quiet hours, decided as it goes, so it is never held back for them.
 
 A send that may have reached Telegram (it timed out, or the connection dropped, after the request
 was written) is tried once more and then taken as sent: at most one duplicate, never a storm.

@@ -1,4 +1,5 @@
-"""Storage: chats, follows, target states and deliveries, in TinyDB. All storage access is here.
+"""The TinyDB adapter of the storage port (bot.storage.port): chats, follows, target states and
+deliveries in files, for one process (a lock on the files keeps a second one out).
 
 Two TinyDB files, because a file is rewritten whole on every save and commands must stay fast
 while the tracking data grows, plus a journal (bot/storage/files.py has the file handling):
@@ -30,9 +31,9 @@ while the tracking data grows, plus a journal (bot/storage/files.py has the file
   the subscriptions file in the background every COMPACT_SUBSCRIPTIONS_AFTER lines, at start and
   at close. So a command writes one short line, however many chats there are (decision record 7).
 
-Settings (bot.preferences) decide, where a cycle creates deliveries, which follows get an alert;
-an alert reaches a chat once: never again under any of its keys, or, for an alert that tells a
-topic's new value, only when the chat was last told another value on that topic;
+Which follows get an alert is bot.fanout's rule (settings, mutes, and: an alert reaches a chat
+once, never again under any of its keys, or, for an alert that tells a topic's new value, only
+when the chat was last told another value on that topic), given the indexes kept here;
 a chat on a daily digest keeps its deliveries pending until `send_digest` folds them into one
 message, in the same write that records the digest as done.
 
