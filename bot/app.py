@@ -4,7 +4,8 @@ Wires python-telegram-bot (HTML defaults, its AIORateLimiter with retries behind
 messages share, the JobQueue polls) to the services: the store is opened here, the HTTP session,
 the sources, the target kinds and the rest in post_init, inside the event loop; the background
 work stops in post_stop (while the Bot API client is still open) and everything is closed in
-post_shutdown. This is the one place that names every source and kind.
+post_shutdown. `serve_webhook` runs it in webhook mode, the same steps around bot.server. This is
+the one place that names every source and kind.
 """
 
 from __future__ import annotations
