@@ -47,10 +47,10 @@ class Charts:
 
     async def _chart(self, chat_id: int, target: str) -> Reply:
         kind, ident = self._follows.kind_of(target)
-        name = kind.name(ident, await self._store.target_state(target))
+        state = await self._store.target_state(target)
+        name = kind.name(ident, state)
         if not isinstance(kind, Chartable):
             return Reply(NO_CHART.format(name=name))
-        state = await self._store.target_state(target)
         if state is None or not await self._store.followers_of(target):
             return Reply(
                 f"I record the history of {name} only while a chat follows it. "

@@ -249,11 +249,13 @@ class FollowService:
 
     async def _entries(self, chat_id: int, chartable_only: bool = False) -> list[Entry]:
         entries = []
-        for target in await self._store.follows_of(chat_id):
+        follows = await self._store.follows_of(chat_id)
+        states = await self._store.target_states(follows)  # one read, not one per follow
+        for target in follows:
             kind, ident = self.kind_of(target)
             if chartable_only and not isinstance(kind, Chartable):
                 continue
-            state = await self._store.target_state(target)
+            state = states[target]
             entries.append(
                 Entry(
                     kind.list_line(ident, state, self._clock()),
