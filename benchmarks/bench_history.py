@@ -100,9 +100,7 @@ async def run(
         store = TinyDBStore(path)
         opening = time.perf_counter() - opened
         source = PetitionSource(upstream, Plan.EACH)  # type: ignore[arg-type]
-        service = FollowService(
-            store, [PetitionKind(source, frozenset())], 10_000, clock, bot_username="bench_bot"
-        )
+        service = FollowService(store, [PetitionKind(source, frozenset())], 10_000, clock)
         bot = SilentBot()
         sender = Sender(bot, store, clock)  # type: ignore[arg-type]
         poller = Poller(store, {source.name: source}, sender, clock)

@@ -112,7 +112,8 @@ async def run(follows: int, cycles: int) -> tuple[float, float, int, int]:
             department = "any" if n % 10 == 0 else MAIN_DEPARTMENTS[n % 21].slug
             keywords = " ".join(WORDS[(n * k) % len(WORDS)] for k in range(n % 3))
             await store.add_follow(1_000_000 + n // 2, f"statements:{department}:{keywords}", None)
-        assert await store.counts()["follows"] == follows, await store.counts()
+        counted = await store.counts()
+        assert counted["follows"] == follows, counted
         await poller.run_cycle(source.name)  # the silent baselines
         searches = upstream.searches
         times = []

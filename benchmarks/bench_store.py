@@ -154,6 +154,15 @@ async def database_cpu(store: Storage) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def bytes_written() -> int:
+    """Bytes this process has handed to write() so far (its I/O counter `wchar`): what a cycle
+    writes, whatever the file system does with it."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("wchar:"):
+            return int(line.split()[1])
+    raise RuntimeError("no wchar in /proc/self/io")
+
+
 def percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
     p50 = statistics.median(ordered) * 1000
@@ -242,20 +251,30 @@ async def measure(
     unfollow_times = await time_commands(unfollow, commands, "Stopped")
     assert (await store.counts())["follows"] == follows
 
-    cycle_times, send_times, cycle_cpu = [], [], []
+    cycle_times, send_times, cycle_cpu, cycle_bytes = [], [], [], []
     for cycle in range(10):
         clock_now[0] += timedelta(minutes=1)
         for n in range(changed):
             petition = FIRST_ID + (cycle * changed + n) % petitions
             upstream.counts[petition] = 20_000 + 10_000 * (cycle + 1)
         started, cpu, database = time.perf_counter(), time.process_time(), await database_cpu(store)
+        written = bytes_written()
         report = await poller.run_cycle(source.name)
         cycle_cpu.append(time.process_time() - cpu + await database_cpu(store) - database)
         sending = time.perf_counter()
         await sender.send_pending()  # the sender's own task, in the bot
         cycle_times.append(time.perf_counter() - started)
         send_times.append(time.perf_counter() - sending)
+        cycle_bytes.append(bytes_written() - written)
         assert report.refreshed == petitions and report.queued > 0, report
+    quiet_bytes = []
+    for _ in range(3):  # every petition read again, nothing new
+        clock_now[0] += timedelta(minutes=1)
+        written = bytes_written()
+        report = await poller.run_cycle(source.name)
+        await sender.send_pending()
+        quiet_bytes.append(bytes_written() - written)
+        assert report.refreshed == petitions and report.queued == 0, report
     stalls = await write_stalls(store, clock)
     assert bot.sent > 0
 
@@ -268,6 +287,11 @@ async def measure(
         f"a poll cycle's CPU (the bot's and the database's): {statistics.median(cycle_cpu):.3f} s"
     )
     print(f"alerts sent during the cycles: {bot.sent:,}")
+    print(
+        f"bytes written by this process a cycle: {statistics.median(cycle_bytes) / 1e6:.2f} MB "
+        f"with {changed:,} changed (median), {statistics.median(quiet_bytes) / 1e6:.3f} MB with "
+        "none (the database's own writes not counted)"
+    )
     print(
         f"storing a cycle of {petitions:,} new states: {stalls[0]:.1f} ms of the event loop's "
         f"CPU and {stalls[2]:.1f} ms of the database's, its longest stall {stalls[1]:.1f} ms "

@@ -139,21 +139,32 @@ TABLES = "chats, follows, targets, deliveries, sent_keys, told, digests, history
 
 
 @pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A fresh database on the server `TEST_POSTGRES_URL` names, migrated, for this run."""
+def postgres_server() -> str:
+    """The URL of the server `TEST_POSTGRES_URL` names, once it answers (skipped when unset,
+    failed when REQUIRE_POSTGRES is set)."""
     import psycopg
-
-    from bot.storage.postgres import migrate
 
     server = os.environ.get(POSTGRES_ENV, "")
     try:
         if not server:
             raise psycopg.OperationalError(f"{POSTGRES_ENV} is not set")
-        admin = psycopg.connect(server, autocommit=True, connect_timeout=5)
+        psycopg.connect(server, autocommit=True, connect_timeout=5).close()
     except psycopg.OperationalError as exc:
         if os.environ.get(REQUIRE_ENV):
             pytest.fail(f"PostgreSQL is required here and cannot be reached: {exc}")
         pytest.skip(HOW_TO_RUN_POSTGRES)
+    return server
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_server: str) -> Iterator[str]:
+    """A fresh database on the test server, migrated, for this run."""
+    import psycopg
+
+    from bot.storage.postgres import migrate
+
+    server = postgres_server
+    admin = psycopg.connect(server, autocommit=True, connect_timeout=5)
     name = f"accountability_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')

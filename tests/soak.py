@@ -32,7 +32,7 @@ from pathlib import Path
 
 from bot.sources.petitions.detect import milestone_ladder
 from bot.storage.postgres import PostgresStore
-from bot.storage.tinydb_store import tracking_path
+from bot.storage.tinydb_store import read_tracking
 from tests.fakes.petitions import FakePetitions
 from tests.fakes.proxy import Balancer
 from tests.fakes.telegram import FakeTelegram
@@ -210,7 +210,7 @@ async def _baselines_stored(data: Path, database: str = "") -> None:
                 return
         else:
             with contextlib.suppress(FileNotFoundError, ValueError):
-                tracking = json.loads(tracking_path(data / "alerts.json").read_text())
+                tracking = read_tracking(data / "alerts.json")
                 if len(tracking.get("targets", {})) == len(PETITIONS):
                     return
         await asyncio.sleep(0.05)

@@ -21,7 +21,9 @@ from bot.storage.port import DEDUP_DAYS, SENT, UNSURE, SaveError, StoreError
 from bot.storage.tinydb_store import (
     TinyDBStore,
     journal_path,
+    read_tracking,
     subscriptions_journal_path,
+    tracking_journal_path,
     tracking_path,
 )
 
@@ -42,29 +44,42 @@ async def test_new_deliveries_reach_disk_in_the_same_write_as_their_state(path):
     store = TinyDBStore(path)
     await store.add_follow(1, "petition:1", {"v": 0})
     await store.record_cycle({"petition:1": Refresh({"v": 1}, [Alert("k", "t")])}, NOW)
-    on_disk = json.loads(tracking_path(path).read_text())
+    on_disk = read_tracking(path)
     assert [doc["state"] for doc in on_disk["targets"].values()] == [{"v": 1}]
     assert [doc["key"] for doc in on_disk["deliveries"].values()] == ["k"]
 
 
-async def test_a_cycle_is_one_write_however_many_targets(path, monkeypatch):
+async def test_a_cycle_is_one_write_of_what_changed_however_many_targets(path, monkeypatch):
     store = TinyDBStore(path)
-    for n in range(50):
-        await store.add_follow(n, f"petition:{n}", {"v": 0})
-    writes = []
+    targets = [f"petition:{n}" for n in range(50)]
+    big = {"title": "x" * 1_000, "count": 1, "checked": "12:00"}
+    await store.record_cycle({}, NOW)
+    for n, target in enumerate(targets):
+        await store.add_follow(n, target, None)
+    rewrites = []
     original = store_module.replace_atomically
     monkeypatch.setattr(
-        store_module, "replace_atomically", lambda *args: (writes.append(1), original(*args))
+        store_module, "replace_atomically", lambda *args: (rewrites.append(1), original(*args))
     )
-    refreshes = {f"petition:{n}": Refresh({"v": 1}, [Alert(f"k{n}", "t")]) for n in range(50)}
+    journal = tracking_journal_path(path)
+    refreshes = {t: Refresh({"snapshot": big}, [Alert(f"{t}:k", "t")]) for t in targets}
     assert await store.record_cycle(refreshes, NOW) == 50
-    assert len(writes) == 1
+    assert len(journal.read_text().splitlines()) == 1 and not rewrites
+    # Every target checked again, nothing else new: a few bytes for each, not its state again.
+    size = journal.stat().st_size
+    checked = {t: Refresh({"snapshot": {**big, "checked": "12:01"}}) for t in targets}
+    assert await store.record_cycle(checked, NOW) == 0
+    assert journal.stat().st_size - size < 50 * 20
+    assert len(journal.read_text().splitlines()) == 2 and not rewrites
+    store = reopen(store, path)
+    assert await store.target_state("petition:7") == {"snapshot": {**big, "checked": "12:01"}}
 
 
 async def test_a_write_saves_the_store_as_it_was_when_it_began(path, monkeypatch):
     """A write encodes and writes in a thread, while cycles and commands go on changing the
     store: the file it leaves is the store at the moment it began, never half of a later change."""
     monkeypatch.setattr(storefiles, "DOCUMENTS_PER_CHUNK", 2)  # several chunks, as at scale
+    monkeypatch.setattr(store_module, "COMPACT_TRACKING_FROM", 0)  # every save writes it whole
     store = TinyDBStore(path)
     targets = [f"petition:{n}" for n in range(6)]
     for n, target in enumerate(targets):
@@ -103,7 +118,8 @@ async def test_a_write_saves_the_store_as_it_was_when_it_began(path, monkeypatch
     tracking = [c for c in contents if b'"targets"' in c]
     assert states(tracking[0]) == {target: {"v": 1} for target in targets}
     assert len(json.loads(tracking[0])["deliveries"]) == 6
-    assert states(tracking[-1]) == {
+    on_disk = {doc["target"]: doc["state"] for doc in read_tracking(path)["targets"].values()}
+    assert on_disk == {
         **{target: {"v": 2} for target in targets},
         "petition:99": {"v": 99},
     }
@@ -121,6 +137,7 @@ async def test_writes_are_atomic_and_leave_no_temporary_files(path):
         "alerts.json",
         "alerts.json.lock",
         "alerts.subscriptions.journal",
+        "alerts.tracking.journal",
         "alerts.tracking.json",
     ]
     assert json.loads(path.read_text())["chats"]["1"]["follows"] == ["petition:1"]
@@ -263,7 +280,7 @@ async def test_sent_history_is_kept_as_keys_and_pruned_by_age_and_unfollow(path)
     for delivery in await store.pending_deliveries():
         await store.note_outcome(delivery.id, SENT)
     await store.fold_outcomes(NOW)
-    on_disk = json.loads(tracking_path(path).read_text())
+    on_disk = read_tracking(path)
     assert on_disk["deliveries"] == {}  # no texts of sent alerts are kept
     assert on_disk["sent"]["1"]["keys"] == {
         "petition:1": {"new": "2026-11-22"},
@@ -271,9 +288,7 @@ async def test_sent_history_is_kept_as_keys_and_pruned_by_age_and_unfollow(path)
     }
     await store.remove_follow(1, "petition:2")
     store = reopen(store, path)
-    assert json.loads(tracking_path(path).read_text())["sent"]["1"]["keys"] == {
-        "petition:1": {"new": "2026-11-22"}
-    }
+    assert read_tracking(path)["sent"]["1"]["keys"] == {"petition:1": {"new": "2026-11-22"}}
     assert await store.record_cycle(refreshes, NOW) == 0
 
 
@@ -359,3 +374,79 @@ async def test_an_unreadable_file_is_named(path):
             TinyDBStore(path)
     finally:
         path.chmod(0o600)
+
+
+async def test_a_crash_after_journalled_cycles_reopens_at_the_last_one(path):
+    store = TinyDBStore(path)
+    await store.add_follow(1, "petition:1", {"v": 0})
+    for n in range(1, 4):
+        await store.record_cycle(
+            {"petition:1": Refresh({"v": n, "at": f"12:0{n}"}, [Alert(f"k{n}", "t")])}, NOW
+        )
+    [first, *_] = await store.pending_deliveries()
+    await store.note_outcome(first.id, SENT)
+    await store.fold_outcomes(NOW)
+    # A crash: no close. The file is as the follow left it; the journal holds the rest.
+    crashed = TinyDBStore(path)
+    assert await crashed.target_state("petition:1") == {"v": 3, "at": "12:03"}
+    assert [d.key for d in await crashed.pending_deliveries()] == ["k2", "k3"]
+    again = Refresh({"v": 4}, [Alert(f"k{n}", "t") for n in range(1, 4)])
+    assert await crashed.record_cycle({"petition:1": again}, NOW) == 0
+
+
+async def test_the_journal_is_folded_into_its_file_once_as_large(path, monkeypatch):
+    monkeypatch.setattr(store_module, "COMPACT_TRACKING_FROM", 2_000)
+    store = TinyDBStore(path)
+    await store.add_follow(1, "petition:1", {"v": 0})
+    journal = tracking_journal_path(path)
+    for n in range(40):
+        await store.record_cycle({"petition:1": Refresh({"v": n, "pad": "x" * 200})}, NOW)
+        assert journal.stat().st_size < 2_000 + 400
+    assert json.loads(tracking_path(path).read_text())["targets"]  # written whole meanwhile
+    assert read_tracking(path)["targets"]["1"]["state"]["v"] == 39
+
+
+async def test_lines_already_on_file_are_not_replayed_when_the_journal_could_not_be_emptied(
+    path,
+):
+    """The file says which change it holds last, so an old line left behind (the journal could
+    not be emptied after a whole write) never takes a state back in time."""
+    store = TinyDBStore(path)
+    await store.add_follow(1, "petition:1", {"v": 0})
+    await store.record_cycle({"petition:1": Refresh({"v": 1})}, NOW)
+    line = tracking_journal_path(path).read_bytes()
+    await store.record_cycle({"petition:1": Refresh({"v": 2})}, NOW)
+    store.close_now()  # written whole
+    tracking_journal_path(path).write_bytes(line)  # as if emptying it had failed
+    assert await TinyDBStore(path).target_state("petition:1") == {"v": 2}
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("rubbish\n", "line 1 is damaged"),
+        (
+            '{"seq": 99, "changes": {"targets": {"patch": [[[[["v"], 1]], ["42"]]]}}}\n',
+            "does not fit",
+        ),
+    ],
+)
+async def test_a_damaged_tracking_journal_is_named_and_kept(path, content, problem):
+    store = TinyDBStore(path)
+    await store.add_follow(1, "petition:1", {"v": 0})
+    store.close_now()
+    tracking_journal_path(path).write_text(content)
+    before = {p.name: p.read_bytes() for p in path.parent.iterdir()}
+    with pytest.raises(StoreError) as raised:
+        TinyDBStore(path)
+    assert str(tracking_journal_path(path)) in str(raised.value) and problem in str(raised.value)
+    assert {p.name: p.read_bytes() for p in path.parent.iterdir()} == before
+
+
+async def test_a_torn_tracking_line_is_the_cycle_that_never_happened(path):
+    store = TinyDBStore(path)
+    await store.add_follow(1, "petition:1", {"v": 0})
+    await store.record_cycle({"petition:1": Refresh({"v": 1})}, NOW)
+    with tracking_journal_path(path).open("a") as journal:
+        journal.write('{"seq": 50, "changes": {"targ')  # the crash came mid-append
+    assert await TinyDBStore(path).target_state("petition:1") == {"v": 1}

@@ -218,14 +218,14 @@ class Journal:
         self.end = len(text.encode("utf-8")) - len(lines[-1].encode("utf-8"))
         return entries
 
-    def append(self, line: str) -> None:
-        """Record one line durably (blocking: call it off the loop)."""
+    def append(self, line: str | bytes) -> None:
+        """Record one line (with no newline in it) durably (blocking: call it off the loop)."""
         with self._lock:
             if self._handle is None:
                 self._handle = self.path.open("ab")
             size = self._handle.seek(0, os.SEEK_END)
             try:
-                self._handle.write(line.encode("utf-8") + b"\n")
+                self._handle.write((line if isinstance(line, bytes) else line.encode()) + b"\n")
                 self._handle.flush()
                 os.fsync(self._handle.fileno())
                 self.appended += 1

@@ -22,7 +22,12 @@ while the tracking data grows, plus a journal (bot/storage/files.py has the file
     DEDUP_DAYS, a told value only with its follow (it is what the chat knows, however long ago
     it was told).
   - table `digests`, one document per chat that has had a daily digest, its doc_id the chat id:
-    `{"chat_id", "due": <ISO 8601: the digest instant it last answered>}`.
+    `{"chat_id", "due": <ISO 8601: the digest instant it last answered>}`;
+  - table `journal`, on disk only: `{"1": {"through": <the last journal line the file holds>}}`.
+- the same path with `.tracking.journal` as suffix: what each save changed in the tracking
+  tables since the one before, one line each (bot.storage.patches has the line's shape), so a
+  cycle writes about what changed; the tracking file is written whole (and the journal emptied)
+  once the journal is as large as it, at start and at close.
 - the folder with `.history` as suffix: each target's number over time (bot/storage/history.py).
 - the same path with `.journal` as suffix: sent outcomes, one line each, appended and fsynced per
   message and folded into the tracking file (then dropped) every few seconds.
@@ -40,11 +45,11 @@ message, in the same write that records the digest as done.
 Memory is the truth while the bot runs; a file reaches disk as one atomic replace of a snapshot
 taken on the event loop (consistent: nothing else runs meanwhile), encoded, written and fsynced in
 the store's one writer thread (`_Table` keeps the snapshot still). If a command's journal
-line cannot be written, its change is rolled back and SaveError raised. The tracking file is
-written once per poll cycle and per fold; a failed write keeps everything in memory (queued alerts
-still go out) and is retried by the next one. The indexes here (followers per target, pending
-deliveries, keys already delivered) are derived from the documents on opening. The tables are
-TinyDB's, less its re-keying of a whole table on every change (`_Table`).
+line cannot be written, its change is rolled back and SaveError raised. The tracking data is
+saved once per poll cycle and per fold; a failed save keeps everything in memory (queued alerts
+still go out) and its changes are saved by the next one. The indexes here (followers per target,
+pending deliveries, keys already delivered) are derived from the documents on opening. The tables
+are TinyDB's, less its re-keying of a whole table on every change (`_Table`).
 """
 
 from __future__ import annotations
@@ -70,14 +75,17 @@ from bot import fanout
 from bot.bundles import bundle_from_doc, bundle_to_doc
 from bot.preferences import DEFAULT_CHAT, DEFAULT_FOLLOW, ChatSettings, FollowSettings
 from bot.sources.base import Alert
+from bot.storage import patches
 from bot.storage.files import (
     Journal,
     Serialiser,
     check_writable,
+    damaged,
     hold_exclusively,
     read_tables,
     remove_leftovers,
     replace_atomically,
+    serialise,
 )
 from bot.storage.history import History
 from bot.storage.port import (
@@ -100,15 +108,53 @@ log = logging.getLogger(__name__)
 # A fold rewrites the whole subscriptions file: often enough to keep the journal short (a start
 # replays it), rarely enough to cost nothing per command.
 COMPACT_SUBSCRIPTIONS_AFTER = 1_000
+# The tracking journal is folded into its file once it is as large as the file (so every byte
+# changed is written at most twice), but never for less than this.
+COMPACT_TRACKING_FROM = 1_000_000
+# The tracking file's record of the last journalled change it holds.
+JOURNAL_TABLE = "journal"
 T = TypeVar("T")
 
 
 class _Memory(MemoryStorage):
-    """TinyDB's storage: the tables in memory; the store decides when they reach disk."""
+    """TinyDB's storage: the tables in memory; the store decides when they reach disk.
 
-    def __init__(self, tables: dict[str, Any] | None) -> None:
+    `changed` holds, per table, each document changed since the last save as it was then
+    (patches.ABSENT if it did not exist): what the next save journals is the difference."""
+
+    def __init__(self, tables: dict[str, Any] | None, journalled: bool = False) -> None:
         super().__init__()
         self.memory = tables
+        self.journalled = journalled
+        self.changed: dict[str, dict[str, Any]] = {}
+
+    def note(self, table: str, before: Mapping[str, Any], doc_ids: set[str]) -> None:
+        if not self.journalled:
+            return
+        changed = self.changed.setdefault(table, {})
+        for doc_id in doc_ids:
+            if doc_id not in changed:
+                changed[doc_id] = before.get(doc_id, patches.ABSENT)
+
+    def take_changes(self) -> dict[str, dict[str, tuple[Any, Any]]]:
+        """{table: {doc id: (as last saved, as now)}}, and start afresh from here."""
+        tables = self.memory or {}
+        changes = {
+            name: {
+                doc_id: (old, tables.get(name, {}).get(doc_id, patches.ABSENT))
+                for doc_id, old in changed.items()
+            }
+            for name, changed in self.changed.items()
+        }
+        self.changed = {}
+        return changes
+
+    def keep_changes(self, changes: Mapping[str, Mapping[str, tuple[Any, Any]]]) -> None:
+        """Put back changes whose save failed: the next save journals them again."""
+        for name, documents in changes.items():
+            changed = self.changed.setdefault(name, {})
+            for doc_id, (old, _) in documents.items():
+                changed[doc_id] = old  # older than any noted since
 
 
 class _ByIntId(MutableMapping[int, Any]):
@@ -117,19 +163,23 @@ class _ByIntId(MutableMapping[int, Any]):
 
     def __init__(self, stored: dict[str, Any]) -> None:
         self._stored = stored
+        self.touched: set[str] = set()
 
     def __getitem__(self, doc_id: int) -> Any:
         # TinyDB hands this to an updater that changes it in place: the new table gets its own
         # copy, and a writer's snapshot keeps the document as it was.
         doc = dict(self._stored[str(doc_id)])
         self._stored[str(doc_id)] = doc
+        self.touched.add(str(doc_id))
         return doc
 
     def __setitem__(self, doc_id: int, doc: Any) -> None:
         self._stored[str(doc_id)] = doc
+        self.touched.add(str(doc_id))
 
     def __delitem__(self, doc_id: int) -> None:
         del self._stored[str(doc_id)]
+        self.touched.add(str(doc_id))
 
     def __contains__(self, doc_id: object) -> bool:
         return str(doc_id) in self._stored
@@ -151,24 +201,38 @@ class _Table(Table):
 
     def _update_table(self, updater: Callable[[dict[int, Mapping]], None]) -> None:
         tables = self._storage.read() or {}
+        before = tables.get(self.name, {})
         # A new dict, as TinyDB makes: storefiles.Serialiser tells a changed table by its identity.
-        table = dict(tables.get(self.name, {}))
-        updater(_ByIntId(table))  # type: ignore[arg-type]
+        table = dict(before)
+        documents = _ByIntId(table)
+        updater(documents)  # type: ignore[arg-type]
         tables[self.name] = table
         self._storage.write(tables)
+        self._storage.note(self.name, before, documents.touched)
         self.clear_cache()
 
 
 @dataclass
 class _File:
+    """A file of tables, and the journal of the changes made since it was last written whole
+    (for the tracking file; the subscriptions file has a journal of its own kind)."""
+
     path: Path
     db: TinyDB
+    journal: Journal | None = None
+    seq: int = 0  # the last change journalled (or written whole)
+    written: int = 0  # the file's size when it was last written whole
+    replayed: bool = False  # the journal held changes when the file was opened
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     serialise: Serialiser = field(default_factory=Serialiser)
 
     @property
     def tables(self) -> dict[str, Any]:
         return self.db.storage.memory or {}
+
+    @property
+    def storage(self) -> _Memory:
+        return self.db.storage  # type: ignore[no-any-return]
 
 
 def tracking_path(path: Path) -> Path:
@@ -183,15 +247,53 @@ def subscriptions_journal_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.subscriptions.journal")
 
 
+def tracking_journal_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.tracking.journal")
+
+
 def history_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.history")
 
 
-def _open(path: Path, check: Any) -> _File:
+def read_tracking(path: Path) -> dict[str, Any]:
+    """The tracking tables of the database at `path` as the store would open them: the file with
+    its journal replayed (for tests and tools; the store itself reads them once, at opening)."""
+    tables, _, _ = _read(tracking_path(path), _check_tracking, Journal(tracking_journal_path(path)))
+    return tables or {}
+
+
+def _read(
+    path: Path, check: Callable[[dict[str, Any]], None], journal: Journal
+) -> tuple[dict[str, Any] | None, int, bool]:
+    """`path`'s tables with the journal's later changes applied, the last change's number, and
+    whether the journal had any."""
+    tables = read_tables(path, check)
+    through = int(((tables or {}).pop(JOURNAL_TABLE, {}).get("1") or {}).get("through", 0))
+    lines = [line for line in journal.read(_changes_line) if line["seq"] > through]
+    if not lines:
+        return tables, through, False
+    tables = tables or {}
+    try:
+        for line in lines:
+            patches.replay(tables, line["changes"])
+        check(tables)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+        raise damaged(journal.path, f"does not fit {path.name} ({exc!r})") from None
+    return tables, lines[-1]["seq"], True
+
+
+def _open(
+    path: Path, check: Callable[[dict[str, Any]], None], journal: Journal | None = None
+) -> _File:
     remove_leftovers(path)
-    db = TinyDB(storage=_Memory, tables=read_tables(path, check))
+    if journal is None:
+        tables, seq, replayed = read_tables(path, check), 0, False
+    else:
+        tables, seq, replayed = _read(path, check, journal)
+    db = TinyDB(storage=_Memory, tables=tables, journalled=journal is not None)
     db.table_class = _Table
-    return _File(path, db)
+    written = path.stat().st_size if path.exists() else 0
+    return _File(path, db, journal, seq, written, replayed)
 
 
 class TinyDBStore:
@@ -202,7 +304,9 @@ class TinyDBStore:
         check_writable(path.parent)
         self._lock = hold_exclusively(path)
         self._subs = _open(path, _check_subscriptions)
-        self._tracking = _open(tracking_path(path), _check_tracking)
+        self._tracking = _open(
+            tracking_path(path), _check_tracking, Journal(tracking_journal_path(path))
+        )
         self._journal = Journal(journal_path(path))
         self._changes = Journal(subscriptions_journal_path(path))
         self._compacting: asyncio.Task[None] | None = None
@@ -270,8 +374,9 @@ class TinyDBStore:
         now = datetime.now().astimezone()
         folding = bool(self._outcomes)
         self._fold(now)
-        if self._compact(now) or folding:
+        if self._compact(now) or folding or self._tracking.replayed:
             self._write_now(self._tracking)
+        self._tracking.storage.changed = {}  # nothing since what is on disk but this opening
         self._journal.clear()
 
     def _index_chats(self) -> None:
@@ -331,33 +436,59 @@ class TinyDBStore:
         self._journal.close()
         self._lock.close()
 
-    async def _write(self, file: _File) -> None:
-        """Write `file` as it is now; the caller holds its lock."""
-        await self._write_snapshot(file, dict(file.tables))
-
     async def _write_snapshot(self, file: _File, tables: dict[str, Any]) -> None:
         """Encode and write `tables` in the writer thread (storefiles.Serialiser tells why they
         hold still meanwhile)."""
-        writing = asyncio.get_running_loop().run_in_executor(
-            self._writer, self._write_tables, file, tables
-        )
-        await _finish_even_if_cancelled(writing)
+        await self._in_writer(self._write_tables, file, tables)
+
+    async def _in_writer(self, work: Callable[..., None], *args: Any) -> None:
+        running = asyncio.get_running_loop().run_in_executor(self._writer, work, *args)
+        await _finish_even_if_cancelled(running)
 
     @staticmethod
     def _write_tables(file: _File, tables: dict[str, Any]) -> None:
-        replace_atomically(file.path, *file.serialise(tables))
+        """Write `tables` whole as `file`; a journalled file records the last change it holds,
+        so the journal's lines up to there are skipped at opening (and dropped now)."""
+        if file.journal is None:
+            replace_atomically(file.path, *file.serialise(tables))
+            return
+        pieces = file.serialise({**tables, JOURNAL_TABLE: {"1": {"through": file.seq}}})
+        replace_atomically(file.path, *pieces)
+        file.written = sum(map(len, pieces))
+        _quietly(file.journal.clear)
 
     def _write_now(self, file: _File) -> None:
         self._write_tables(file, file.tables)
+        file.storage.changed = {}
 
     async def _save_tracking(self) -> bool:
-        async with self._tracking.lock:
+        """Make the tracking data's changes since the last save durable: one journal line of
+        what changed (bot.storage.patches), or the whole file once the journal has grown to its
+        size, so a save costs about what changed, twice at most."""
+        file = self._tracking
+        async with file.lock:
+            changes = file.storage.take_changes()
             try:
-                await self._write(self._tracking)
+                await self._in_writer(self._journal_changes, file, changes, dict(file.tables))
             except OSError as exc:
-                log.error("could not save %s (kept, will retry): %s", self._tracking.path, exc)
+                file.storage.keep_changes(changes)
+                log.error("could not save %s (kept, will retry): %s", file.path, exc)
                 return False
         return True
+
+    def _journal_changes(
+        self, file: _File, changes: dict[str, dict[str, tuple[Any, Any]]], tables: dict[str, Any]
+    ) -> None:
+        """In the writer thread: `changes` and `tables` were taken together on the loop."""
+        assert file.journal is not None
+        line = patches.changes_line(changes)
+        if not line:
+            return
+        file.seq += 1
+        if file.journal.end >= max(COMPACT_TRACKING_FROM, file.written):
+            self._write_tables(file, tables)
+        else:
+            file.journal.append(serialise({"seq": file.seq, "changes": line}))
 
     @contextlib.asynccontextmanager
     async def _changing_subscriptions(self, *chat_ids: int) -> AsyncIterator[None]:
@@ -1080,7 +1211,7 @@ def _quietly(action: Any) -> None:
     try:
         action()
     except OSError as exc:
-        log.warning("could not empty the journal (folded again at start): %s", exc)
+        log.warning("could not empty a journal (what it holds is on file): %s", exc)
 
 
 async def _finish_even_if_cancelled(work: Awaitable[T]) -> T:
@@ -1144,6 +1275,13 @@ def _outcome_line(line: str) -> tuple[int, str]:
     if not delivery_id.isdecimal() or not outcome.isalpha():
         raise ValueError(line)
     return int(delivery_id), outcome
+
+
+def _changes_line(line: str) -> dict[str, Any]:
+    change = orjson.loads(line)
+    if not isinstance(change["seq"], int) or not isinstance(change["changes"], dict):
+        raise ValueError(line)
+    return change  # type: ignore[no-any-return]
 
 
 def _subscriptions_line(line: str) -> dict[str, Any]:
