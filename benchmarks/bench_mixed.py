@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.bench_counts import NOW, year_of_samples
 from benchmarks.bench_statements import PAGE, WORDS, MemoryGovuk
 from benchmarks.bench_store import FIRST_ID, FIXTURE, MemoryPetitions, SilentBot, bytes_written
+from bot.config import HttpConfig
 from bot.following import FollowService
 from bot.poller import Poller
 from bot.sender import Sender
@@ -59,21 +60,26 @@ TICK = 0.005
 
 class MemoryLists(MemoryPetitions):
     """The petitions stand-in, with the list pages the debates source reads (empty facets); each
-    request yields to the loop once, as a real one does while it waits for the network."""
+    request yields to the loop once, as a real one does while it waits for the network, and no
+    more are under way at once than the bot's HTTP client allows a host."""
 
     def __init__(self, template: dict[str, Any], count: int) -> None:
         super().__init__(template, count)
         self.requests = 0
+        # The bot's HTTP client holds at most this many connections to a host (http config).
+        self._connections = asyncio.Semaphore(HttpConfig().connections_per_host)
 
     async def fetch(self, petition_id: int, **kwargs: Any) -> Any:
-        self.requests += 1
-        await asyncio.sleep(0)  # a real request lets the loop run other work meanwhile
-        return await super().fetch(petition_id, **kwargs)
+        async with self._connections:
+            self.requests += 1
+            await asyncio.sleep(0)  # a real request lets the loop run other work meanwhile
+            return await super().fetch(petition_id, **kwargs)
 
     async def fetch_list(self, facet: str, page: int = 1, query: str = "") -> dict[str, Any]:
-        self.requests += 1
-        await asyncio.sleep(0)
-        return {"links": {}, "data": []}
+        async with self._connections:
+            self.requests += 1
+            await asyncio.sleep(0)
+            return {"links": {}, "data": []}
 
 
 class NoCalendar:
