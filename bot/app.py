@@ -40,6 +40,7 @@ from bot.runtime import RUNTIME_KEY, Runtime, runtime
 from bot.sender import Sender
 from bot.server import UpdateServer
 from bot.sharing import Sharing
+from bot.slices import freeze_loaded
 from bot.sources.base import Source, TargetKind
 from bot.sources.debates.kind import DebatesKind
 from bot.sources.debates.source import DebatesSource
@@ -224,6 +225,7 @@ async def start_services(application: Application) -> None:
     periodic.append(("departments", wiring.refresh_departments, DEPARTMENTS_REFRESH_EVERY))
     digest_every = min(DIGESTS_CHECK_EVERY, config.petitions.poll_interval_seconds)
     periodic.append(("digests", digests.send_due, digest_every))
+    freeze_loaded()  # the store and the wiring are loaded: the collector need never walk them
     for name, work, interval in periodic:
         background.start(name, work)  # now: a restart is not blind for an interval
         jobs.run_repeating(

@@ -72,6 +72,11 @@ def budget(seconds: float, *, for_a_user: bool = False) -> Iterator[None]:
         _DEADLINE.reset(token)
 
 
+def for_a_user() -> bool:
+    """Whether the fetches made here are a command's (see `budget`)."""
+    return _FOR_A_USER.get()
+
+
 def budget_left() -> float:
     """Seconds left of the budget in force (infinite when there is none)."""
     deadline = _DEADLINE.get()
@@ -232,7 +237,7 @@ class HttpClient:
 
     async def _request(self, url: str, headers: Mapping[str, str] | None) -> HttpResponse:
         try:
-            session = self._sessions[_FOR_A_USER.get()]
+            session = self._sessions[for_a_user()]
             async with session.get(url, headers=headers, allow_redirects=False) as response:
                 body = await _read_capped(url, response)
                 result = HttpResponse(str(response.url), response.status, response.headers, body)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot import slices as slices_module
 from bot.sources.base import Alert, Refresh
 from bot.storage import files as storefiles
 from bot.storage import tinydb_store as store_module
@@ -450,3 +451,40 @@ async def test_a_torn_tracking_line_is_the_cycle_that_never_happened(path):
     with tracking_journal_path(path).open("a") as journal:
         journal.write('{"seq": 50, "changes": {"targ')  # the crash came mid-append
     assert await TinyDBStore(path).target_state("petition:1") == {"v": 1}
+
+
+async def test_commands_are_answered_while_a_cycle_fans_out(path, monkeypatch):
+    """A busy cycle's fan-out gives the loop back between slices: a command that comes
+    meanwhile is answered before the cycle ends, not after all of it."""
+    monkeypatch.setattr(slices_module, "SLICE_SECONDS", 0)  # a pause after every target
+    store = TinyDBStore(path)
+    targets = [f"petition:{n}" for n in range(200)]
+    for n, target in enumerate(targets):
+        await store.add_follow(n, target, {"v": 0})
+    refreshes = {t: Refresh({"v": 1}, [Alert(f"{t}:k", "t")]) for t in targets}
+    cycle = asyncio.create_task(store.record_cycle(refreshes, NOW))
+    await asyncio.sleep(0)  # the cycle starts, and pauses after its first slice
+    assert await store.follows_of(7) == ["petition:7"]
+    assert len(await store.pending_deliveries()) < 200  # the fan-out is still under way
+    assert await cycle == 200
+    assert len(await store.pending_deliveries()) == 200
+
+
+async def test_a_follow_ended_during_the_fan_out_leaves_no_state_behind(path, monkeypatch):
+    """The last follower of a target leaves while the cycle that read it is still fanning
+    out: its state is not stored again, so a later follower starts from a fresh baseline."""
+    monkeypatch.setattr(slices_module, "SLICE_SECONDS", 0)
+    store = TinyDBStore(path)
+    targets = [f"petition:{n}" for n in range(50)]
+    for n, target in enumerate(targets):
+        await store.add_follow(n, target, {"v": 0})
+    cycle = asyncio.create_task(
+        store.record_cycle({t: Refresh({"v": 1}, [Alert(f"{t}:k", "t")]) for t in targets}, NOW)
+    )
+    await asyncio.sleep(0)
+    assert await store.remove_follow(49, "petition:49")
+    await cycle
+    assert await store.target_state("petition:49") is None
+    assert await store.target_state("petition:48") == {"v": 1}
+    reopened = reopen(store, path)
+    assert await reopened.target_state("petition:49") is None

@@ -74,6 +74,7 @@ from tinydb.table import Document, Table
 from bot import fanout
 from bot.bundles import bundle_from_doc, bundle_to_doc
 from bot.preferences import DEFAULT_CHAT, DEFAULT_FOLLOW, ChatSettings, FollowSettings
+from bot.slices import Slices
 from bot.sources.base import Alert
 from bot.storage import patches
 from bot.storage.files import (
@@ -111,6 +112,10 @@ COMPACT_SUBSCRIPTIONS_AFTER = 1_000
 # The tracking journal is folded into its file once it is as large as the file (so every byte
 # changed is written at most twice), but never for less than this.
 COMPACT_TRACKING_FROM = 1_000_000
+# Work between two pauses of a long loop (bot.slices): each takes a few milliseconds.
+STATES_PER_SLICE = 1_000
+DELIVERIES_PER_SLICE = 500
+OUTCOMES_PER_SLICE = 500
 # The tracking file's record of the last journalled change it holds.
 JOURNAL_TABLE = "journal"
 T = TypeVar("T")
@@ -136,25 +141,15 @@ class _Memory(MemoryStorage):
             if doc_id not in changed:
                 changed[doc_id] = before.get(doc_id, patches.ABSENT)
 
-    def take_changes(self) -> dict[str, dict[str, tuple[Any, Any]]]:
-        """{table: {doc id: (as last saved, as now)}}, and start afresh from here."""
-        tables = self.memory or {}
-        changes = {
-            name: {
-                doc_id: (old, tables.get(name, {}).get(doc_id, patches.ABSENT))
-                for doc_id, old in changed.items()
-            }
-            for name, changed in self.changed.items()
-        }
-        self.changed = {}
-        return changes
+    def take_changes(self) -> dict[str, dict[str, Any]]:
+        """{table: {doc id: as last saved}} of the documents changed since, and start afresh."""
+        changed, self.changed = self.changed, {}
+        return changed
 
-    def keep_changes(self, changes: Mapping[str, Mapping[str, tuple[Any, Any]]]) -> None:
+    def keep_changes(self, changes: Mapping[str, Mapping[str, Any]]) -> None:
         """Put back changes whose save failed: the next save journals them again."""
         for name, documents in changes.items():
-            changed = self.changed.setdefault(name, {})
-            for doc_id, (old, _) in documents.items():
-                changed[doc_id] = old  # older than any noted since
+            self.changed.setdefault(name, {}).update(documents)  # older than any noted since
 
 
 class _ByIntId(MutableMapping[int, Any]):
@@ -310,9 +305,17 @@ class TinyDBStore:
         self._journal = Journal(journal_path(path))
         self._changes = Journal(subscriptions_journal_path(path))
         self._compacting: asyncio.Task[None] | None = None
+        # Held while a cycle's alerts are fanned out (in slices, so commands run meanwhile) and
+        # by the changes a fan-out must not see half-way: a chat going or moving.
+        self._cycle = asyncio.Lock()
         # One thread encodes and writes the files: each thread that allocates tens of MB keeps a
         # malloc arena of its own that size (a thread pool's six doubled the peak RSS).
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
+        # A command's journal line has a thread of its own: in the shared pool it would queue
+        # behind thousands of sent outcomes' appends while a fan-out goes out.
+        self._commands_writer = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="store-commands"
+        )
         # Every file is read and checked before any is written: a damaged one stops us unchanged.
         changes = self._changes.read(_subscriptions_line)
         outcomes = self._journal.read(_outcome_line)
@@ -423,6 +426,7 @@ class TinyDBStore:
         """Fold the journals in and write both files (blocking: the bot is stopping, or never
         ran)."""
         self._writer.shutdown(wait=True)  # a write under way ends before the last ones
+        self._commands_writer.shutdown(wait=True)
         self._fold(datetime.now().astimezone())
         for file, journal in ((self._subs, self._changes), (self._tracking, self._journal)):
             try:
@@ -467,9 +471,9 @@ class TinyDBStore:
         size, so a save costs about what changed, twice at most."""
         file = self._tracking
         async with file.lock:
-            changes = file.storage.take_changes()
+            changes, tables = file.storage.take_changes(), dict(file.tables)
             try:
-                await self._in_writer(self._journal_changes, file, changes, dict(file.tables))
+                await self._in_writer(self._journal_changes, file, changes, tables)
             except OSError as exc:
                 file.storage.keep_changes(changes)
                 log.error("could not save %s (kept, will retry): %s", file.path, exc)
@@ -477,11 +481,20 @@ class TinyDBStore:
         return True
 
     def _journal_changes(
-        self, file: _File, changes: dict[str, dict[str, tuple[Any, Any]]], tables: dict[str, Any]
+        self, file: _File, changes: dict[str, dict[str, Any]], tables: dict[str, Any]
     ) -> None:
-        """In the writer thread: `changes` and `tables` were taken together on the loop."""
+        """In the writer thread: `changes` (documents as last saved) and `tables` (as now) were
+        taken together on the loop, and neither changes meanwhile."""
         assert file.journal is not None
-        line = patches.changes_line(changes)
+        line = patches.changes_line(
+            {
+                name: {
+                    doc_id: (old, tables.get(name, {}).get(doc_id, patches.ABSENT))
+                    for doc_id, old in documents.items()
+                }
+                for name, documents in changes.items()
+            }
+        )
         if not line:
             return
         file.seq += 1
@@ -502,7 +515,10 @@ class TinyDBStore:
                 if after != before:  # a change that found nothing to do writes nothing
                     line = orjson.dumps(after, option=orjson.OPT_NON_STR_KEYS).decode()
                     # On cancellation the append still finishes, and the change stands.
-                    await _finish_even_if_cancelled(asyncio.to_thread(self._changes.append, line))
+                    appending = asyncio.get_running_loop().run_in_executor(
+                        self._commands_writer, self._changes.append, line
+                    )
+                    await _finish_even_if_cancelled(appending)
             except Exception as exc:
                 self._restore_chats(before)
                 if isinstance(exc, OSError):
@@ -584,7 +600,8 @@ class TinyDBStore:
         return await self.remove_follows(chat_id, {target}) > 0
 
     async def remove_follows(self, chat_id: int, targets: set[str]) -> int:
-        """Unfollow those of `targets` the chat follows, in one write; returns how many."""
+        """Unfollow those of `targets` the chat follows, in one write; returns how many. During
+        a cycle's fan-out too: alerts it queued for these follows are dropped by the sender."""
         gone: set[str] = set()
         async with self._changing_subscriptions(chat_id):
             follows = self._follows_of(chat_id)  # as it is once the change before this is in
@@ -681,6 +698,10 @@ class TinyDBStore:
 
     async def forget_chat(self, chat_id: int) -> None:
         """Unfollow everything and delete all the chat's data, its delivery history included."""
+        async with self._cycle:
+            await self._forget_chat(chat_id)
+
+    async def _forget_chat(self, chat_id: int) -> None:
         follows = set(self._follows_of(chat_id))
         async with self._changing_subscriptions(chat_id):
             if self._chats.get(doc_id=chat_id) is not None:
@@ -741,6 +762,10 @@ class TinyDBStore:
 
     async def migrate_chat(self, old_id: int, new_id: int) -> None:
         """A group became a supergroup: move follows, pending deliveries and history to `new_id`."""
+        async with self._cycle:
+            await self._migrate_chat(old_id, new_id)
+
+    async def _migrate_chat(self, old_id: int, new_id: int) -> None:
         old = self._chats.get(doc_id=old_id)
         if old is not None:
             async with self._changing_subscriptions(old_id, new_id):
@@ -806,43 +831,59 @@ class TinyDBStore:
 
         `refreshes` maps a target key to a bot.sources.base.Refresh. Returns how many new
         deliveries were queued: bot.fanout decides who gets what, from the keys and told values
-        indexed here.
+        indexed here. The work is done in slices (bot.slices) under the cycle lock, so other
+        commands are answered meanwhile and none that ends a follow lands half-way.
         """
+        slices = Slices()
         states: dict[str, dict[str, Any]] = {}
         new_deliveries: list[dict[str, Any]] = []
         at = int(now.timestamp())
         samples: list[tuple[str, int, int]] = []
-        for target, refresh in refreshes.items():
-            everyone = self._followers.get(target)
-            if not everyone:
-                continue  # everyone unfollowed while the cycle ran
-            states[target] = refresh.state
-            if refresh.sample is not None and self._history.due(target, at, refresh.sample):
-                samples.append((target, at, refresh.sample))
-            if not refresh.alerts:
-                continue  # the usual case: no work per follower
-            followers = [
-                fanout.Follower(
-                    chat,
-                    (chat, target) in self._muted,
-                    self._follow_settings_of(chat, target),
-                    self._chat_settings_of(chat).tz,
-                )
-                for chat in everyone
-            ]
-            for queued in fanout.fan_out(refresh.alerts, followers, self._delivered, self._told):
-                self._delivered.update((queued.chat_id, key) for key in queued.alert.keys)
-                if queued.alert.told is not None:
-                    self._told[queued.chat_id, queued.alert.told[0]] = queued.alert.told[1]
-                new_deliveries.append(
-                    _new_delivery(queued.chat_id, target, queued.alert, queued.text, now)
-                )
-        self._put_states(states)
-        self._queue(new_deliveries)
+        async with self._cycle:
+            for target, refresh in refreshes.items():
+                await slices.pause()
+                everyone = self._followers.get(target)
+                if not everyone:
+                    continue  # everyone unfollowed while the cycle ran
+                states[target] = refresh.state
+                if refresh.sample is not None and self._history.due(target, at, refresh.sample):
+                    samples.append((target, at, refresh.sample))
+                if not refresh.alerts:
+                    continue  # the usual case: no work per follower
+                new_deliveries += self._fan_out(target, refresh.alerts, sorted(everyone), now)
+            for chunk in _chunks(list(states), STATES_PER_SLICE):
+                await slices.pause()
+                # A target all its followers left meanwhile is gone: a later follower starts
+                # from a fresh baseline (_forget_follows).
+                self._put_states({t: states[t] for t in chunk if self._followers.get(t)})
+            for batch in _chunks(new_deliveries, DELIVERIES_PER_SLICE):
+                await slices.pause()
+                self._queue(batch)
         await self._save_tracking()
         if samples:
             await asyncio.to_thread(self._history.append, samples)
         return len(new_deliveries)
+
+    def _fan_out(
+        self, target: str, alerts: list[Alert], chats: list[int], now: datetime
+    ) -> list[dict[str, Any]]:
+        """The deliveries of one target's alerts, noted as delivered (memory only)."""
+        followers = [
+            fanout.Follower(
+                chat,
+                (chat, target) in self._muted,
+                self._follow_settings_of(chat, target),
+                self._chat_settings_of(chat).tz,
+            )
+            for chat in chats
+        ]
+        deliveries = []
+        for queued in fanout.fan_out(alerts, followers, self._delivered, self._told):
+            self._delivered.update((queued.chat_id, key) for key in queued.alert.keys)
+            if queued.alert.told is not None:
+                self._told[queued.chat_id, queued.alert.told[0]] = queued.alert.told[1]
+            deliveries.append(_new_delivery(queued.chat_id, target, queued.alert, queued.text, now))
+        return deliveries
 
     async def history_of(self, target: str) -> list[tuple[int, int]]:
         """The target's samples (Unix seconds, value), oldest first (bot.storage.history)."""
@@ -972,14 +1013,21 @@ class TinyDBStore:
         if not self._outcomes and self._compacted_on == now.date():
             return
         folded = self._journal.end
-        self._fold(now)
+        slices = Slices()
+        for chunk in _chunks(list(self._outcomes), OUTCOMES_PER_SLICE):
+            await slices.pause()
+            self._fold(now, chunk)
         self._compact(now)
         # Lines appended meanwhile (sends during the write) are not in this write: keep them.
         if await self._save_tracking():
             await asyncio.to_thread(_quietly, functools.partial(self._journal.drop_before, folded))
 
-    def _fold(self, now: datetime) -> None:
-        outcomes, self._outcomes = self._outcomes, {}
+    def _fold(self, now: datetime, ids: list[int] | None = None) -> None:
+        """Fold the outcomes noted of `ids` (all when None) into the tracking tables."""
+        if ids is None:
+            outcomes, self._outcomes = self._outcomes, {}
+        else:
+            outcomes = {i: self._outcomes.pop(i) for i in ids if i in self._outcomes}
         finished = [i for i, outcome in outcomes.items() if outcome in _DONE]
         docs = [doc for doc in self._deliveries.get(doc_ids=finished) or () if doc is not None]
         day = now.date().isoformat()
@@ -1205,6 +1253,11 @@ class TinyDBStore:
 
 
 _DONE = {SENT, DROPPED}
+
+
+def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _quietly(action: Any) -> None:
