@@ -33,6 +33,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.bundles import Message, gather
 from bot.callbacks import alert_keyboard
 from bot.pacing import AN_ALERT
+from bot.slices import with_workers
 from bot.storage.port import DROPPED, FAILED, SENT, UNSURE, Delivery, SaveError, Storage
 
 log = logging.getLogger(__name__)
@@ -86,14 +87,10 @@ class Sender:
             by_chat: dict[int, list[Delivery]] = defaultdict(list)
             for delivery in await self._store.pending_deliveries(self._clock()):
                 by_chat[delivery.chat_id].append(delivery)
-            slots = asyncio.Semaphore(CHATS_IN_PARALLEL)
-
-            async def send_chat(deliveries: list[Delivery]) -> int:
-                async with slots:
-                    return await self._send_chat(deliveries)
-
             try:
-                sent = await asyncio.gather(*(send_chat(batch) for batch in by_chat.values()))
+                sent = await with_workers(
+                    list(by_chat.values()), self._send_chat, CHATS_IN_PARALLEL
+                )
             finally:
                 await self._fold()
             return sum(sent)

@@ -20,6 +20,13 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+A = TypeVar("A")
+K = TypeVar("K")
+R = TypeVar("R")
+V = TypeVar("V")
 
 SLICE_SECONDS = 0.01
 
@@ -34,6 +41,33 @@ class Slices:
         if time.perf_counter() >= self._ends:
             await asyncio.sleep(0)
             self._ends = time.perf_counter() + self._seconds
+
+
+async def in_slices(pairs: Iterable[tuple[K, V]]) -> dict[K, V]:
+    """`pairs` (made lazily, an item's work at a time) as a dict, pausing between them."""
+    slices = Slices()
+    made = {}
+    for key, value in pairs:
+        made[key] = value
+        await slices.pause()
+    return made
+
+
+async def with_workers(
+    items: Sequence[A], work: Callable[[A], Awaitable[R]], workers: int
+) -> list[R]:
+    """`work(item)` for every item, at most `workers` at once, the results in the items' order.
+    A few tasks take the items in turn: a task for each of thousands, made in one go, held the
+    loop for tens of milliseconds (and then ran their first steps all in one turn of it)."""
+    results: list[Any] = [None] * len(items)
+    indexes = iter(range(len(items)))
+
+    async def worker() -> None:
+        for index in indexes:  # shared: each item goes to one worker
+            results[index] = await work(items[index])
+
+    await asyncio.gather(*(worker() for _ in range(min(workers, len(items)))))
+    return results
 
 
 def freeze_loaded() -> None:

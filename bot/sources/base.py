@@ -10,7 +10,6 @@ these types, so a new kind or source plugs in without touching them.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,11 +18,15 @@ from enum import StrEnum
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from bot.http import UpstreamError
+from bot.slices import with_workers
 from bot.sources.text import LONDON
 
 log = logging.getLogger(__name__)
 Stored = dict[str, Any]
 T = TypeVar("T")
+# Targets read at once, one request each: more than a host's connections (http config), so the
+# pool is never idle, and few enough that a cycle is never thousands of tasks.
+READS_AT_ONCE = 32
 
 
 @dataclass(frozen=True)
@@ -355,9 +358,12 @@ async def refresh_each(
             log.exception("%s not refreshed: unexpected error", target_key(kind, ident))
         return None
 
-    results = await asyncio.gather(*(one(ident, stored) for ident, stored in targets.items()))
+    pairs = list(targets.items())
+    results = await with_workers(pairs, lambda pair: one(*pair), READS_AT_ONCE)
     return {
-        ident: result for ident, result in zip(targets, results, strict=True) if result is not None
+        ident: result
+        for (ident, _), result in zip(pairs, results, strict=True)
+        if result is not None
     }
 
 

@@ -40,7 +40,10 @@ Which follows get an alert is bot.fanout's rule (settings, mutes, and: an alert 
 once, never again under any of its keys, or, for an alert that tells a topic's new value, only
 when the chat was last told another value on that topic), given the indexes kept here;
 a chat on a daily digest keeps its deliveries pending until `send_digest` folds them into one
-message, in the same write that records the digest as done.
+message, in the same write that records the digest as done. A cycle's fan-out and a fold of
+thousands of outcomes run in slices (bot.slices), so commands are answered meanwhile; the cycle
+lock keeps a chat from being deleted or moved half-way through a fan-out, and a follow that ends
+meanwhile leaves its alerts to the sender, which drops them.
 
 Memory is the truth while the bot runs; a file reaches disk as one atomic replace of a snapshot
 taken on the event loop (consistent: nothing else runs meanwhile), encoded, written and fsynced in

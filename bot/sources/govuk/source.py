@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.slices import in_slices
 from bot.sources.base import Refresh
 from bot.sources.departments.directory import Directory
 from bot.sources.govuk.client import GovukClient
@@ -53,7 +54,9 @@ class GovukStatementsSource:
             items += await self._pages(departments, reindexed_since=since)
         unique = list({item.id: item for item in items}.values())
         newest = max((item.stamp for item in unique), default=None)
-        return refresh_follows(targets, unique, SOURCE, now, self._directory, newest)
+        return await in_slices(
+            refresh_follows(targets, unique, SOURCE, now, self._directory, newest)
+        )
 
     def _organisations(self, queries: list[StatementQuery]) -> list[str] | None:
         """The slugs to ask for (a department under each it has had); None: every one."""

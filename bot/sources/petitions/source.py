@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.http import UpstreamError, budget, budget_left
-from bot.slices import Slices
+from bot.slices import in_slices
 from bot.sources.base import Refresh, refresh_each
 from bot.sources.petitions.alerts import petition_alerts
 from bot.sources.petitions.client import (
@@ -170,11 +170,10 @@ class PetitionSource:
     async def poll(
         self, targets: Mapping[str, dict[str, Any] | None], now: datetime
     ) -> dict[str, Refresh]:
-        slices = Slices()  # thousands of stored states to read: commands go on meanwhile
-        previous: dict[str, PetitionSnapshot | None] = {}
-        for ident, stored in targets.items():
-            previous[ident] = self._snapshot_of(ident, stored)
-            await slices.pause()
+        # Thousands of stored states to read: commands are answered meanwhile.
+        previous = await in_slices(
+            (ident, self._snapshot_of(ident, stored)) for ident, stored in targets.items()
+        )
         if not self._scanned:  # a restart forgets the dissolutions it noticed: read them again
             self._notice(snapshot for snapshot in previous.values() if snapshot is not None)
             self._scanned = True

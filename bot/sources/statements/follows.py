@@ -10,7 +10,7 @@ differ.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -35,11 +35,11 @@ def refresh_follows(
     now: datetime,
     directory: Directory,
     checked_to: str | None = None,
-) -> dict[str, Refresh]:
-    """Each follow's new state and alerts; `checked_to` is how far back the source has read."""
+) -> Iterator[tuple[str, Refresh]]:
+    """Each follow's new state and alerts, one follow at a time (a source takes them in slices,
+    bot.slices); `checked_to` is how far back the source has read."""
     items = oldest_first(items)  # once, for every follow
     stories = match_stories(items, (state for state in targets.values() if state))
-    refreshes = {}
     for ident, stored in targets.items():
         query = StatementQuery.from_ident(ident)
         matching = query.canonical(directory)
@@ -56,8 +56,7 @@ def refresh_follows(
             )
             for e in events
         ]
-        refreshes[ident] = Refresh(state, alerts)
-    return refreshes
+        yield ident, Refresh(state, alerts)
 
 
 _NEWS = {StatementEventKind.NEW, StatementEventKind.CATCH_UP}

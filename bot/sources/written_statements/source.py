@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.http import UpstreamError
+from bot.slices import in_slices
 from bot.sources.base import Refresh
 from bot.sources.departments.directory import Directory
 from bot.sources.statements.follows import refresh_follows
@@ -62,7 +63,7 @@ class WrittenStatementsSource:
         in_window = {value.get("id") for value in values}
         self._corrections = {k: v for k, v in self._corrections.items() if k in in_window}
         items = [item for value in values if (item := await self._item(value, now)) is not None]
-        return refresh_follows(targets, items, SOURCE, now, self._directory)
+        return await in_slices(refresh_follows(targets, items, SOURCE, now, self._directory))
 
     async def look_up(self, query: StatementQuery, now: datetime) -> list[StatementItem]:
         """The last weeks' statements for one follow, for its first reply and baseline."""
