@@ -42,6 +42,7 @@ BENCHMARKS: dict[str, tuple[str, str, bool]] = {
         "--follows 500 --petitions 100 --changing 30 --cycles 2 --runs 1",
         False,
     ),
+    "bench_startup": ("", "--follows 1000 --petitions 200 --deliveries 2000 --runs 1", False),
     "bench_port": ("", "--follows 1000 --petitions 200 --runs 1", False),
     "bench_port_postgres": (
         f"--postgres {POSTGRES}",

