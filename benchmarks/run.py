@@ -30,7 +30,7 @@ BENCHMARKS: dict[str, tuple[str, str, bool]] = {
     "bench_poll": ("--peers", "--followed 60 --cycles 2 --open 200 --closed 100", False),
     "bench_store": ("", SMALL_STORE, False),
     "bench_mixed": ("--follows 30000 100000", "--follows 600 --cycles 1", False),
-    "bench_fanout": ("", "--chats 60", False),
+    "bench_fanout": ("--chats 2000 10000", "--chats 60 --commands 0 4", False),
     "bench_statements": ("", "--follows 20 --cycles 2", False),
     "bench_history": (
         "",
