@@ -6,6 +6,8 @@ of Python; done in one go, every command that arrives meanwhile waits for all of
 calls `Slices.pause()` after each item gives the event loop back once its slice has used
 SLICE_SECONDS, so a command waits for one slice at most. What may run in a pause is the caller's
 to reason about: the store holds its cycle lock across one (bot/storage/tinydb_store.py).
+`with_workers` does the same for work that waits (requests, sends): a few tasks take the items
+in turn, where a task per item would be thousands made, and first run, in one go.
 
 Python's cyclic collector is the other long stretch: a full collection walks every container
 object, and a store loaded with 100,000 follows holds millions of them (a 120 ms pause at 30,000

@@ -346,7 +346,8 @@ async def refresh_each(
     targets: Mapping[str, Stored | None],
     refresh: Callable[[str, Stored | None], Awaitable[T | None]],
 ) -> dict[str, T]:
-    """Refresh targets one request each, concurrently; a fault on one never stops the others."""
+    """Refresh targets one request each, READS_AT_ONCE at a time; a fault on one never stops
+    the others."""
 
     async def one(ident: str, stored: Stored | None) -> T | None:
         try:

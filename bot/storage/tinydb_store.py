@@ -418,7 +418,6 @@ class TinyDBStore:
         self._fold(now)
         if self._compact(now) or folding or self._tracking.replayed:
             self._write_now(self._tracking)
-        self._tracking.storage.changed = {}  # nothing since what is on disk but this opening
         self._journal.clear()
 
     def _index_chats(self) -> None:
@@ -482,11 +481,7 @@ class TinyDBStore:
     async def _write_snapshot(self, file: _File, tables: dict[str, Any]) -> None:
         """Encode and write `tables` in the writer thread (storefiles.Serialiser tells why they
         hold still meanwhile)."""
-        await self._in_writer(self._write_tables, file, tables)
-
-    async def _in_writer(self, work: Callable[..., None], *args: Any) -> None:
-        running = asyncio.get_running_loop().run_in_executor(self._writer, work, *args)
-        await _finish_even_if_cancelled(running)
+        await _in_thread(self._writer, self._write_tables, file, tables)
 
     @staticmethod
     def _write_tables(file: _File, tables: dict[str, Any]) -> None:
@@ -512,7 +507,7 @@ class TinyDBStore:
         async with file.lock:
             changes, tables = file.storage.take_changes(), dict(file.tables)
             try:
-                await self._in_writer(self._journal_changes, file, changes, tables)
+                await _in_thread(self._writer, self._journal_changes, file, changes, tables)
             except OSError as exc:
                 file.storage.keep_changes(changes)
                 log.error("could not save %s (kept, will retry): %s", file.path, exc)
@@ -554,10 +549,7 @@ class TinyDBStore:
                 if after != before:  # a change that found nothing to do writes nothing
                     line = orjson.dumps(after, option=orjson.OPT_NON_STR_KEYS).decode()
                     # On cancellation the append still finishes, and the change stands.
-                    appending = asyncio.get_running_loop().run_in_executor(
-                        self._commands_writer, self._changes.append, line
-                    )
-                    await _finish_even_if_cancelled(appending)
+                    await _in_thread(self._commands_writer, self._changes.append, line)
             except Exception as exc:
                 self._restore_chats(before)
                 if isinstance(exc, OSError):
@@ -870,8 +862,9 @@ class TinyDBStore:
 
         `refreshes` maps a target key to a bot.sources.base.Refresh. Returns how many new
         deliveries were queued: bot.fanout decides who gets what, from the keys and told values
-        indexed here. The work is done in slices (bot.slices) under the cycle lock, so other
-        commands are answered meanwhile and none that ends a follow lands half-way.
+        indexed here. The work is done in slices (bot.slices) under the cycle lock: commands
+        are answered meanwhile, but a chat is never deleted or moved half-way through; a follow
+        that ends meanwhile leaves its alerts to the sender (which drops them) and no state.
         """
         slices = Slices()
         states: dict[str, dict[str, Any]] = {}
@@ -1304,6 +1297,11 @@ def _quietly(action: Any) -> None:
         action()
     except OSError as exc:
         log.warning("could not empty a journal (what it holds is on file): %s", exc)
+
+
+async def _in_thread(thread: ThreadPoolExecutor, work: Callable[..., None], *args: Any) -> None:
+    """Run `work` in `thread` (a store's own writer), and let it finish even if cancelled."""
+    await _finish_even_if_cancelled(asyncio.get_running_loop().run_in_executor(thread, work, *args))
 
 
 async def _finish_even_if_cancelled(work: Awaitable[T]) -> T:
