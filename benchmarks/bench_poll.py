@@ -6,8 +6,9 @@ and 12 regions (about 60 KB), list entries of about 2 KB, 50 to a page. It holds
 10,000 closed petitions; before each cycle a share of the open ones (5% by default) gains
 signatures, which moves `updated_at` as on the real site. The bot side is the real PetitionSource,
 Poller, HttpClient and TinyDB Store, each configuration in a fresh process, one minute of clock per
-cycle. Per cycle: requests, bytes downloaded, CPU-seconds of the bot's process (threads included),
-wall time, and the process's peak RSS. 1,000 followed are open petitions; 10,000 are all 3,000 open
+cycle. Per cycle: the followed petitions whose count moved, requests, bytes downloaded, CPU-seconds
+of the bot's process (threads included), wall time, and the process's peak RSS; `--active` takes
+several shares, for a row group each. 1,000 followed are open petitions; 10,000 are all 3,000 open
 and 7,000 closed ones.
 
 With `--peers`, urlwatch 2.29 and changedetection.io 0.60 are installed from PyPI, each into a
@@ -15,10 +16,10 @@ scratch virtualenv, and run against the same site, one show URL per petition, as
 table (their CPU is their processes'; they keep no state worth warming, so each runs PEER_CYCLES
 times). urlwatch runs once a cycle, as from cron. changedetection.io is a service: a cycle is a run
 of its batch mode with every watch queued, less a run with none (run_changedetection).
-The list plan first runs WARM_UP_CYCLES unmeasured, so that its reads of whole documents (the cycle
-after a petition's count moves) are at their steady pace; the table gives means per cycle.
+The cheapest plan first runs WARM_UP_CYCLES unmeasured, so that its reads of whole documents (the
+cycle after a petition's count moves) are at their steady pace; the table gives means per cycle.
 
-    python benchmarks/bench_poll.py [--followed 1000 10000] [--cycles 30] [--peers]
+    python benchmarks/bench_poll.py [--followed 1000 10000] [--active 0.05] [--cycles 30] [--peers]
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import copy
+import itertools
 import json
 import multiprocessing
 import os
@@ -68,6 +70,7 @@ SHOW_ONLY = (
     "other_parliamentary_business",
 )
 PAGE = 50
+START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 WARM_UP_CYCLES = 5
 PEER_CYCLES = 5
 
@@ -102,7 +105,10 @@ class Site:
         base = {k: v for k, v in attributes.items() if k not in SHOW_ONLY}
         self.random = random.Random(2026)
         self.active = active
-        start = datetime.now(UTC) - timedelta(hours=1)
+        # The site's own clock, a minute on at each tick, as the bot's is: Last-Modified and Date
+        # then relate as they do between real cycles a minute apart.
+        self.clock = START
+        start = START - timedelta(hours=1)
         self.petitions: dict[int, dict[str, Any]] = {}
         for ident in range(1, open_count + closed_count + 1):
             closed = ident > open_count
@@ -118,14 +124,16 @@ class Site:
         self.requests = 0
         self.bytes = 0
 
-    def tick(self) -> int:
+    def tick(self) -> list[int]:
         changed = self.random.sample(self.open, int(len(self.open) * self.active))
-        now = _iso(datetime.now(UTC))
+        self.clock += timedelta(minutes=1)
         for ident in changed:
             attributes = self.petitions[ident]
             attributes["signature_count"] += self.random.randint(1, 40)
-            attributes["updated_at"] = now
-        return len(changed)
+            # Counted at some moment of the last minute, on the site's 10-second beat.
+            signed = self.clock - timedelta(seconds=10 * self.random.randint(0, 5))
+            attributes["updated_at"] = _iso(signed)
+        return changed
 
     def _respond(self, body: bytes, headers: dict[str, str] | None = None) -> web.Response:
         self.requests += 1
@@ -139,7 +147,7 @@ class Site:
         modified = updated.replace(second=updated.second // 10 * 10, microsecond=0)
         headers = {
             "Last-Modified": format_datetime(modified, usegmt=True),
-            "Date": format_datetime(datetime.now(UTC), usegmt=True),
+            "Date": format_datetime(self.clock, usegmt=True),
         }
         since = _instant(request.headers.get("If-Modified-Since"))
         if since is not None and since >= modified:
@@ -216,6 +224,7 @@ class Cycle:
     megabytes: float
     cpu: float
     wall: float
+    moved: int  # followed petitions whose count moved before the cycle
 
 
 class NoSender:
@@ -231,7 +240,7 @@ def followed_petitions(count: int, open_count: int) -> list[int]:
 
 async def run_ours(plan: Plan, url: str, followed: list[int], cycles: int) -> list[Cycle]:
     http = HttpClient(HttpConfig(timeout_seconds=30), [url])
-    clock_now = [datetime(2026, 11, 23, 12, 0, tzinfo=UTC)]
+    clock_now = [START]
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "alerts.json"
         chats = {
@@ -255,7 +264,7 @@ async def run_ours(plan: Plan, url: str, followed: list[int], cycles: int) -> li
             await poller.run_cycle(source.name)
         results = []
         for _ in range(cycles):
-            await http.get_json(f"{url}/_/tick")
+            moved = _moved(await http.get_json(f"{url}/_/tick"), followed)
             await http.get_json(f"{url}/_/stats")
             clock_now[0] += timedelta(minutes=1)
             cpu, wall = time.process_time(), time.perf_counter()
@@ -263,7 +272,8 @@ async def run_ours(plan: Plan, url: str, followed: list[int], cycles: int) -> li
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             assert report.refreshed == len(followed), report
             stats = await http.get_json(f"{url}/_/stats")
-            results.append(Cycle(stats["requests"], stats["bytes"] / 1e6, cpu, wall))
+            assert stats["requests"] > 0, stats
+            results.append(Cycle(stats["requests"], stats["bytes"] / 1e6, cpu, wall, moved))
         store.close_now()
     await http.close()
     return results
@@ -287,11 +297,11 @@ def run_urlwatch(python: Path, url: str, followed: list[int], cycles: int) -> li
 
         _timed(command)  # the baselines
         for _ in range(cycles):
-            _get(f"{url}/_/tick")
+            moved = _moved(_get(f"{url}/_/tick"), followed)
             _get(f"{url}/_/stats")
             cpu, wall = _timed(command)
             stats = _get(f"{url}/_/stats")
-            results.append(Cycle(stats["requests"], stats["bytes"] / 1e6, cpu, wall))
+            results.append(Cycle(stats["requests"], stats["bytes"] / 1e6, cpu, wall, moved))
     return results
 
 
@@ -316,12 +326,13 @@ def run_changedetection(python: Path, url: str, followed: list[int], cycles: int
         idle_cpu = statistics.median(cpu for cpu, _ in idle)
         idle_wall = statistics.median(wall for _, wall in idle)
         for _ in range(cycles):
-            _get(f"{url}/_/tick")
+            moved = _moved(_get(f"{url}/_/tick"), followed)
             _get(f"{url}/_/stats")
             cpu, wall = _timed([*service, "-r", "all"], environ)
             stats = _get(f"{url}/_/stats")
+            megabytes = stats["bytes"] / 1e6
             results.append(
-                Cycle(stats["requests"], stats["bytes"] / 1e6, cpu - idle_cpu, wall - idle_wall)
+                Cycle(stats["requests"], megabytes, cpu - idle_cpu, wall - idle_wall, moved)
             )
     return results
 
@@ -334,6 +345,10 @@ def _timed(command: list[str], environ: dict[str, str] | None = None) -> tuple[f
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return cpu, time.perf_counter() - started
+
+
+def _moved(tick: dict[str, Any], followed: list[int]) -> int:
+    return len(set(tick["changed"]).intersection(followed))
 
 
 def _get(url: str) -> dict[str, Any]:
@@ -390,7 +405,11 @@ def main() -> None:
     parser.add_argument("--open", type=int, default=3_000)
     parser.add_argument("--closed", type=int, default=10_000)
     parser.add_argument(
-        "--active", type=float, default=0.05, help="open petitions signed per cycle"
+        "--active",
+        type=float,
+        nargs="+",
+        default=[0.05],
+        help="shares of the open petitions signed before each cycle: a table row group for each",
     )
     parser.add_argument(
         "--peers", action="store_true", help="also run the peers, installed from PyPI"
@@ -408,41 +427,41 @@ def main() -> None:
     pythons = {name: install_peer(name) for name in PEERS} if args.peers else {}
     who += [name for name, python in pythons.items() if python is not None]
     print(
-        f"{args.open:,} open and {args.closed:,} closed petitions, {args.active:.0%} of the open "
-        f"ones signed before each cycle; means of {args.cycles} warm cycles (a minute apart)\n"
+        f"{args.open:,} open and {args.closed:,} closed petitions, a share of the open ones "
+        f"signed before each cycle; means of {args.cycles} warm cycles (a minute apart)\n"
     )
     print(
-        f"{'followed':>8}  {'who':<16} {'requests':>8} {'MB down':>8} {'CPU-s':>7} {'wall s':>7} "
-        f"{'peak RSS MB':>11}"
+        f"{'active':>6} {'followed':>8}  {'who':<17} {'moved':>6} {'requests':>8} {'MB down':>8} "
+        f"{'CPU-s':>7} {'wall s':>7} {'peak RSS MB':>11}"
     )
-    for count in args.followed:
-        for name in who:
-            ready: Any = multiprocessing.Queue()
-            site = multiprocessing.Process(
-                target=serve, args=(ready, args.open, args.closed, args.active), daemon=True
-            )
-            site.start()
-            url = f"http://127.0.0.1:{ready.get(timeout=60)}"
-            # The peers keep no state worth warming (they fetch every URL each run): a few runs.
-            measured = args.cycles if name not in PEERS else min(args.cycles, PEER_CYCLES)
-            command = [
-                sys.executable, __file__, "--who", name, "--url", url, "--count", str(count),
-                "--cycles", str(measured), "--open", str(args.open),
-                "--python", str(pythons.get(name) or ""),
-            ]  # fmt: skip
-            done = subprocess.run(command, check=True, capture_output=True, text=True)
-            site.terminate()
-            result = json.loads(done.stdout.strip().splitlines()[-1])
-            cycles = [Cycle(**c) for c in result["cycles"]]
-            label = {"each": "bot, per petition", "cheapest": "bot, lists"}.get(name, name)
+    for active, count, name in itertools.product(args.active, args.followed, who):
+        ready: Any = multiprocessing.Queue()
+        site = multiprocessing.Process(
+            target=serve, args=(ready, args.open, args.closed, active), daemon=True
+        )
+        site.start()
+        url = f"http://127.0.0.1:{ready.get(timeout=60)}"
+        # The peers keep no state worth warming (they fetch every URL each run): a few runs.
+        measured = args.cycles if name not in PEERS else min(args.cycles, PEER_CYCLES)
+        command = [
+            sys.executable, __file__, "--who", name, "--url", url, "--count", str(count),
+            "--cycles", str(measured), "--open", str(args.open),
+            "--python", str(pythons.get(name) or ""),
+        ]  # fmt: skip
+        done = subprocess.run(command, check=True, capture_output=True, text=True)
+        site.terminate()
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        cycles = [Cycle(**c) for c in result["cycles"]]
+        label = {"each": "bot, per petition", "cheapest": "bot, cheapest"}.get(name, name)
 
-            def mean(field: str, cycles: list[Cycle] = cycles) -> float:
-                return statistics.mean(getattr(c, field) for c in cycles)
+        def mean(field: str, cycles: list[Cycle] = cycles) -> float:
+            return statistics.mean(getattr(c, field) for c in cycles)
 
-            print(
-                f"{count:>8,}  {label:<16} {mean('requests'):>8.0f} {mean('megabytes'):>8.1f} "
-                f"{mean('cpu'):>7.2f} {mean('wall'):>7.2f} {result['rss']:>11.0f}"
-            )
+        print(
+            f"{active:>6.0%} {count:>8,}  {label:<17} {mean('moved'):>6.0f} "
+            f"{mean('requests'):>8.0f} {mean('megabytes'):>8.1f} {mean('cpu'):>7.2f} "
+            f"{mean('wall'):>7.2f} {result['rss']:>11.0f}"
+        )
     if not args.peers:
         print(f"\n(--peers adds {' and '.join(spec for spec, _, _ in PEERS.values())} from PyPI.)")
 

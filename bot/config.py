@@ -63,7 +63,7 @@ class StorageConfig:
 class PetitionsConfig:
     base_url: str = "https://petition.parliament.uk"
     poll_interval_seconds: float = 60
-    # cheapest: list pages where they take fewer requests; each: one request per petition;
+    # cheapest: list pages where they take fewer requests and bytes; each: one per petition;
     # lists: list pages whenever they show a followed petition (bot/sources/petitions/plan.py).
     plan: str = "cheapest"
 

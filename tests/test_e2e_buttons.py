@@ -273,9 +273,8 @@ async def test_groups_welcome_hold_alerts_while_removed_and_summarise_on_return(
             f"• 📈 5,000 signatures for “{TITLE}”",
             f"• 📈 10,000 signatures for “{TITLE}”",
         ]
-        # Polled again (from the list page, as two petitions are followed): still no burst.
-        listed = petitions.count("/petitions.json")
-        await petitions.wait_until(lambda: petitions.count("/petitions.json") >= listed + 2)
+        # Polled twice more: still no burst.
+        await petitions.wait_for_petition_requests(300412, petitions.requests[300412] + 2)
         assert len(telegram.messages_to(group)) == seen + 2
 
 

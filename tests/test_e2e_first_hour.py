@@ -178,9 +178,8 @@ async def test_groups_member_taps_are_toasts_and_a_return_is_welcomed_with_one_s
             f"• 📈 5,000 signatures for “{TITLE}”",
             "• 📈 5,000 signatures for “Only the group follows this”",
         ]
-        # Polled again, from the list page (two petitions are followed): still no burst.
-        listed = petitions.count("/petitions.json")
-        await petitions.wait_until(lambda: petitions.count("/petitions.json") >= listed + 2)
+        # Polled twice more: still no burst.
+        await petitions.wait_for_petition_requests(300412, petitions.requests[300412] + 2)
         assert len(telegram.messages_to(GROUP)) == seen + 2
 
 

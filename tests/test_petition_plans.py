@@ -274,12 +274,12 @@ async def test_an_edit_hidden_by_a_count_change_comes_the_cycle_after(petitions)
     change. The list plan reads the petition whole the cycle after, tells the item once, and reads
     a petition whose count keeps moving every other cycle, not every cycle."""
     timeline = Timeline(petitions)
-    for ident in (1, 2):
+    for ident in (1, 2, 3):  # three: a page that shows them weighs less than their documents
         petitions.add(
             ident, OPEN_BELOW_10K, action=f"Petition number {ident}", closing_date="2026-12-01"
         )
     try:
-        timeline.follow(["1", "2"])
+        timeline.follow(["1", "2", "3"])
         await timeline.cycle()
         for shows in timeline.shows.values():
             shows.clear()
@@ -309,16 +309,25 @@ async def test_an_edit_hidden_by_a_count_change_comes_the_cycle_after(petitions)
     ("followed", "pages", "plan", "scanned"),
     [
         (1, 1, Plan.CHEAPEST, []),  # one petition: its own document is one request
-        (2, 1, Plan.CHEAPEST, ["open"]),
-        (60, 60, Plan.CHEAPEST, []),  # as many pages as petitions: no gain
-        (61, 60, Plan.CHEAPEST, ["open"]),
-        (61, 60, Plan.EACH, []),
+        (2, 1, Plan.CHEAPEST, []),  # a page weighs two documents: no gain
+        (3, 1, Plan.CHEAPEST, ["open"]),
+        (100, 60, Plan.CHEAPEST, []),  # fewer requests, but 60 pages outweigh 100 documents
+        (121, 60, Plan.CHEAPEST, ["open"]),
+        (121, 60, Plan.EACH, []),
         (1, 60, Plan.LISTS, ["open"]),
     ],
 )
-def test_a_facet_is_read_whole_only_when_it_takes_fewer_requests(followed, pages, plan, scanned):
+def test_a_facet_is_read_whole_only_when_it_takes_fewer_requests_and_bytes(
+    followed, pages, plan, scanned
+):
     petitions = [snapshot(OPEN_BELOW_10K)] * followed
     assert facets_to_scan(petitions, {"open": pages}, plan) == scanned
+
+
+def test_a_facet_whose_pages_are_unknown_is_not_read_whole_unless_asked():
+    petitions = [snapshot(OPEN_BELOW_10K)] * 500
+    assert facets_to_scan(petitions, {}, Plan.CHEAPEST) == []
+    assert facets_to_scan(petitions, {}, Plan.LISTS) == ["open"]
 
 
 def test_the_first_pages_are_read_when_they_can_spare_more_requests_than_they_cost():

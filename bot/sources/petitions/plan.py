@@ -1,10 +1,12 @@
 """How a cycle reads the followed petitions: which list pages pay, and what a list entry can tell.
 
 Pure: no I/O. The site shows a petition two ways. Its show document (30 to 80 KB, with the
-geographic breakdowns) has everything. Its entry on a list page (about 2 KB, 50 to a page) has the
-count, the state and every threshold, response and debate timestamp: most of the news. So when a
-facet holds more followed petitions than it has pages, the cycle reads the whole facet (`open`,
-`closed`) and fetches a show document only where the entry shows a change it cannot tell alone:
+geographic breakdowns) has everything. Its entry on a list page (2 to 4 KB, 50 to a page) has the
+count, the state and every threshold, response and debate timestamp: most of the news. A page
+weighs about two show documents, so when a facet holds more than twice as many followed petitions
+as it has pages, the cycle reads the whole facet (`open`, `closed`): fewer requests, and no more
+bytes than the documents it stands in for. It then fetches a show document only where the entry
+shows a change it cannot tell alone:
 
 - a response given, edited or withdrawn, or a debate outcome: the text and links come from the show
   document;
@@ -22,7 +24,8 @@ A list entry cannot tell an edit made in the same interval as a count change: bo
 `updated_at`. So a petition whose entry shows a count change is fetched whole the cycle after
 (source.py): a business item posted with a count change comes one cycle later than one request per
 petition would bring it, and the document read then covers every change until it. Nothing else
-waits.
+waits. That read is also why no plan can stay under a fixed number of requests as activity grows:
+each petition whose count moved costs one document within a cycle (decision record 13).
 """
 
 from __future__ import annotations
@@ -46,8 +49,13 @@ FIRST_PAGE_FACETS = (
 )
 
 
+# A page of 50 entries weighs about as much as two show documents (captured: 104 KB against
+# 27 to 75 KB), so it must stand in for more than two of them to be worth its bytes.
+PAGE_WEIGHS_IN_SHOWS = 2
+
+
 class Plan(StrEnum):
-    CHEAPEST = "cheapest"  # list pages where they cost fewer requests than the petitions they show
+    CHEAPEST = "cheapest"  # list pages where they outweigh the show documents they stand in for
     EACH = "each"  # one show request per petition
     LISTS = "lists"  # every list page that shows a followed petition, whatever it costs
 
@@ -73,8 +81,14 @@ def facets_to_scan(
     return [
         facet
         for facet, count in counts.items()
-        if count and (plan is Plan.LISTS or pages.get(facet, count) < count)
+        if count and (plan is Plan.LISTS or (facet in pages and pages_pay(count, pages[facet])))
     ]
+
+
+def pages_pay(petitions: int, pages: int) -> bool:
+    """Whether `pages` list pages are cheaper than the show documents of `petitions` they list:
+    fewer requests and no more bytes."""
+    return petitions > PAGE_WEIGHS_IN_SHOWS * pages
 
 
 def first_pages_pay(unlisted_closed: int, plan: Plan) -> bool:
@@ -82,7 +96,7 @@ def first_pages_pay(unlisted_closed: int, plan: Plan) -> bool:
     scan shows."""
     if plan is Plan.LISTS:
         return unlisted_closed > 0
-    return plan is Plan.CHEAPEST and unlisted_closed > 2 * len(FIRST_PAGE_FACETS)
+    return plan is Plan.CHEAPEST and pages_pay(unlisted_closed, len(FIRST_PAGE_FACETS))
 
 
 def last_page(document: dict[str, Any]) -> int:

@@ -55,6 +55,7 @@ from bot.sources.petitions.plan import (
     from_list,
     last_page,
     needs_show,
+    pages_pay,
     read_entries,
 )
 from bot.sources.petitions.trend import record
@@ -299,8 +300,9 @@ class PetitionSource:
         first: dict[str, dict[str, Any] | None] = {}  # page 1 of a facet, read to count pages
         for facet in SCANNED_FACETS:
             learned = self._pages.get(facet)
-            worth = sum(1 for snapshot in followed if facet_of(snapshot) == facet) > 1
-            if worth and (learned is None or now - learned[0] >= PAGES_RELEARNED_AFTER):
+            listed = sum(1 for snapshot in followed if facet_of(snapshot) == facet)
+            stale = learned is None or now - learned[0] >= PAGES_RELEARNED_AFTER
+            if pages_pay(listed, 1) and stale:
                 first[facet] = page = await self._list_page(facet, 1)
                 if page is not None:
                     self._pages[facet] = (now, last_page(page))
