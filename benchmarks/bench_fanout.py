@@ -1,7 +1,8 @@
 """Benchmark: one petition alert to 2,000 and to 10,000 chats, and commands during the fan-out.
 
-The real bot (python-telegram-bot's Application, AIORateLimiter, the sender, the TinyDB store) runs
-against the test suite's fakes on 127.0.0.1: a Bot API that enforces Telegram's 30 messages a
+The real bot (`python -m bot`: python-telegram-bot's Application, AIORateLimiter, the sender, the
+TinyDB store) runs as a process of its own against the test suite's fakes on 127.0.0.1, served
+from this one as Telegram is from elsewhere: a Bot API that enforces Telegram's 30 messages a
 second by answering 429 beyond it, and a petitions site. Every chat follows one petition; its
 count crosses a milestone, and one alert goes to every chat. Meanwhile another user sends /list
 0, 2 and 4 times a second (`--commands`) and times each reply. Per run: alerts a second and all
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import statistics
 import sys
 import tempfile
@@ -27,17 +29,18 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.config import parse_config  # noqa: E402
-from tests.conftest import TOKEN, running_bot  # noqa: E402
+from tests.conftest import TOKEN  # noqa: E402
 from tests.e2e import ask  # noqa: E402
 from tests.fakes.govuk import FakeGovuk  # noqa: E402
 from tests.fakes.parliament import FakeParliament  # noqa: E402
 from tests.fakes.petitions import FakePetitions  # noqa: E402
 from tests.fakes.telegram import FakeTelegram  # noqa: E402
+from tests.processes import BotProcess, write_config  # noqa: E402
 from tests.samples import OPEN_BELOW_10K  # noqa: E402
 
 ASKER = 42  # the user who sends commands during the fan-out
 FIRST_CHAT = 1_000_000
+READY = "Running as @"
 
 
 def seed(path: Path, chats: int) -> None:
@@ -56,7 +59,8 @@ async def run(chats: int, commands_per_second: float) -> None:
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "data" / "alerts.json"
         seed(path, chats)
-        config = parse_config(
+        config = write_config(
+            Path(directory) / "config.toml",
             {
                 "telegram": {"token": TOKEN, "api_base_url": telegram.base_url},
                 "storage": {"path": str(path)},
@@ -69,9 +73,11 @@ async def run(chats: int, commands_per_second: float) -> None:
                 },
                 "limits": {"actions_per_minute": 10_000},
             },
-            environ={},
         )
-        async with running_bot(config):
+        bot = BotProcess(config, port=0)
+        await bot.start()
+        try:
+            await bot.wait_for(READY, timeout=120)
             await petitions.wait_for_petition_requests(1, 2, timeout=60)  # the baseline is in
             floods_before = telegram.floods
             changed = time.monotonic()
@@ -85,11 +91,13 @@ async def run(chats: int, commands_per_second: float) -> None:
                 await ask(telegram, ASKER, "/list")
                 latencies.append(time.monotonic() - asked)
                 await asyncio.sleep(max(0.0, 1 / commands_per_second - latencies[-1]))
-            alerts = [t for t, m in zip(telegram.sent_times, telegram.sent, strict=True)
-                      if m.chat_id != ASKER]  # fmt: skip
-            messages = [t for t in telegram.sent_times if alerts[0] <= t <= alerts[-1]]
-            replies = sum(1 for m in telegram.sent if m.chat_id == ASKER)
-            floods = telegram.floods - floods_before
+        finally:
+            await bot.end(signal.SIGTERM)
+    alerts = [t for t, m in zip(telegram.sent_times, telegram.sent, strict=True)
+              if m.chat_id != ASKER]  # fmt: skip
+    messages = [t for t in telegram.sent_times if alerts[0] <= t <= alerts[-1]]
+    replies = sum(1 for m in telegram.sent if m.chat_id == ASKER)
+    floods = telegram.floods - floods_before
     for fake in (telegram, petitions, govuk, parliament):
         await fake.stop()
 

@@ -1,5 +1,6 @@
-"""Real bot processes for the tests and benchmarks that run several: a config file for one in
-webhook mode on a shared PostgreSQL, and the process itself with its log read as it comes."""
+"""Real bot processes for the tests and benchmarks that run them: a config file (for one in webhook
+mode on a shared PostgreSQL, or any other), and the process itself with its log read as it
+comes."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ def free_port() -> int:
 
 
 def config_file(folder: Path, name: str, port: int, urls: dict[str, str]) -> Path:
-    sections = {
+    """A webhook-mode process's config on the shared database, polling every half second."""
+    sections: dict[str, dict[str, Any]] = {
         "telegram": {
             "token": TOKEN,
             "api_base_url": urls["telegram"],
@@ -45,11 +47,15 @@ def config_file(folder: Path, name: str, port: int, urls: dict[str, str]) -> Pat
         "http": {"timeout_seconds": 1, "retries": 1, "backoff_seconds": 0.01},
         "limits": {"actions_per_minute": 10_000},
     }
+    return write_config(folder / f"{name}.toml", sections)
+
+
+def write_config(path: Path, sections: dict[str, dict[str, Any]]) -> Path:
+    """`sections` as a TOML config file at `path` (strings and numbers)."""
     lines = []
     for section, values in sections.items():
         lines.append(f"[{section}]")
         lines += [f"{key} = {value!r}".replace("'", '"') for key, value in values.items()]
-    path = folder / f"{name}.toml"
     path.write_text("\n".join(lines) + "\n")
     return path
 
