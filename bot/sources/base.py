@@ -11,13 +11,14 @@ these types, so a new kind or source plugs in without touching them.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from bot.http import UpstreamError
+from bot.http import UpstreamError, budget
 from bot.slices import with_workers
 from bot.sources.text import LONDON
 
@@ -345,13 +346,16 @@ async def refresh_each(
     kind: str,
     targets: Mapping[str, Stored | None],
     refresh: Callable[[str, Stored | None], Awaitable[T | None]],
+    read_seconds: float = math.inf,
 ) -> dict[str, T]:
     """Refresh targets one request each, READS_AT_ONCE at a time; a fault on one never stops
-    the others."""
+    the others, and a read still going after `read_seconds` (a target whose site hangs) is given
+    up for this cycle, so the cycle delivers what it has read instead of waiting out its budget."""
 
     async def one(ident: str, stored: Stored | None) -> T | None:
         try:
-            return await refresh(ident, stored)
+            with budget(read_seconds):
+                return await refresh(ident, stored)
         except UpstreamError as exc:
             log.warning("%s not refreshed: %s", target_key(kind, ident), exc)
         except Exception:

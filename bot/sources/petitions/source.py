@@ -211,7 +211,10 @@ class PetitionSource:
             remembered[ident] = (refreshes[ident].state, snapshot)
         self._remembered = remembered
         shown = await refresh_each(
-            KIND, shows, lambda i, s: self._read_one(i, s, previous[i], listing, now)
+            KIND,
+            shows,
+            lambda i, s: self._read_one(i, s, previous[i], listing, now),
+            self._client.read_seconds,
         )
         return refreshes | shown
 
