@@ -10,18 +10,25 @@ Several processes on one PostgreSQL share Telegram's limit too: after its own sl
 takes the next slot of a grid all of them share (`shared_slot`: the store's `send_slot`, one
 row updated per message; with TinyDB there is one process, and no wait).
 
-`PacedRateLimiter` puts python-telegram-bot's own rate limiter (groups' 20 a minute, flood-wait
-retries) behind the pace: every message endpoint passes through it.
+`PacedRateLimiter` puts python-telegram-bot's own rate limiter (groups' 20 a minute) behind the
+pace: every message endpoint passes through it. It retries flood waits itself (`FloodHolds`), as
+Telegram means them: a 429 for one chat holds that chat only, so a reply to another is tried at
+once; a 429 with no chat, or 429s for two chats within a second (the bot's own limit), hold every
+send. python-telegram-bot's limiter would hold every request after any 429.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import logging
 import math
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
 # Slots are spaced for 29.5 a second, but never more than 29 go in any second: one under
@@ -36,6 +43,10 @@ SHARED_PER_SECOND = 28.5
 LATENESS_KEPT = 0.25
 MESSAGE_ENDPOINTS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup"})
 AN_ALERT = "alert"  # the `rate_limit_args` the sender passes with each alert
+# 429s for two chats this close together are the bot's own limit, not one chat's.
+SHARED_FLOOD_WITHIN = 1.0
+# A flood wait is kept a little longer than asked, as python-telegram-bot does.
+FLOOD_MARGIN = 0.1
 
 
 async def no_shared_slot(gap: float) -> float:
@@ -91,12 +102,43 @@ class Pacer:
         return max(wait, 0.0)
 
 
+class FloodHolds:
+    """The flood waits Telegram asked for, by chat and for every chat, in loop time."""
+
+    def __init__(self) -> None:
+        self._chats: dict[object, float] = {}  # chat -> until when it is held
+        self._all = -math.inf
+        self._last: tuple[object, float] = (None, -math.inf)  # the last 429's chat, and when
+
+    def hold(self, chat: object, seconds: float, now: float) -> None:
+        """A 429 asking for `seconds`, for a request to `chat` (None: not a chat's)."""
+        until = now + seconds + FLOOD_MARGIN
+        last_chat, last_at = self._last
+        if chat is None or (last_chat != chat and now - last_at < SHARED_FLOOD_WITHIN):
+            self._all = max(self._all, until)
+        else:
+            self._chats[chat] = max(self._chats.get(chat, -math.inf), until)
+        self._last = (chat, now)
+
+    def wait(self, chat: object, now: float) -> float:
+        """How long a request to `chat` must wait: 0 when it may go."""
+        held = self._chats.get(chat, -math.inf)
+        if held <= now:
+            self._chats.pop(chat, None)
+        return max(0.0, self._all - now, held - now)
+
+
 class PacedRateLimiter(AIORateLimiter):
-    """python-telegram-bot's AIORateLimiter, behind the shared pace for message endpoints."""
+    """python-telegram-bot's AIORateLimiter, behind the shared pace for message endpoints, with
+    flood waits held per chat (`FloodHolds`)."""
 
     def __init__(self, pacer: Pacer, max_retries: int) -> None:
-        super().__init__(max_retries=max_retries)
+        # Its own retries would hold every request after any 429: these are retried here.
+        super().__init__(max_retries=0)
+        logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_NOT_ITS_LAST_RETRY)
         self.pacer = pacer
+        self.holds = FloodHolds()
+        self._max_retries_here = max_retries
 
     async def process_request(
         self,
@@ -107,7 +149,33 @@ class PacedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | str | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        if endpoint in MESSAGE_ENDPOINTS:
-            await (self.pacer.alert() if rate_limit_args == AN_ALERT else self.pacer.reply())
-        retries = rate_limit_args if isinstance(rate_limit_args, int) else None
-        return await super().process_request(callback, args, kwargs, endpoint, data, retries)
+        loop = asyncio.get_running_loop()
+        chat = data.get("chat_id")
+        retries = rate_limit_args if isinstance(rate_limit_args, int) else self._max_retries_here
+        for attempt in itertools.count():
+            while (wait := self.holds.wait(chat, loop.time())) > 0:
+                await asyncio.sleep(wait)
+            if endpoint in MESSAGE_ENDPOINTS:
+                await (self.pacer.alert() if rate_limit_args == AN_ALERT else self.pacer.reply())
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, None)
+            except RetryAfter as exc:
+                if attempt >= retries:
+                    raise
+                self.holds.hold(chat, _seconds(exc.retry_after), loop.time())
+        raise AssertionError("unreachable: the loop returns or raises")
+
+
+def _seconds(wait: int | timedelta) -> float:
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
+class _NotItsLastRetry(logging.Filter):
+    """python-telegram-bot logs every 429 it passes on as its 'last retry' failing (with a
+    traceback): with retries made here, that is a retry to come, not a failure."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Rate limit hit after maximum")
+
+
+_NOT_ITS_LAST_RETRY = _NotItsLastRetry()

@@ -1,11 +1,14 @@
 """The pace all messages share: alerts evenly at the pace, never a burst past it, and a reply
-never queued behind a fan-out."""
+never queued behind a fan-out; Telegram's flood waits held for the chat they are about, or for all
+when they are the bot's own."""
 
 from __future__ import annotations
 
 import asyncio
 
-from bot.pacing import Pacer
+import pytest
+
+from bot.pacing import FLOOD_MARGIN, FloodHolds, Pacer
 
 
 async def test_alerts_go_at_the_pace_and_never_more_in_a_second_than_allowed():
@@ -37,3 +40,28 @@ async def test_a_reply_goes_ahead_of_the_alerts_queued():
     for task in alerts:
         task.cancel()
     await asyncio.gather(*alerts, return_exceptions=True)
+
+
+def test_a_flood_wait_for_one_chat_holds_that_chat_only():
+    holds = FloodHolds()
+    holds.hold(1001, 5, now=100.0)
+    assert holds.wait(1001, now=101.0) == pytest.approx(4 + FLOOD_MARGIN)
+    assert holds.wait(1002, now=101.0) == 0
+    assert holds.wait(1001, now=105.0 + FLOOD_MARGIN) == 0
+
+
+def test_flood_waits_for_two_chats_within_a_second_hold_every_chat():
+    holds = FloodHolds()
+    holds.hold(1001, 5, now=100.0)
+    holds.hold(1002, 3, now=100.5)  # the bot's own limit, not one chat's
+    assert holds.wait(1003, now=101.0) == pytest.approx(2.5 + FLOOD_MARGIN)
+    assert holds.wait(1001, now=104.0) == pytest.approx(1 + FLOOD_MARGIN)
+
+
+def test_flood_waits_for_two_chats_far_apart_stay_each_chats_own():
+    holds = FloodHolds()
+    holds.hold(1001, 5, now=100.0)
+    holds.hold(1002, 5, now=102.0)
+    assert holds.wait(1003, now=102.5) == 0
+    holds.hold(None, 2, now=110.0)  # not about a chat: everything waits
+    assert holds.wait(1003, now=111.0) == pytest.approx(1 + FLOOD_MARGIN)

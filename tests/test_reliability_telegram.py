@@ -83,6 +83,36 @@ async def test_a_long_flood_wait_delays_sends_but_not_polling(telegram, petition
     assert set(copies(telegram).values()) == {1}
 
 
+async def test_a_flood_wait_for_one_chat_never_holds_a_reply_to_another(telegram, make_config):
+    ann, bob = 1001, 1002
+    async with running_bot(make_config()):
+        telegram.flooded[ann] = time.monotonic() + 3  # Ann's chat is held for 3 s
+        asked = time.monotonic()
+        telegram.user_says(ann, "/help")
+        await telegram.wait_until(lambda: ann in telegram.attempts)  # and met the 429
+        assert "/follow" in await ask(telegram, bob, "/help")
+        assert time.monotonic() - asked < 1.0
+        # Ann's reply is tried again once her wait is over, and comes once.
+        reply = await telegram.next_message(ann, after=0, timeout=10)
+        assert "/follow" in reply
+        assert 3.0 <= time.monotonic() - asked < 5.0
+        assert len(telegram.messages_to(ann)) == 1
+
+
+async def test_flood_waits_for_two_chats_at_once_hold_every_reply(telegram, make_config):
+    ann, bob, cat = 1001, 1002, 1003
+    async with running_bot(make_config()):
+        held = time.monotonic() + 2
+        telegram.flooded |= {ann: held, bob: held}  # the bot's own limit, as Telegram says it
+        telegram.user_says(ann, "/help")
+        telegram.user_says(bob, "/help")
+        await telegram.wait_until(lambda: {ann, bob} <= set(telegram.attempts))
+        await ask(telegram, cat, "/help")
+        assert time.monotonic() >= held - 0.5  # Cat's waited with the others
+        for chat in (ann, bob):
+            await telegram.next_message(chat, after=0, timeout=10)
+
+
 async def test_telegram_down_loses_nothing_and_repeats_nothing(telegram, petitions, make_config):
     async with running_bot(make_config()):
         await followed_by_all(telegram, petitions)

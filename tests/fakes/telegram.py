@@ -8,9 +8,10 @@ downloads (of files a test's user sent), editMessageText, editMessageReplyMarkup
 answerCallbackQuery (keeping its toasts) and answerInlineQuery. Records every message sent with
 its inline keyboard and whether it was silent (refusing invalid HTML, and callback data over 64
 bytes, as Telegram does); lets a test send messages, tap buttons, type inline queries and add or
-remove the bot; and can answer 403 (blocked), 429 (flood), 400 (Bad Request), a ChatMigrated 400
-for chosen chats, or 502 while "down"; can deliver a message but lose the answer, or answer
-late; and can enforce Telegram's messages per second with 429s.
+remove the bot; and can answer 403 (blocked), 429 (flood, for the next messages or for one chat for
+a while), 400 (Bad Request), a ChatMigrated 400 for chosen chats, or 502 while "down"; can deliver
+a message but lose the answer, or answer late; and can enforce Telegram's messages per second with
+429s.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -68,6 +70,8 @@ class FakeTelegram(FakeServer):
         self.migrated: dict[int, int] = {}
         self.flood_answers = 0  # how many upcoming sendMessage calls answer 429
         self.flood_retry_after = 1  # the retry_after those 429s ask for
+        # Chats whose sendMessage answers 429 until a time.monotonic(): a flood wait of one chat.
+        self.flooded: dict[int, float] = {}
         # Upcoming sendMessage calls that deliver, then drop the connection without an answer.
         self.replies_to_lose = 0
         self.reply_delay = 0.0  # seconds a delivered sendMessage waits before answering
@@ -364,6 +368,9 @@ class FakeTelegram(FakeServer):
                 wait = self.flood_retry_after
                 return _error(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
             now = time.monotonic()
+            if self.flooded.get(chat_id, 0.0) > now:
+                wait = math.ceil(self.flooded[chat_id] - now)
+                return _error(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
             if self.max_per_second is not None:
                 recent = [t for t in self.sent_times[-self.max_per_second :] if t > now - 1]
                 if len(recent) >= self.max_per_second:
