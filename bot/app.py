@@ -4,8 +4,9 @@ Wires python-telegram-bot (HTML defaults, its AIORateLimiter with retries behind
 messages share, the JobQueue polls) to the services: the store is opened here, the HTTP session,
 the sources, the target kinds and the rest in post_init, inside the event loop; the background
 work stops in post_stop (while the Bot API client is still open) and everything is closed in
-post_shutdown. `serve_webhook` runs it in webhook mode, the same steps around bot.server. This is
-the one place that names every source and kind.
+post_shutdown. `serve_webhook` runs it in webhook mode, the same steps around bot.server; in
+polling mode with `[server] listen` set, post_init starts bot.server for the health checks alone.
+This is the one place that names every source and kind.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from bot.charting import Charts
 from bot.config import Config
 from bot.digesting import Digests
 from bot.following import FollowService
+from bot.health import Health
 from bot.http import HttpClient
 from bot.pacing import PacedRateLimiter, Pacer
 from bot.poller import Poller
@@ -38,7 +40,7 @@ from bot.presses import ButtonService
 from bot.returning import Returns
 from bot.runtime import RUNTIME_KEY, Runtime, runtime
 from bot.sender import Sender
-from bot.server import UpdateServer
+from bot.server import BotServer
 from bot.sharing import Sharing
 from bot.slices import freeze_loaded
 from bot.sources.base import Source, TargetKind
@@ -67,6 +69,7 @@ SEND_RETRIES = 3
 CONFIG_KEY = "config"
 STORE_KEY = "store"
 CLOCK_KEY = "clock"
+SERVER_KEY = "server"  # the health server in polling mode
 DIGESTS_CHECK_EVERY = 60.0  # seconds; or the petitions' poll interval, if shorter
 # The kinds' own commands, routed by the handlers.
 KIND_COMMANDS = tuple(
@@ -176,7 +179,8 @@ async def start_services(application: Application) -> None:
     clock: Callable[[], datetime] = application.bot_data[CLOCK_KEY]
     wiring = wire(config)
     http, schedule, kinds = wiring.http, wiring.schedule, wiring.kinds
-    sender = Sender(application.bot, store, clock)
+    health = Health({source.name: interval for source, interval in schedule}, clock())
+    sender = Sender(application.bot, store, clock, health)
     poller = Poller(
         store,
         {source.name: source for source, _ in schedule},
@@ -187,6 +191,7 @@ async def start_services(application: Application) -> None:
             source.name: max(interval, 2 * config.http.timeout_seconds)
             for source, interval in schedule
         },
+        health,
     )
     background = Background()
     follows = FollowService(store, kinds, config.limits.follows_per_chat, clock)
@@ -212,6 +217,7 @@ async def start_services(application: Application) -> None:
         background=background,
         throttle=Throttle(config.limits.actions_per_minute),
         command_budget_seconds=config.http.command_budget_seconds,
+        health=health,
     )
     for scope, commands in command_menus(follows.commands(), config.telegram.admin_ids):
         await application.bot.set_my_commands(commands, scope=scope)
@@ -225,6 +231,10 @@ async def start_services(application: Application) -> None:
     periodic.append(("departments", wiring.refresh_departments, DEPARTMENTS_REFRESH_EVERY))
     digest_every = min(DIGESTS_CHECK_EVERY, config.petitions.poll_interval_seconds)
     periodic.append(("digests", digests.send_due, digest_every))
+    if config.server.listen and not config.telegram.webhook_url:  # webhook mode serves its own
+        server = BotServer(application, clock)
+        await server.start(*config.server.address)
+        application.bot_data[SERVER_KEY] = server
     freeze_loaded()  # the store and the wiring are loaded: the collector need never walk them
     for name, work, interval in periodic:
         background.start(name, work)  # now: a restart is not blind for an interval
@@ -245,7 +255,11 @@ async def stop_background(application: Application) -> None:
 
 
 async def stop_services(application: Application) -> None:
-    """Close the HTTP session and the store (which saves); the background work is stopped."""
+    """Close the health server, the HTTP session and the store (which saves); the background
+    work is stopped."""
+    server = application.bot_data.pop(SERVER_KEY, None)
+    if server is not None:
+        await server.stop()
     await stop_background(application)
     running = application.bot_data.pop(RUNTIME_KEY, None)
     if running is not None:
@@ -261,7 +275,12 @@ async def serve_webhook(application: Application, config: Config) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
-    server = UpdateServer(application, config.telegram.webhook_url, config.telegram.webhook_secret)
+    server = BotServer(
+        application,
+        application.bot_data[CLOCK_KEY],
+        config.telegram.webhook_url,
+        config.telegram.webhook_secret,
+    )
     await application.initialize()
     try:
         await application.post_init(application)

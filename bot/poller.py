@@ -4,6 +4,8 @@ Poll per source, fetch once, fan out: the source sees all its targets at once an
 requests answer them; each target's new state and the deliveries for all its followers are stored in
 one write. A cycle's fetches share a budget (the source's poll interval): a target whose site hangs
 is skipped when it runs out, so it never holds back the others' alerts by more than one interval.
+Each cycle's outcome goes to the bot's health (bot.health): read, failed and why, or polled by
+another process.
 Sending is the sender's own task, so a slow Telegram never slows polling. Two sources of one kind
 (GOV.UK and Parliament both feed statement follows) never run at the same time, so neither
 overwrites the other's changes to a target's state; with several processes on one database, only
@@ -22,9 +24,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.health import Health
 from bot.http import UpstreamError, budget
 from bot.sender import Sender
-from bot.sources.base import Refresh, Source, split_target, target_key
+from bot.sources.base import Refresh, Source, noting_failures, split_target, target_key
 from bot.storage.port import Storage
 
 log = logging.getLogger(__name__)
@@ -46,13 +49,16 @@ class Poller:
         sender: Sender,
         clock: Callable[[], datetime],
         budgets: Mapping[str, float] | None = None,
+        health: Health | None = None,
     ) -> None:
-        """`budgets`: the seconds each source's fetches get in a cycle (its poll interval)."""
+        """`budgets`: the seconds each source's fetches get in a cycle (its poll interval);
+        `health`: where each cycle's outcome is told."""
         self._store = store
         self._sources = sources
         self._sender = sender
         self._clock = clock
         self._budgets = budgets or {}
+        self._health = health or Health(dict.fromkeys(sources, 0.0), clock())
         self._kind_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._failing: dict[str, str] = {}  # source name -> how it last failed
 
@@ -60,6 +66,7 @@ class Poller:
         """Poll the source called `name` for every target of its kind, store, send alerts."""
         source = self._sources[name]
         if not await self._store.lead():  # another process polls (bot.storage.port.lead)
+            self._health.led_elsewhere(name)
             return CycleReport(0, 0, 0, 0)
         async with self._kind_locks[source.kind]:
             now = self._clock()
@@ -72,10 +79,17 @@ class Poller:
                 split_target(target)[1]: state
                 for target, state in (await self._store.target_states(followed)).items()
             }
-            refreshes = await self._poll(source, targets, now) if targets else {}
+            with noting_failures() as failures:
+                refreshes, error = await self._poll(source, targets, now) if targets else ({}, None)
             queued = await self._store.record_cycle(
                 {target_key(source.kind, ident): r for ident, r in refreshes.items()}, now
             )
+        if error is None and targets and not refreshes:
+            error = failures[-1] if failures else f"none of the {len(targets)} could be read"
+        if error is None:
+            self._health.read(name, self._clock())
+        else:
+            self._health.failed(name, self._clock(), error)
         if queued or await self._store.has_pending():
             self._sender.wake()  # news, or a retry at the poll's pace (Telegram was down)
         report = CycleReport(len(targets), len(refreshes), len(targets) - len(refreshes), queued)
@@ -84,7 +98,8 @@ class Poller:
 
     async def _poll(
         self, source: Source, targets: dict[str, dict | None], now: datetime
-    ) -> dict[str, Refresh]:
+    ) -> tuple[dict[str, Refresh], str | None]:
+        """The refreshes, or none and why."""
         try:
             with budget(self._budgets.get(source.name, math.inf)):
                 refreshes = await source.poll(targets, now)
@@ -94,11 +109,11 @@ class Poller:
             log.log(
                 logging.DEBUG if again else logging.WARNING, "%s not polled: %s", source.name, exc
             )
-        except Exception:
+            return {}, str(exc)
+        except Exception as exc:
             # A bug in one source must not stop its schedule or the others.
             log.exception("%s not polled: unexpected error", source.name)
-        else:
-            if self._failing.pop(source.name, None) is not None:
-                log.info("%s polled again", source.name)
-            return refreshes
-        return {}
+            return {}, f"unexpected error: {exc!r}"
+        if self._failing.pop(source.name, None) is not None:
+            log.info("%s polled again", source.name)
+        return refreshes, None

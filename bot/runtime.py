@@ -15,6 +15,7 @@ from bot.alertsettings import SettingsService
 from bot.background import Background
 from bot.charting import Charts
 from bot.following import FollowService
+from bot.health import Health
 from bot.http import HttpClient
 from bot.poller import Poller
 from bot.portability import Portability
@@ -43,6 +44,7 @@ class Runtime:
     background: Background
     throttle: Throttle
     command_budget_seconds: float
+    health: Health
 
 
 def runtime(context: CallbackContext[Any, Any, Any, Any]) -> Runtime:

@@ -32,6 +32,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.bundles import Message, gather
 from bot.callbacks import alert_keyboard
+from bot.health import Health
 from bot.pacing import AN_ALERT
 from bot.slices import with_workers
 from bot.storage.port import DROPPED, FAILED, SENT, UNSURE, Delivery, SaveError, Storage
@@ -54,10 +55,18 @@ IN_FLIGHT_GRACE_SECONDS = 2.0  # at a stop, for a request already sent to be ans
 
 
 class Sender:
-    def __init__(self, bot: Bot, store: Storage, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        store: Storage,
+        clock: Callable[[], datetime],
+        health: Health | None = None,
+    ) -> None:
+        """`health`: where what waits and what went out are told."""
         self._bot = bot
         self._store = store
         self._clock = clock
+        self._health = health or Health({}, clock())
         self._lock = asyncio.Lock()  # two passes at once could send one delivery twice
         self._wake = asyncio.Event()
         self._last_fold = time.monotonic()
@@ -85,8 +94,11 @@ class Sender:
             return 0
         async with self._lock:
             by_chat: dict[int, list[Delivery]] = defaultdict(list)
-            for delivery in await self._store.pending_deliveries(self._clock()):
+            pending = await self._store.pending_deliveries(self._clock())
+            for delivery in pending:
                 by_chat[delivery.chat_id].append(delivery)
+            oldest = min((d.created for d in pending if d.created is not None), default=None)
+            self._health.queued(len(pending), oldest)
             try:
                 sent = await with_workers(
                     list(by_chat.values()), self._send_chat, CHATS_IN_PARALLEL
@@ -194,6 +206,8 @@ class Sender:
     async def _finish(self, done: Delivery | Message[Delivery], outcome: str) -> None:
         for delivery in done.deliveries if isinstance(done, Message) else (done,):
             await self._store.note_outcome(delivery.id, outcome)
+        if outcome == SENT:
+            self._health.sent(self._clock())
         if time.monotonic() - self._last_fold >= FOLD_EVERY_SECONDS:
             await self._fold()
 

@@ -10,9 +10,11 @@ these types, so a new kind or source plugs in without touching them.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from enum import StrEnum
@@ -28,6 +30,7 @@ T = TypeVar("T")
 # Targets read at once, one request each: more than a host's connections (http config), so the
 # pool is never idle, and few enough that a cycle is never thousands of tasks.
 READS_AT_ONCE = 32
+_FAILURES: ContextVar[list[str] | None] = ContextVar("read_failures", default=None)
 
 
 @dataclass(frozen=True)
@@ -358,6 +361,8 @@ async def refresh_each(
                 return await refresh(ident, stored)
         except UpstreamError as exc:
             log.warning("%s not refreshed: %s", target_key(kind, ident), exc)
+            if (failures := _FAILURES.get()) is not None:
+                failures.append(f"{target_key(kind, ident)}: {exc}")
         except Exception:
             # A bug for one target must not silence every other target.
             log.exception("%s not refreshed: unexpected error", target_key(kind, ident))
@@ -370,6 +375,18 @@ async def refresh_each(
         for (ident, _), result in zip(pairs, results, strict=True)
         if result is not None
     }
+
+
+@contextlib.contextmanager
+def noting_failures() -> Iterator[list[str]]:
+    """The reads that fail inside (`refresh_each`'s, tasks included), as they fail: why a
+    cycle that read nothing read nothing."""
+    failures: list[str] = []
+    token = _FAILURES.set(failures)
+    try:
+        yield failures
+    finally:
+        _FAILURES.reset(token)
 
 
 def target_key(kind: str, ident: str | int) -> str:

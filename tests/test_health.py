@@ -1,0 +1,121 @@
+"""Whether the bot is working, as an operator's monitor asks it: `/healthz` names a source that has
+failed for three of its intervals, and is well again once it is read; `/readyz` says whether the
+process is up. The judging itself (bot.health) on a scripted clock; the endpoints end to end, on
+the real Application in polling mode with `[server] listen` set."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+
+from bot.health import SENDING_STUCK_AFTER, Health
+from tests.conftest import running_bot
+from tests.e2e import ask
+from tests.processes import free_port
+from tests.samples import OPEN_BELOW_10K
+
+START = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+MINUTE = timedelta(minutes=1)
+
+
+def test_a_source_read_within_three_intervals_is_well():
+    health = Health({"petitions": 60, "govuk": 300}, START)
+    health.read("petitions", START + MINUTE)
+    health.failed("petitions", START + 2 * MINUTE, "HTTP 503")
+    healthy, body = health.report(START + 4 * MINUTE)  # read 3 minutes ago: still in time
+    assert healthy and body["status"] == "ok" and body["problems"] == []
+    assert body["sources"]["petitions"]["read_at"] == "2026-12-06T12:01:00+00:00"
+
+
+def test_a_source_failing_for_three_intervals_is_named_with_since_when_and_why():
+    health = Health({"petitions": 60, "govuk": 300}, START)
+    health.read("petitions", START + MINUTE)
+    health.read("govuk", START + MINUTE)
+    health.failed("petitions", START + 2 * MINUTE, "HTTP 502")
+    health.failed("petitions", START + 3 * MINUTE, "HTTP 503")
+    healthy, body = health.report(START + 4 * MINUTE + timedelta(seconds=1))
+    assert not healthy and body["status"] == "failing"
+    assert body["problems"] == [
+        {
+            "source": "petitions",
+            "problem": "failing",
+            "since": "2026-12-06T12:02:00+00:00",
+            "last_error": "HTTP 503",
+        }
+    ]
+    health.read("petitions", START + 5 * MINUTE)
+    assert health.report(START + 5 * MINUTE)[0]
+
+
+def test_a_source_never_read_is_stale_three_intervals_after_start():
+    health = Health({"petitions": 60}, START)
+    assert health.report(START + 3 * MINUTE)[0]
+    healthy, body = health.report(START + 3 * MINUTE + timedelta(seconds=1))
+    assert not healthy
+    assert body["problems"][0] == {
+        "source": "petitions",
+        "problem": "stale",
+        "since": "2026-12-06T12:00:00+00:00",
+        "last_error": None,
+    }
+
+
+def test_a_source_another_process_polls_is_not_this_ones_to_judge():
+    health = Health({"petitions": 60}, START)
+    health.led_elsewhere("petitions")
+    healthy, body = health.report(START + 10 * MINUTE)
+    assert healthy and body["sources"]["petitions"]["polled_by"] == "another process"
+
+
+def test_sending_is_stuck_when_messages_wait_and_nothing_goes_out():
+    health = Health({}, START)
+    health.queued(5, START)
+    assert health.report(START + SENDING_STUCK_AFTER)[0]  # a fan-out takes a while
+    health.sent(START + SENDING_STUCK_AFTER)  # and something goes out meanwhile
+    assert health.report(START + 2 * SENDING_STUCK_AFTER)[0]
+    healthy, body = health.report(START + 2 * SENDING_STUCK_AFTER + timedelta(seconds=1))
+    assert not healthy
+    assert body["problems"][0]["source"] == "telegram"
+    assert body["problems"][0]["last_error"] == "5 messages waiting"
+    health.queued(0, None)  # drained
+    assert health.report(START + 3 * SENDING_STUCK_AFTER)[0]
+
+
+async def _get(url: str) -> tuple[int, dict[str, Any]]:
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        return response.status, await response.json()
+
+
+async def test_healthz_names_a_failing_source_within_three_intervals_and_recovers(
+    telegram, petitions, make_config
+):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    petitions.add(1, OPEN_BELOW_10K)
+    config = make_config(server={"listen": f"127.0.0.1:{port}"})  # 0.5 s intervals
+    async with running_bot(config):
+        await ask(telegram, 1001, "/follow 1")
+        assert await _get(f"{base}/readyz") == (200, {"status": "ready"})
+        await petitions.wait_for_petition_requests(1, petitions.requests[1] + 1)
+        status, body = await _get(f"{base}/healthz")
+        assert status == 200 and body["status"] == "ok"
+        assert set(body["sources"]) == {"petitions", "govuk", "wms", "debates"}
+
+        petitions.fail("/petitions/1.json", "503")
+        failed = time.monotonic()
+        while (found := await _get(f"{base}/healthz"))[0] == 200:
+            assert time.monotonic() - failed < 3 * 0.5 + 1.5, "still healthy"
+        status, body = found
+        assert status == 503 and body["status"] == "failing"
+        [problem] = body["problems"]
+        assert problem["source"] == "petitions" and problem["problem"] == "failing"
+        assert "petition:1" in problem["last_error"] and "503" in problem["last_error"]
+
+        petitions.heal("/petitions/1.json")
+        healed = time.monotonic()
+        while (found := await _get(f"{base}/healthz"))[0] == 503:
+            assert time.monotonic() - healed < 3.0, "still failing"
+        assert found[1]["problems"] == []
