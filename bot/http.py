@@ -37,6 +37,7 @@ from tenacity import (
 )
 
 from bot.config import HttpConfig
+from bot.metrics import UPSTREAM_REQUESTS, UPSTREAM_SECONDS
 
 log = logging.getLogger(__name__)
 USER_AGENT = (
@@ -241,14 +242,22 @@ class HttpClient:
                 raise
 
     async def _request(self, url: str, headers: Mapping[str, str] | None) -> HttpResponse:
+        host = _origin(url)[1]
+        started = time.monotonic()
+        status = "error"
         try:
             session = self._sessions[for_a_user()]
             async with session.get(url, headers=headers, allow_redirects=False) as response:
+                status = str(response.status)
                 body = await _read_capped(url, response)
                 result = HttpResponse(str(response.url), response.status, response.headers, body)
         except (TimeoutError, aiohttp.ClientError) as exc:
+            status = "timeout" if isinstance(exc, TimeoutError) else "error"
             log.info("fetch %s failed (%s), may retry", url, type(exc).__name__)
             raise _Retryable(type(exc).__name__) from None
+        finally:
+            UPSTREAM_REQUESTS.labels(host, status).inc()
+            UPSTREAM_SECONDS.labels(host).observe(time.monotonic() - started)
         if result.status == 429 or result.status >= 500:
             log.info("fetch %s answered %s, may retry", url, result.status)
             retry_after = _retry_after(result.headers.get("Retry-After"))

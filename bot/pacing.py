@@ -31,6 +31,8 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
+from bot.metrics import TELEGRAM_FLOODS, TELEGRAM_SENT
+
 # Slots are spaced for 29.5 a second, but never more than 29 go in any second: one under
 # Telegram's 30 leaves room for requests that reach it closer together than they left (a 429
 # costs a second's wait).
@@ -158,11 +160,16 @@ class PacedRateLimiter(AIORateLimiter):
             if endpoint in MESSAGE_ENDPOINTS:
                 await (self.pacer.alert() if rate_limit_args == AN_ALERT else self.pacer.reply())
             try:
-                return await super().process_request(callback, args, kwargs, endpoint, data, None)
+                answer = await super().process_request(callback, args, kwargs, endpoint, data, None)
             except RetryAfter as exc:
+                TELEGRAM_FLOODS.inc()
                 if attempt >= retries:
                     raise
                 self.holds.hold(chat, _seconds(exc.retry_after), loop.time())
+                continue
+            if endpoint in MESSAGE_ENDPOINTS:
+                TELEGRAM_SENT.inc()
+            return answer
         raise AssertionError("unreachable: the loop returns or raises")
 
 

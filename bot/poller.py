@@ -4,8 +4,8 @@ Poll per source, fetch once, fan out: the source sees all its targets at once an
 requests answer them; each target's new state and the deliveries for all its followers are stored in
 one write. A cycle's fetches share a budget (the source's poll interval): a target whose site hangs
 is skipped when it runs out, so it never holds back the others' alerts by more than one interval.
-Each cycle's outcome goes to the bot's health (bot.health): read, failed and why, or polled by
-another process.
+Each cycle's outcome goes to the bot's health (bot.health) and metrics (bot.metrics): read, failed
+and why, or polled by another process; and the alerts it created.
 Sending is the sender's own task, so a slow Telegram never slows polling. Two sources of one kind
 (GOV.UK and Parliament both feed statement follows) never run at the same time, so neither
 overwrites the other's changes to a target's state; with several processes on one database, only
@@ -26,6 +26,7 @@ from datetime import datetime
 
 from bot.health import Health
 from bot.http import UpstreamError, budget
+from bot.metrics import ALERTS, POLL_CYCLES
 from bot.sender import Sender
 from bot.sources.base import Refresh, Source, noting_failures, split_target, target_key
 from bot.storage.port import Storage
@@ -67,6 +68,7 @@ class Poller:
         source = self._sources[name]
         if not await self._store.lead():  # another process polls (bot.storage.port.lead)
             self._health.led_elsewhere(name)
+            POLL_CYCLES.labels(name, "led_elsewhere").inc()
             return CycleReport(0, 0, 0, 0)
         async with self._kind_locks[source.kind]:
             now = self._clock()
@@ -90,6 +92,10 @@ class Poller:
             self._health.read(name, self._clock())
         else:
             self._health.failed(name, self._clock(), error)
+        POLL_CYCLES.labels(name, "read" if error is None else "failed").inc()
+        created = sum(len(refresh.alerts) for refresh in refreshes.values())
+        if created:
+            ALERTS.labels(source.kind, "created").inc(created)
         if queued or await self._store.has_pending():
             self._sender.wake()  # news, or a retry at the poll's pace (Telegram was down)
         report = CycleReport(len(targets), len(refreshes), len(targets) - len(refreshes), queued)

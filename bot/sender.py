@@ -23,7 +23,7 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import httpx
@@ -33,8 +33,10 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.bundles import Message, gather
 from bot.callbacks import alert_keyboard
 from bot.health import Health
+from bot.metrics import ALERTS
 from bot.pacing import AN_ALERT
 from bot.slices import with_workers
+from bot.sources.base import split_target
 from bot.storage.port import DROPPED, FAILED, SENT, UNSURE, Delivery, SaveError, Storage
 
 log = logging.getLogger(__name__)
@@ -117,7 +119,8 @@ class Sender:
                 await self._finish(delivery, DROPPED)  # unfollowed while it waited
             else:
                 sendable.append(delivery)
-        for message in gather(sendable):
+        messages = gather(sendable)
+        for index, message in enumerate(messages):
             try:
                 await self._deliver(chat_id, message)
             except ChatMigrated as exc:
@@ -130,6 +133,7 @@ class Sender:
                 log.info("chat %s is unreachable (%s); holding its alerts", chat_id, exc.message)
                 with contextlib.suppress(SaveError):  # logged; the next pass asks again
                     await self._store.set_paused(chat_id, True)
+                _count([d for held in messages[index:] for d in held.deliveries], "held")
                 return sent
             except BadRequest as exc:
                 log.error("Telegram refused alert %s for chat %s: %s", _keys(message), chat_id,
@@ -204,8 +208,10 @@ class Sender:
         return True
 
     async def _finish(self, done: Delivery | Message[Delivery], outcome: str) -> None:
-        for delivery in done.deliveries if isinstance(done, Message) else (done,):
+        deliveries = done.deliveries if isinstance(done, Message) else (done,)
+        for delivery in deliveries:
             await self._store.note_outcome(delivery.id, outcome)
+        _count(deliveries, _EVENTS[outcome])
         if outcome == SENT:
             self._health.sent(self._clock())
         if time.monotonic() - self._last_fold >= FOLD_EVERY_SECONDS:
@@ -216,6 +222,17 @@ class Sender:
         await self._store.fold_outcomes(self._clock())
         # From the end of the write: a slow write must not make the next one come sooner.
         self._last_fold = time.monotonic()
+
+
+_EVENTS = {SENT: "sent", FAILED: "failed", DROPPED: "dropped"}
+
+
+def _count(deliveries: Sequence[Delivery], event: str) -> None:
+    """Count alerts for the metrics, by their target's kind (a message about no one target, such
+    as a summary, as `summary`)."""
+    for delivery in deliveries:
+        kind = split_target(delivery.target)[0] if delivery.target else "summary"
+        ALERTS.labels(kind, event).inc()
 
 
 def _keys(message: Message[Delivery]) -> str:

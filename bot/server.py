@@ -4,7 +4,8 @@ in webhook mode.
 `/healthz` answers 200 with a small JSON when every source has been read within three of its poll
 intervals and sending drains, else 503 with the JSON naming what is stale or failing (bot.health).
 `/readyz` answers 200 once the process has loaded its store, reached Telegram and started, and
-503 before that and while it stops. In polling mode the server serves only these two.
+503 before that and while it stops. `/metrics` gives bot.metrics in Prometheus's text format. In
+polling mode the server serves only these three.
 
 Updates follow python-telegram-bot's custom-webhook pattern: the server checks a request and has
 the Application handle its update as it handles a polled one, then answers 200: an update is
@@ -27,11 +28,13 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.metrics import scrape
 from bot.runtime import RUNTIME_KEY, Runtime
 
 log = logging.getLogger(__name__)
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
+METRICS_PATH = "/metrics"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1 << 20  # an update is a few KB; Telegram never sends more
 
@@ -59,6 +62,7 @@ class BotServer:
         app = web.Application(client_max_size=MAX_UPDATE_BYTES)
         app.router.add_get(HEALTH_PATH, self._health)
         app.router.add_get(READY_PATH, self._ready)
+        app.router.add_get(METRICS_PATH, self._metrics)
         if self._path is not None:
             app.router.add_post(self._path, self._receive)
         self._runner = web.AppRunner(app, access_log=None)
@@ -72,7 +76,8 @@ class BotServer:
             ) from None
         if self._path is not None:
             log.info("Receiving updates on http://%s:%s%s", host, port, self._path)
-        log.info("Health checks on http://%s:%s%s and %s", host, port, HEALTH_PATH, READY_PATH)
+        log.info("Health checks and metrics on http://%s:%s (%s, %s, %s)", host, port,
+                 HEALTH_PATH, READY_PATH, METRICS_PATH)  # fmt: skip
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -91,6 +96,13 @@ class BotServer:
         return web.json_response(
             {"status": "ready" if ready else "not ready"}, status=200 if ready else 503
         )
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        running: Runtime | None = self._application.bot_data.get(RUNTIME_KEY)
+        if running is None:
+            return web.Response(status=503, text="starting")
+        body, content_type = await scrape(running.store, self._clock())
+        return web.Response(body=body, headers={"Content-Type": content_type})
 
     async def _receive(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()

@@ -4,7 +4,7 @@ Applied by `register` to commands, taps, messages and inline queries, so no hand
 it: a user over `limits.actions_per_minute` is told to slow down (once; later taps get a toast),
 and every upstream fetch an action makes shares `http.command_budget_seconds` (after which the
 kind's reply says the site is slow) and goes through the users' own connections, never queued
-behind a poll cycle.
+behind a poll cycle. Each handler's time is measured for the metrics (by its name).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.http import budget
+from bot.metrics import COMMAND_SECONDS
 from bot.runtime import runtime
 from bot.throttle import Verdict
 from handlers.commands import Handler
@@ -24,6 +25,8 @@ SLOW_DOWN = "You're going a bit fast for me. Please wait a minute, then try agai
 
 
 def guarded(handler: Handler) -> Handler:
+    seconds = COMMAND_SECONDS.labels(handler.__name__)
+
     @functools.wraps(handler)
     async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         running = runtime(context)
@@ -32,8 +35,12 @@ def guarded(handler: Handler) -> Handler:
         if verdict is not Verdict.ALLOW:
             await _slow_down(update, verdict)
             return
-        with budget(running.command_budget_seconds, for_a_user=True):
-            await handler(update, context)
+        started = time.monotonic()
+        try:
+            with budget(running.command_budget_seconds, for_a_user=True):
+                await handler(update, context)
+        finally:
+            seconds.observe(time.monotonic() - started)
 
     return run
 

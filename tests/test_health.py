@@ -1,7 +1,8 @@
 """Whether the bot is working, as an operator's monitor asks it: `/healthz` names a source that has
 failed for three of its intervals, and is well again once it is read; `/readyz` says whether the
-process is up. The judging itself (bot.health) on a scripted clock; the endpoints end to end, on
-the real Application in polling mode with `[server] listen` set."""
+process is up; `/metrics` counts a scripted cycle. The judging itself (bot.health) on a scripted
+clock; the endpoints end to end, on the real Application in polling mode with `[server] listen`
+set."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
+from prometheus_client import generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 
 from bot.health import SENDING_STUCK_AFTER, Health
 from tests.conftest import running_bot
@@ -119,3 +122,51 @@ async def test_healthz_names_a_failing_source_within_three_intervals_and_recover
         while (found := await _get(f"{base}/healthz"))[0] == 503:
             assert time.monotonic() - healed < 3.0, "still failing"
         assert found[1]["problems"] == []
+
+
+def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample of a scrape, by name and labels."""
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+async def test_metrics_count_a_scripted_cycle_its_alert_and_the_commands(
+    telegram, petitions, make_config
+):
+    port = free_port()
+    petitions.add(1, OPEN_BELOW_10K, signature_count=4_000)
+    config = make_config(server={"listen": f"127.0.0.1:{port}"})
+    before = _samples(generate_latest().decode())  # other tests in this process count too
+
+    def grew(after: dict, name: str, **labels: str) -> float:
+        key = (name, tuple(sorted(labels.items())))
+        return after.get(key, 0.0) - before.get(key, 0.0)
+
+    async with running_bot(config):
+        await ask(telegram, 1001, "/follow 1")
+        petitions.update(1, signature_count=5_002)
+        await telegram.next_message(1001)  # the milestone
+        # The cycle that found it has ended once the next one reads the petition.
+        await petitions.wait_for_petition_requests(1, petitions.requests[1] + 1)
+        url = f"http://127.0.0.1:{port}/metrics"
+        async with aiohttp.ClientSession() as session, session.get(url) as response:
+            assert response.status == 200 and response.content_type == "text/plain"
+            after = _samples(await response.text())
+
+    assert grew(after, "alertbot_poll_cycles_total", source="petitions", outcome="read") >= 1
+    # One per way of counting (each follow gets the one it chose), one of them sent.
+    assert grew(after, "alertbot_alerts_total", kind="petition", event="created") >= 1
+    assert grew(after, "alertbot_alerts_total", kind="petition", event="sent") == 1
+    host = "127.0.0.1"
+    assert grew(after, "alertbot_upstream_requests_total", host=host, status="200") >= 2
+    assert grew(after, "alertbot_upstream_request_duration_seconds_count", host=host) >= 2
+    assert grew(after, "alertbot_telegram_messages_sent_total") == 2  # the reply and the alert
+    assert grew(after, "alertbot_command_duration_seconds_count", command="follow") == 1
+    assert grew(after, "alertbot_store_write_duration_seconds_count", operation="add_follow") == 1
+    assert after[("alertbot_follows", (("kind", "petition"),))] == 1
+    assert after[("alertbot_chats", (("kind", "petition"),))] == 1
+    assert after[("alertbot_delivery_queue_depth", ())] == 0
+    assert ("process_cpu_seconds_total", ()) in after

@@ -82,6 +82,10 @@ async def test_follows_and_states_survive_a_restart_in_the_order_followed(stores
         "chats": 2, "follows": 3, "targets": 2, "paused chats": 0, "pending alerts": 0,
         "alert keys on record": 0,
     }  # fmt: skip
+    await store.add_follow(2, "statements:org:home-office", None)
+    counts = await store.follow_counts()
+    assert (counts.follows, counts.chats) == ({"petition": 3, "statements": 1},
+                                              {"petition": 2, "statements": 1})  # fmt: skip
 
 
 async def test_a_delivery_goes_to_each_chat_once_ever_under_any_of_its_keys(stores):

@@ -1,13 +1,15 @@
 """Storage behind a port (bot.storage.port), and the adapter the configuration selects.
 
 `[storage] url = "postgresql://…"` selects PostgreSQL (bot.storage.postgres); without it, the
-TinyDB files at `[storage] path` (bot.storage.tinydb_store), the embedded default.
+TinyDB files at `[storage] path` (bot.storage.tinydb_store), the embedded default. Either comes
+with its writes timed for the metrics (bot.storage.timed).
 """
 
 from __future__ import annotations
 
 from bot.config import StorageConfig
 from bot.storage.port import Storage
+from bot.storage.timed import timed
 
 
 def open_storage(config: StorageConfig) -> Storage:
@@ -16,7 +18,7 @@ def open_storage(config: StorageConfig) -> Storage:
         # Imported only here: a TinyDB bot never loads the PostgreSQL driver.
         from bot.storage.postgres import PostgresStore
 
-        return PostgresStore.open(config.url)
+        return timed(PostgresStore.open(config.url))
     from bot.storage.tinydb_store import TinyDBStore
 
-    return TinyDBStore(config.path)
+    return timed(TinyDBStore(config.path))

@@ -48,6 +48,12 @@ class Delivery:
     created: datetime | None = None
 
 
+@dataclass(frozen=True)
+class FollowCounts:
+    follows: dict[str, int]  # kind -> follows of its targets
+    chats: dict[str, int]  # kind -> chats that follow one of its targets at least
+
+
 class Storage(Protocol):
     """Chats, their follows and settings; each target's state and history; alerts to send."""
 
@@ -117,6 +123,9 @@ class Storage(Protocol):
         ...
 
     async def counts(self) -> dict[str, int]: ...
+    async def follow_counts(self) -> FollowCounts:
+        """Follows, and chats following something, by target kind."""
+        ...
 
     # --- targets
     async def target_state(self, target: str) -> dict[str, Any] | None: ...

@@ -61,6 +61,7 @@ from bot.storage.port import (
     ChatRecord,
     Delivery,
     DeliveryRecord,
+    FollowCounts,
     FollowRecord,
     SaveError,
     Snapshot,
@@ -394,6 +395,15 @@ class PostgresStore:
         )
         names = ("chats", "follows", "targets", "paused chats", "pending alerts")
         return dict(zip((*names, "alert keys on record"), rows[0], strict=True))
+
+    async def follow_counts(self) -> FollowCounts:
+        rows = await self._rows(
+            "SELECT split_part(target, ':', 1), count(*), count(DISTINCT chat_id) FROM follows"
+            " GROUP BY 1"
+        )
+        return FollowCounts(
+            {kind: follows for kind, follows, _ in rows}, {kind: chats for kind, _, chats in rows}
+        )
 
     # --- targets --------------------------------------------------------------------------------
 

@@ -61,7 +61,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import (
     AsyncIterator,
     Awaitable,
@@ -86,7 +86,7 @@ from bot import fanout
 from bot.bundles import bundle_from_doc, bundle_to_doc
 from bot.preferences import DEFAULT_CHAT, DEFAULT_FOLLOW, ChatSettings, FollowSettings
 from bot.slices import Slices, collector_paused
-from bot.sources.base import Alert
+from bot.sources.base import Alert, split_target
 from bot.storage import patches
 from bot.storage.files import (
     Journal,
@@ -111,6 +111,7 @@ from bot.storage.port import (
     ChatRecord,
     Delivery,
     DeliveryRecord,
+    FollowCounts,
     FollowRecord,
     SaveError,
     Snapshot,
@@ -843,6 +844,15 @@ class TinyDBStore:
             "pending alerts": len(self._pending),
             "alert keys on record": len(self._delivered),
         }
+
+    async def follow_counts(self) -> FollowCounts:
+        follows: Counter[str] = Counter()
+        chats: defaultdict[str, set[int]] = defaultdict(set)
+        for target, followers in self._followers.items():
+            kind = split_target(target)[0]
+            follows[kind] += len(followers)
+            chats[kind] |= followers
+        return FollowCounts(dict(follows), {kind: len(ids) for kind, ids in chats.items()})
 
     # --- targets --------------------------------------------------------------------------------
 
