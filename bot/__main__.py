@@ -55,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         return _fail(str(exc), 2)
     token = config.telegram.token
-    configure_logging(token, args.log_level, config.telegram.webhook_secret)
+    configure_logging(
+        token, args.log_level, config.telegram.webhook_secret, form=config.logging.format
+    )
     try:
         application = build_application(config)  # the store first: it is local and quick
     except StoreError as exc:

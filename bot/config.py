@@ -101,6 +101,12 @@ class LimitsConfig:
 
 
 @dataclass(frozen=True)
+class LoggingConfig:
+    # text: a readable line each; json: one JSON object a line, for log collectors.
+    format: str = "text"
+
+
+@dataclass(frozen=True)
 class Config:
     telegram: TelegramConfig
     storage: StorageConfig = field(default_factory=StorageConfig)
@@ -110,6 +116,7 @@ class Config:
     http: HttpConfig = field(default_factory=HttpConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
 
 
 # section -> key -> (accepted TOML types, what to call them in an error, conversion)
@@ -157,6 +164,7 @@ _SCHEMA: dict[str, tuple[type, _Spec]] = {
             "command_budget_seconds": _INTERVAL,
         },
     ),
+    "logging": (LoggingConfig, {"format": ((str,), "text", str)}),
     "limits": (
         LimitsConfig,
         {
@@ -177,7 +185,7 @@ _POSITIVE = {
     "limits.actions_per_minute",
 }
 
-_CHOICES = {"petitions.plan": ("cheapest", "each", "lists")}
+_CHOICES = {"petitions.plan": ("cheapest", "each", "lists"), "logging.format": ("text", "json")}
 
 
 def load_config(path: Path, environ: dict[str, str] | None = None) -> Config:

@@ -26,6 +26,7 @@ from datetime import datetime
 
 from bot.health import Health
 from bot.http import UpstreamError, budget
+from bot.logs import log_context
 from bot.metrics import ALERTS, POLL_CYCLES
 from bot.sender import Sender
 from bot.sources.base import Refresh, Source, noting_failures, split_target, target_key
@@ -81,7 +82,7 @@ class Poller:
                 split_target(target)[1]: state
                 for target, state in (await self._store.target_states(followed)).items()
             }
-            with noting_failures() as failures:
+            with noting_failures() as failures, log_context(source=name):
                 refreshes, error = await self._poll(source, targets, now) if targets else ({}, None)
             queued = await self._store.record_cycle(
                 {target_key(source.kind, ident): r for ident, r in refreshes.items()}, now

@@ -33,6 +33,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.bundles import Message, gather
 from bot.callbacks import alert_keyboard
 from bot.health import Health
+from bot.logs import log_context
 from bot.metrics import ALERTS
 from bot.pacing import AN_ALERT
 from bot.slices import with_workers
@@ -110,6 +111,10 @@ class Sender:
             return sum(sent)
 
     async def _send_chat(self, deliveries: list[Delivery]) -> int:
+        with log_context(chat=deliveries[0].chat_id):
+            return await self._send_deliveries(deliveries)
+
+    async def _send_deliveries(self, deliveries: list[Delivery]) -> int:
         sent = 0
         chat_id = deliveries[0].chat_id
         follows = await self._store.follows_of(chat_id)

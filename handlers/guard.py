@@ -16,6 +16,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.http import budget
+from bot.logs import log_context
 from bot.metrics import COMMAND_SECONDS
 from bot.runtime import runtime
 from bot.throttle import Verdict
@@ -36,8 +37,9 @@ def guarded(handler: Handler) -> Handler:
             await _slow_down(update, verdict)
             return
         started = time.monotonic()
+        chat = update.effective_chat.id if update.effective_chat else None
         try:
-            with budget(running.command_budget_seconds, for_a_user=True):
+            with budget(running.command_budget_seconds, for_a_user=True), log_context(chat=chat):
                 await handler(update, context)
         finally:
             seconds.observe(time.monotonic() - started)

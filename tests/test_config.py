@@ -27,6 +27,7 @@ def test_example_config_loads_with_the_token_from_the_environment():
     assert config.parliament.members_base_url == "https://members-api.parliament.uk"
     assert config.parliament.poll_interval_seconds == 900
     assert config.http.polite_interval_seconds == 1.0
+    assert config.logging.format == "text"
 
 
 def test_every_source_url_and_interval_can_be_overridden_down_to_one_second():
@@ -97,6 +98,10 @@ WEBHOOK, SECRET = "https://alerts.example.org/telegram", "0123456789abcdef-_XYZ"
         (
             {"telegram": {"token": "1:a"}, "petitions": {"plan": "fastest"}},
             "petitions.plan must be one of cheapest, each, lists$",
+        ),
+        (
+            {"telegram": {"token": "1:a"}, "logging": {"format": "xml"}},
+            "logging.format must be one of text, json$",
         ),
         (
             {"telegram": {"token": "1:a"}, "storage": {"url": "mysql://db/alerts"}},

@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from bot.http import UpstreamError, budget
+from bot.logs import log_context
 from bot.slices import with_workers
 from bot.sources.text import LONDON
 
@@ -356,17 +357,19 @@ async def refresh_each(
     up for this cycle, so the cycle delivers what it has read instead of waiting out its budget."""
 
     async def one(ident: str, stored: Stored | None) -> T | None:
-        try:
-            with budget(read_seconds):
-                return await refresh(ident, stored)
-        except UpstreamError as exc:
-            log.warning("%s not refreshed: %s", target_key(kind, ident), exc)
-            if (failures := _FAILURES.get()) is not None:
-                failures.append(f"{target_key(kind, ident)}: {exc}")
-        except Exception:
-            # A bug for one target must not silence every other target.
-            log.exception("%s not refreshed: unexpected error", target_key(kind, ident))
-        return None
+        target = target_key(kind, ident)
+        with log_context(target=target):
+            try:
+                with budget(read_seconds):
+                    return await refresh(ident, stored)
+            except UpstreamError as exc:
+                log.warning("%s not refreshed: %s", target, exc)
+                if (failures := _FAILURES.get()) is not None:
+                    failures.append(f"{target}: {exc}")
+            except Exception:
+                # A bug for one target must not silence every other target.
+                log.exception("%s not refreshed: unexpected error", target)
+            return None
 
     pairs = list(targets.items())
     results = await with_workers(pairs, lambda pair: one(*pair), READS_AT_ONCE)
