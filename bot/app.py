@@ -33,6 +33,7 @@ from bot.digesting import Digests
 from bot.following import FollowService
 from bot.health import Health
 from bot.http import HttpClient
+from bot.operating import Operations
 from bot.pacing import PacedRateLimiter, Pacer
 from bot.poller import Poller
 from bot.portability import Portability
@@ -214,6 +215,7 @@ async def start_services(application: Application) -> None:
         returns=Returns(store, poller, sources_of_kind, background, clock, sender.wake),
         poller=poller,
         operator_ids=config.telegram.admin_ids,
+        operations=Operations(store, poller, health, clock),
         background=background,
         throttle=Throttle(config.limits.actions_per_minute),
         command_budget_seconds=config.http.command_budget_seconds,

@@ -13,7 +13,6 @@ Bad input never reaches the store.
 from __future__ import annotations
 
 import html
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, tzinfo
@@ -289,14 +288,6 @@ class FollowService:
             picked = render_picker(question, entries, 0, "c", emoji)
             return replace(picked, awaiting=(OWN_QUESTION, command))
         return Reply(question, awaiting=(OWN_QUESTION, command))
-
-    async def stats(self) -> Reply:
-        """The operators' figures: what the bot holds."""
-        lines = ["<b>Accountability Alerts</b>"]
-        lines += [f"{name}: {count:,}" for name, count in (await self._store.counts()).items()]
-        kinds = Counter(split_target(target)[0] for target in await self._store.followed_targets())
-        lines += [f"polled {kind} targets: {count:,}" for kind, count in sorted(kinds.items())]
-        return Reply("\n".join(lines))
 
     def stop(self) -> Reply:
         """/stop: ask before forgetting the chat."""

@@ -5,8 +5,10 @@ Pure: the poller and the sender report to it, and it judges on the clock it is g
 healthy when a cycle of it read what it had to within STALE_AFTER_INTERVALS of its poll intervals
 (counted from start-up until its first read); past that it is *failing* when its cycles fail
 (since the first failure after its last read, with the last error) and *stale* when they never
-end. A process that does not lead polls nothing: its sources are the leader's to judge. Sending
-is stuck when deliveries have waited SENDING_STUCK_AFTER and nothing went out in that time.
+end. A process that does not lead polls nothing: its sources are the leader's to judge; a source
+an operator paused is not judged until resumed. Sending is stuck when deliveries have waited
+SENDING_STUCK_AFTER and nothing went out in that time. Each source's last cycle's figures are
+kept for the operators' /stats.
 """
 
 from __future__ import annotations
@@ -27,6 +29,19 @@ class SourceHealth:
     failing_since: datetime | None = None  # the first failed cycle since then
     error: str | None = None  # how the last cycle failed
     led_elsewhere: bool = False  # another process polls it
+    paused_since: datetime | None = None  # an operator paused it (/source pause)
+    resumed_at: datetime | None = None  # and resumed it: judged from then
+    last_cycle: tuple[datetime, CycleReport] | None = None  # when it ended, and its figures
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    """A poll cycle's figures."""
+
+    targets: int
+    refreshed: int
+    skipped: int  # upstream faults and targets not public this time
+    queued: int
 
 
 @dataclass
@@ -45,15 +60,26 @@ class Health:
         }
         self.sending = Sending()
 
-    def read(self, source: str, now: datetime) -> None:
-        """A cycle of `source` read what it had to (or had nothing to read)."""
-        self.sources[source] = SourceHealth(self.sources[source].interval, read_at=now)
-
-    def failed(self, source: str, now: datetime, error: str) -> None:
+    def read(self, source: str, now: datetime, report: CycleReport) -> None:
+        """A cycle of `source` ended at `now` having read what it had to (or had nothing to
+        read)."""
         health = self.sources[source]
-        health.led_elsewhere = False
+        health.read_at, health.failing_since, health.error = now, None, None
+        health.led_elsewhere, health.last_cycle = False, (now, report)
+
+    def failed(self, source: str, now: datetime, report: CycleReport, error: str) -> None:
+        health = self.sources[source]
+        health.led_elsewhere, health.last_cycle = False, (now, report)
         health.failing_since = health.failing_since or now
         health.error = error
+
+    def pause(self, source: str, now: datetime) -> None:
+        self.sources[source].paused_since = now
+
+    def resume(self, source: str, now: datetime) -> None:
+        """Polled again: judged from now, not from before the pause."""
+        health = self.sources[source]
+        health.paused_since, health.resumed_at = None, now
 
     def led_elsewhere(self, source: str) -> None:
         self.sources[source].led_elsewhere = True
@@ -79,6 +105,7 @@ class Health:
                 "read_at": _iso(health.read_at),
                 "interval_seconds": health.interval.total_seconds(),
                 **({"polled_by": "another process"} if health.led_elsewhere else {}),
+                **({"paused_since": _iso(health.paused_since)} if health.paused_since else {}),
             }
             for name, health in self.sources.items()
         }
@@ -98,8 +125,9 @@ class Health:
     def _source_problem(
         self, name: str, health: SourceHealth, now: datetime
     ) -> dict[str, Any] | None:
-        last = health.read_at or self.started
-        if health.led_elsewhere or now - last <= STALE_AFTER_INTERVALS * health.interval:
+        last = max(health.read_at or self.started, health.resumed_at or self.started)
+        waived = health.led_elsewhere or health.paused_since is not None
+        if waived or now - last <= STALE_AFTER_INTERVALS * health.interval:
             return None
         if health.failing_since is not None:
             return {

@@ -5,7 +5,8 @@ requests answer them; each target's new state and the deliveries for all its fol
 one write. A cycle's fetches share a budget (the source's poll interval): a target whose site hangs
 is skipped when it runs out, so it never holds back the others' alerts by more than one interval.
 Each cycle's outcome goes to the bot's health (bot.health) and metrics (bot.metrics): read, failed
-and why, or polled by another process; and the alerts it created.
+and why, or polled by another process; and the alerts it created. An operator can pause a source
+and resume it (/source), in this process, until it restarts.
 Sending is the sender's own task, so a slow Telegram never slows polling. Two sources of one kind
 (GOV.UK and Parliament both feed statement follows) never run at the same time, so neither
 overwrites the other's changes to a target's state; with several processes on one database, only
@@ -21,10 +22,9 @@ import logging
 import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 
-from bot.health import Health
+from bot.health import CycleReport, Health
 from bot.http import UpstreamError, budget
 from bot.logs import log_context
 from bot.metrics import ALERTS, POLL_CYCLES
@@ -33,14 +33,6 @@ from bot.sources.base import Refresh, Source, noting_failures, split_target, tar
 from bot.storage.port import Storage
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class CycleReport:
-    targets: int
-    refreshed: int
-    skipped: int  # upstream faults and targets not public this time
-    queued: int
 
 
 class Poller:
@@ -63,10 +55,31 @@ class Poller:
         self._health = health or Health(dict.fromkeys(sources, 0.0), clock())
         self._kind_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._failing: dict[str, str] = {}  # source name -> how it last failed
+        self._paused: set[str] = set()  # sources an operator paused (/source pause)
+
+    @property
+    def source_names(self) -> list[str]:
+        return list(self._sources)
+
+    def paused(self, name: str) -> bool:
+        return name in self._paused
+
+    def pause(self, name: str) -> None:
+        """No cycles of the source until `resume` (the cycle under way finishes)."""
+        self._paused.add(name)
+        self._health.pause(name, self._clock())
+        log.warning("%s paused by an operator", name)
+
+    def resume(self, name: str) -> None:
+        self._paused.discard(name)
+        self._health.resume(name, self._clock())
+        log.warning("%s resumed by an operator", name)
 
     async def run_cycle(self, name: str) -> CycleReport:
         """Poll the source called `name` for every target of its kind, store, send alerts."""
         source = self._sources[name]
+        if name in self._paused:
+            return CycleReport(0, 0, 0, 0)
         if not await self._store.lead():  # another process polls (bot.storage.port.lead)
             self._health.led_elsewhere(name)
             POLL_CYCLES.labels(name, "led_elsewhere").inc()
@@ -89,17 +102,17 @@ class Poller:
             )
         if error is None and targets and not refreshes:
             error = failures[-1] if failures else f"none of the {len(targets)} could be read"
+        report = CycleReport(len(targets), len(refreshes), len(targets) - len(refreshes), queued)
         if error is None:
-            self._health.read(name, self._clock())
+            self._health.read(name, self._clock(), report)
         else:
-            self._health.failed(name, self._clock(), error)
+            self._health.failed(name, self._clock(), report, error)
         POLL_CYCLES.labels(name, "read" if error is None else "failed").inc()
         created = sum(len(refresh.alerts) for refresh in refreshes.values())
         if created:
             ALERTS.labels(source.kind, "created").inc(created)
         if queued or await self._store.has_pending():
             self._sender.wake()  # news, or a retry at the poll's pace (Telegram was down)
-        report = CycleReport(len(targets), len(refreshes), len(targets) - len(refreshes), queued)
         log.log(logging.INFO if queued else logging.DEBUG, "%s cycle: %s", name, report)
         return report
 

@@ -17,6 +17,7 @@ from bot.charting import Charts
 from bot.following import FollowService
 from bot.health import Health
 from bot.http import HttpClient
+from bot.operating import Operations
 from bot.poller import Poller
 from bot.portability import Portability
 from bot.presses import ButtonService
@@ -41,6 +42,7 @@ class Runtime:
     returns: Returns
     poller: Poller
     operator_ids: tuple[int, ...]  # telegram.admin_ids
+    operations: Operations  # what they see and do: /stats, /source
     background: Background
     throttle: Throttle
     command_budget_seconds: float

@@ -35,6 +35,7 @@ from handlers.commands import (
     privacy,
     settings,
     share,
+    source,
     start,
     start_with_link,
     stats,
@@ -64,6 +65,7 @@ def register(application: Application, kind_commands: Iterable[str]) -> None:
     application.add_handler(CommandHandler("status", guarded(status)))
     application.add_handler(CommandHandler("stop", guarded(stop)))
     application.add_handler(CommandHandler("stats", guarded(stats)))
+    application.add_handler(CommandHandler("source", guarded(source)))
     application.add_handler(CommandHandler("share", guarded(share)))
     application.add_handler(CommandHandler("chart", guarded(chart)))
     application.add_handler(CommandHandler("settings", guarded(settings)))

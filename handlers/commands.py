@@ -54,7 +54,10 @@ AFTER_KINDS = (
 )
 # Not in a group's menu: a group stops with the Unfollow all button, by its admins.
 PRIVATE_ONLY = {"stop"}
-OPERATORS = (Command("stats", "What the bot holds (operators only)", "/stats"),)
+OPERATORS = (
+    Command("stats", "What the bot holds, and how its sources do (operators only)", "/stats"),
+    Command("source", "Pause or resume a source's polls (operators only)", "/source pause govuk"),
+)
 OPERATORS_ONLY = "That command is for the bot's operators."
 IMPORT_HOW = (
     "Send /import as a reply to the file /export gave you. In a private chat, sending me the "
@@ -243,13 +246,31 @@ async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_html(SETTINGS_SENT_PRIVATELY)
 
 
+def operators_only(handler: Handler) -> Handler:
+    """The handler for the bot's operators (telegram.admin_ids); anyone else is told it is not
+    for them."""
+
+    @functools.wraps(handler)
+    async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        if user is None or user.id not in runtime(context).operator_ids:
+            await update.effective_message.reply_html(OPERATORS_ONLY)
+            return
+        await handler(update, context)
+
+    return run
+
+
+@operators_only
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The operators' figures; anyone else is told it is not for them."""
-    user = update.effective_user
-    if user is None or user.id not in runtime(context).operator_ids:
-        await update.effective_message.reply_html(OPERATORS_ONLY)
-        return
-    await send(update, context, await runtime(context).follows.stats())
+    """The operators' figures: what the bot holds, how each source and sending are doing."""
+    await send(update, context, await runtime(context).operations.stats())
+
+
+@operators_only
+async def source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/source pause <name>`, `/source resume <name>`."""
+    await send(update, context, runtime(context).operations.source(context.args or []))
 
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -6,6 +6,7 @@ from bot.callbacks import short_ref
 from tests.conftest import running_bot
 from tests.samples import CLOSED_NOT_DEBATED, OPEN_BELOW_10K, OPEN_WITH_RESPONSE
 from tests.test_e2e_buttons import tap
+from tests.test_reliability_petitions import quiet
 
 ANN = 1001
 GROUP, ADMIN, MEMBER = -100500, 7, 8
@@ -256,8 +257,51 @@ async def test_menus_for_private_chats_groups_and_operators(telegram, petitions,
         assert "stop" in telegram.menus["all_private_chats"]
         assert "stop" not in telegram.menus["all_group_chats"]
         assert "follow" in telegram.menus["all_group_chats"]
-        assert telegram.menus[f"chat:{operator}"][-1] == "stats"
+        assert telegram.menus[f"chat:{operator}"][-2:] == ["stats", "source"]
         assert "stats" not in telegram.menus["all_private_chats"]
         assert (await ask(telegram, ANN, "/stats")) == "That command is for the bot's operators."
         stats = await ask(telegram, operator, "/stats")
         assert stats.startswith("<b>Accountability Alerts</b>\nchats: 0\nfollows: 0\n")
+
+
+async def test_an_operator_sees_each_source_and_pauses_and_resumes_one(
+    telegram, petitions, make_config
+):
+    operator = 4444
+    petitions.add(1, OPEN_BELOW_10K, signature_count=4_000)
+    async with running_bot(make_config(telegram={"admin_ids": [operator]})):
+        await ask(telegram, ANN, "/follow 1")
+        assert await ask(telegram, ANN, "/source pause petitions") == (
+            "That command is for the bot's operators."
+        )
+        # A cycle has read it whole once the one after it begins.
+        await petitions.wait_for_petition_requests(1, petitions.requests[1] + 2)
+        stats = await ask(telegram, operator, "/stats")
+        sources = stats.split("<b>Sources</b>\n")[1].splitlines()
+        assert sources[0].startswith("petitions (every 0.5 s): read ")
+        assert "; last cycle 1 targets, 1 read, 0 skipped, 0 alerts queued" in sources[0]
+        assert "<b>Sending</b>: 0 waiting; last sent" in stats
+
+        usage = await ask(telegram, operator, "/source explode")
+        assert usage.startswith("<b>/source</b> pauses or resumes one source's polls")
+        assert usage.endswith("Sources: petitions, govuk, wms, debates.")
+        nowhere = await ask(telegram, operator, "/source pause <nowhere>")
+        assert nowhere.startswith("There is no source called “&lt;nowhere&gt;”.")
+
+        paused = await ask(telegram, operator, "/source pause petitions")
+        assert paused == (
+            "⏸ petitions is paused: no polls until <code>/source resume petitions</code>."
+        )
+        assert await ask(telegram, operator, "/source pause petitions") == (
+            "petitions is paused already."
+        )
+        read = petitions.requests[1]
+        petitions.update(1, signature_count=5_002)
+        assert await quiet(telegram, ANN, 2.0) == []  # four intervals, and no poll
+        assert petitions.requests[1] <= read + 1  # at most the cycle under way as it paused
+        assert "petitions (every 0.5 s): paused since" in await ask(telegram, operator, "/stats")
+
+        resumed = await ask(telegram, operator, "/source resume petitions")
+        assert resumed == "▶️ petitions is polled again, from its next turn."
+        alert = await telegram.next_message(ANN)
+        assert alert.startswith("📈 <b>5,000 signatures</b>")

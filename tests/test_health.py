@@ -14,7 +14,7 @@ import aiohttp
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.health import SENDING_STUCK_AFTER, Health
+from bot.health import SENDING_STUCK_AFTER, CycleReport, Health
 from tests.conftest import running_bot
 from tests.e2e import ask
 from tests.processes import free_port
@@ -22,12 +22,13 @@ from tests.samples import OPEN_BELOW_10K
 
 START = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
+CYCLE = CycleReport(targets=10, refreshed=10, skipped=0, queued=0)
 
 
 def test_a_source_read_within_three_intervals_is_well():
     health = Health({"petitions": 60, "govuk": 300}, START)
-    health.read("petitions", START + MINUTE)
-    health.failed("petitions", START + 2 * MINUTE, "HTTP 503")
+    health.read("petitions", START + MINUTE, CYCLE)
+    health.failed("petitions", START + 2 * MINUTE, CYCLE, "HTTP 503")
     healthy, body = health.report(START + 4 * MINUTE)  # read 3 minutes ago: still in time
     assert healthy and body["status"] == "ok" and body["problems"] == []
     assert body["sources"]["petitions"]["read_at"] == "2026-12-06T12:01:00+00:00"
@@ -35,10 +36,10 @@ def test_a_source_read_within_three_intervals_is_well():
 
 def test_a_source_failing_for_three_intervals_is_named_with_since_when_and_why():
     health = Health({"petitions": 60, "govuk": 300}, START)
-    health.read("petitions", START + MINUTE)
-    health.read("govuk", START + MINUTE)
-    health.failed("petitions", START + 2 * MINUTE, "HTTP 502")
-    health.failed("petitions", START + 3 * MINUTE, "HTTP 503")
+    health.read("petitions", START + MINUTE, CYCLE)
+    health.read("govuk", START + MINUTE, CYCLE)
+    health.failed("petitions", START + 2 * MINUTE, CYCLE, "HTTP 502")
+    health.failed("petitions", START + 3 * MINUTE, CYCLE, "HTTP 503")
     healthy, body = health.report(START + 4 * MINUTE + timedelta(seconds=1))
     assert not healthy and body["status"] == "failing"
     assert body["problems"] == [
@@ -49,7 +50,7 @@ def test_a_source_failing_for_three_intervals_is_named_with_since_when_and_why()
             "last_error": "HTTP 503",
         }
     ]
-    health.read("petitions", START + 5 * MINUTE)
+    health.read("petitions", START + 5 * MINUTE, CYCLE)
     assert health.report(START + 5 * MINUTE)[0]
 
 
@@ -71,6 +72,17 @@ def test_a_source_another_process_polls_is_not_this_ones_to_judge():
     health.led_elsewhere("petitions")
     healthy, body = health.report(START + 10 * MINUTE)
     assert healthy and body["sources"]["petitions"]["polled_by"] == "another process"
+
+
+def test_a_paused_source_is_not_judged_until_resumed_and_then_from_then():
+    health = Health({"govuk": 60}, START)
+    health.read("govuk", START, CYCLE)
+    health.pause("govuk", START + MINUTE)
+    healthy, body = health.report(START + 30 * MINUTE)
+    assert healthy and body["sources"]["govuk"]["paused_since"] == "2026-12-06T12:01:00+00:00"
+    health.resume("govuk", START + 30 * MINUTE)
+    assert health.report(START + 33 * MINUTE)[0]  # three intervals from the resume
+    assert not health.report(START + 33 * MINUTE + timedelta(seconds=1))[0]
 
 
 def test_sending_is_stuck_when_messages_wait_and_nothing_goes_out():
