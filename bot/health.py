@@ -8,7 +8,9 @@ healthy when a cycle of it read what it had to within STALE_AFTER_INTERVALS of i
 end. A process that does not lead polls nothing: its sources are the leader's to judge; a source
 an operator paused is not judged until resumed. Sending is stuck when deliveries have waited
 SENDING_STUCK_AFTER and nothing went out in that time. Each source's last cycle's figures are
-kept for the operators' /stats.
+kept for the operators' /stats, and its schema drift (answers of an unexpected shape: since when,
+and what was expected) is shown with it, without making the bot unhealthy: it still reads what it
+can.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class SourceHealth:
     led_elsewhere: bool = False  # another process polls it
     paused_since: datetime | None = None  # an operator paused it (/source pause)
     resumed_at: datetime | None = None  # and resumed it: judged from then
+    drift: tuple[datetime, str] | None = None  # answering in an unexpected shape: since, expected
     last_cycle: tuple[datetime, CycleReport] | None = None  # when it ended, and its figures
 
 
@@ -73,6 +76,14 @@ class Health:
         health.failing_since = health.failing_since or now
         health.error = error
 
+    def drifted(self, source: str, now: datetime, expected: str | None) -> None:
+        """What a cycle's answers lacked (None: they had the expected shape)."""
+        health = self.sources[source]
+        if expected is None:
+            health.drift = None
+        elif health.drift is None or health.drift[1] != expected:
+            health.drift = (health.drift[0] if health.drift else now, expected)
+
     def pause(self, source: str, now: datetime) -> None:
         self.sources[source].paused_since = now
 
@@ -106,6 +117,11 @@ class Health:
                 "interval_seconds": health.interval.total_seconds(),
                 **({"polled_by": "another process"} if health.led_elsewhere else {}),
                 **({"paused_since": _iso(health.paused_since)} if health.paused_since else {}),
+                **(
+                    {"drift": {"since": _iso(health.drift[0]), "expected": health.drift[1]}}
+                    if health.drift
+                    else {}
+                ),
             }
             for name, health in self.sources.items()
         }

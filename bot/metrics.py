@@ -72,6 +72,12 @@ STORE_WRITE_SECONDS = Histogram(
     ["operation"],
     buckets=WRITE_BUCKETS,
 )
+SCHEMA_DRIFT = Counter(
+    "alertbot_schema_drift",
+    "Answers of an unexpected shape (a missing field, a wrong type, an empty list where items "
+    "are expected), by source",
+    ["source"],
+)
 FOLLOWS = Gauge("alertbot_follows", "Follows by target kind", ["kind"])
 CHATS = Gauge("alertbot_chats", "Chats that follow a target of the kind", ["kind"])
 

@@ -1,7 +1,8 @@
 """What the operators (`telegram.admin_ids`) see and do: /stats and /source.
 
 /stats: what the store holds, each source's health (last read, failing since when and why,
-paused), its last cycle's figures, and sending (what waits, when a message last went out).
+paused, answering in an unexpected shape), its last cycle's figures, and sending (what waits,
+when a message last went out).
 /source pause <name> and /source resume <name> stop a source's polls without a restart and
 start them again, in this process until it restarts (bot.poller). Upstream errors are escaped
 before they go into a message.
@@ -78,6 +79,9 @@ def _source_line(name: str, health: SourceHealth) -> str:
         state = f"read {_when(health.read_at)}"
     else:
         state = "not read yet"
+    if health.drift is not None:
+        since, expected = health.drift
+        state += f"; ⚠️ unexpected answers since {_when(since)}: expected {html.escape(expected)}"
     if health.last_cycle is None:
         return f"{name} ({every}): {state}"
     _, cycle = health.last_cycle

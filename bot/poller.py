@@ -5,7 +5,8 @@ requests answer them; each target's new state and the deliveries for all its fol
 one write. A cycle's fetches share a budget (the source's poll interval): a target whose site hangs
 is skipped when it runs out, so it never holds back the others' alerts by more than one interval.
 Each cycle's outcome goes to the bot's health (bot.health) and metrics (bot.metrics): read, failed
-and why, or polled by another process; and the alerts it created. An operator can pause a source
+and why, or polled by another process; the alerts it created; answers of an unexpected shape
+(schema drift, bot.sources.notes), logged once per streak. An operator can pause a source
 and resume it (/source), in this process, until it restarts.
 Sending is the sender's own task, so a slow Telegram never slows polling. Two sources of one kind
 (GOV.UK and Parliament both feed statement follows) never run at the same time, so neither
@@ -27,9 +28,10 @@ from datetime import datetime
 from bot.health import CycleReport, Health
 from bot.http import UpstreamError, budget
 from bot.logs import log_context
-from bot.metrics import ALERTS, POLL_CYCLES
+from bot.metrics import ALERTS, POLL_CYCLES, SCHEMA_DRIFT
 from bot.sender import Sender
-from bot.sources.base import Refresh, Source, noting_failures, split_target, target_key
+from bot.sources.base import Refresh, Source, split_target, target_key
+from bot.sources.notes import noting
 from bot.storage.port import Storage
 
 log = logging.getLogger(__name__)
@@ -95,19 +97,21 @@ class Poller:
                 split_target(target)[1]: state
                 for target, state in (await self._store.target_states(followed)).items()
             }
-            with noting_failures() as failures, log_context(source=name):
+            with noting() as notes, log_context(source=name):
                 refreshes, error = await self._poll(source, targets, now) if targets else ({}, None)
             queued = await self._store.record_cycle(
                 {target_key(source.kind, ident): r for ident, r in refreshes.items()}, now
             )
         if error is None and targets and not refreshes:
-            error = failures[-1] if failures else f"none of the {len(targets)} could be read"
+            error = notes.failures[-1] if notes.failures else f"none of the {len(targets)} read"
         report = CycleReport(len(targets), len(refreshes), len(targets) - len(refreshes), queued)
         if error is None:
             self._health.read(name, self._clock(), report)
         else:
             self._health.failed(name, self._clock(), report, error)
         POLL_CYCLES.labels(name, "read" if error is None else "failed").inc()
+        if error is None or notes.drift:  # a failed read says nothing of the shape
+            self._tell_drift(name, notes.drift)
         created = sum(len(refresh.alerts) for refresh in refreshes.values())
         if created:
             ALERTS.labels(source.kind, "created").inc(created)
@@ -115,6 +119,18 @@ class Poller:
             self._sender.wake()  # news, or a retry at the poll's pace (Telegram was down)
         log.log(logging.INFO if queued else logging.DEBUG, "%s cycle: %s", name, report)
         return report
+
+    def _tell_drift(self, name: str, drift: list[str]) -> None:
+        """Answers of an unexpected shape: logged once per streak (and when it ends), counted,
+        and kept for /healthz and /stats."""
+        if drift:
+            SCHEMA_DRIFT.labels(name).inc(len(drift))
+        was = self._health.sources[name].drift
+        self._health.drifted(name, self._clock(), drift[-1] if drift else None)
+        if drift and was is None:
+            log.warning("%s answered in an unexpected shape: expected %s", name, drift[-1])
+        elif was is not None and not drift:
+            log.info("%s answers in the expected shape again", name)
 
     async def _poll(
         self, source: Source, targets: dict[str, dict | None], now: datetime

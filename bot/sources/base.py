@@ -10,11 +10,9 @@ these types, so a new kind or source plugs in without touching them.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextvars import ContextVar
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from enum import StrEnum
@@ -23,6 +21,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 from bot.http import UpstreamError, budget
 from bot.logs import log_context
 from bot.slices import with_workers
+from bot.sources.notes import note_failure
 from bot.sources.text import LONDON
 
 log = logging.getLogger(__name__)
@@ -31,7 +30,6 @@ T = TypeVar("T")
 # Targets read at once, one request each: more than a host's connections (http config), so the
 # pool is never idle, and few enough that a cycle is never thousands of tasks.
 READS_AT_ONCE = 32
-_FAILURES: ContextVar[list[str] | None] = ContextVar("read_failures", default=None)
 
 
 @dataclass(frozen=True)
@@ -364,8 +362,7 @@ async def refresh_each(
                     return await refresh(ident, stored)
             except UpstreamError as exc:
                 log.warning("%s not refreshed: %s", target, exc)
-                if (failures := _FAILURES.get()) is not None:
-                    failures.append(f"{target}: {exc}")
+                note_failure(f"{target}: {exc}")
             except Exception:
                 # A bug for one target must not silence every other target.
                 log.exception("%s not refreshed: unexpected error", target)
@@ -378,18 +375,6 @@ async def refresh_each(
         for (ident, _), result in zip(pairs, results, strict=True)
         if result is not None
     }
-
-
-@contextlib.contextmanager
-def noting_failures() -> Iterator[list[str]]:
-    """The reads that fail inside (`refresh_each`'s, tasks included), as they fail: why a
-    cycle that read nothing read nothing."""
-    failures: list[str] = []
-    token = _FAILURES.set(failures)
-    try:
-        yield failures
-    finally:
-        _FAILURES.reset(token)
 
 
 def target_key(kind: str, ident: str | int) -> str:

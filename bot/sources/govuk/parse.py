@@ -1,8 +1,9 @@
 """GOV.UK search results to statement items.
 
-Pure: no I/O. Lenient: any field may be missing or null (only `link` or `content_id` and a title
-are needed). Links are made absolute on the public site, whatever host served the search, and
-organisations are named by their department's current slug.
+Pure: no I/O. Lenient: any field may be missing or null (only `link` or `content_id`, a title and
+a timestamp are needed); a result without them, or an answer without results, is noted as schema
+drift (bot.sources.notes). Links are made absolute on the public site, whatever host served the
+search, and organisations are named by their department's current slug.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from bot.sources.departments.directory import Directory
+from bot.sources.notes import note_drift, note_unparsed
 from bot.sources.statements.model import StatementItem
 from bot.sources.text import one_line, plain_text
 from bot.sources.values import instant_of, text_of
 
 PUBLIC_SITE = "https://www.gov.uk"
+_NEEDED = "an object with a link or content_id, a title and a public_timestamp"
 SOURCE = "govuk"
 # When a result has no display_type, the document type in words.
 _LABELS = {
@@ -28,11 +31,15 @@ _LABELS = {
 
 
 def parse_results(document: Any, directory: Directory) -> list[StatementItem]:
+    """The search answer's items; a wrong shape is noted as drift (bot.sources.notes)."""
     results = document.get("results") if isinstance(document, dict) else None
     if not isinstance(results, list):
+        note_drift("GOV.UK search: a 'results' list")
         return []
-    items = (parse_result(result, directory) for result in results if isinstance(result, dict))
-    return [item for item in items if item is not None]
+    items = [parse_result(r, directory) if isinstance(r, dict) else None for r in results]
+    found = [item for item in items if item is not None]
+    note_unparsed("GOV.UK search results", len(items) - len(found), len(items), _NEEDED)
+    return found
 
 
 def parse_result(result: dict[str, Any], directory: Directory) -> StatementItem | None:

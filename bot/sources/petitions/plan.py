@@ -36,10 +36,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.sources.notes import note_unparsed
 from bot.sources.petitions.model import PetitionParseError, PetitionSnapshot, parse_petition
 from bot.sources.values import instant_of
 
 SCANNED_FACETS = ("open", "closed")
+LIST_ENTRY = "an object with an integer id and attributes with an action, a state and a count"
 FIRST_PAGE_FACETS = (
     "awaiting_response",
     "with_response",
@@ -119,11 +121,14 @@ def read_entries(
     (the usual case, told without parsing the entry, or a cached page older than that), else the
     newest entry, parsed. A scan sees thousands of petitions to learn about a few."""
     found: dict[int, PetitionSnapshot | None] = {}
+    unparsed = entries = 0
     for document in documents:
         for item in document.get("data") or ():
+            entries += 1
             ident = item.get("id") if isinstance(item, dict) else None
             before = previous.get(ident) if isinstance(ident, int) else None
             if before is None or before.removed or before.archived or before.missing_since:
+                unparsed += not isinstance(ident, int)
                 continue  # its own document tells whether it is back, and how
             if _as_known(before, item):
                 found.setdefault(before.id, None)
@@ -131,12 +136,14 @@ def read_entries(
             try:
                 listed = parse_petition(item, observed_at=now, archived=False)
             except PetitionParseError:
+                unparsed += 1  # read from its own document instead
                 continue
             seen = found.get(listed.id)
             if is_stale(before, listed):
                 found.setdefault(listed.id, None)
             elif seen is None or _newer(listed, seen):
                 found[listed.id] = listed
+    note_unparsed("petition list entries", unparsed, entries, LIST_ENTRY)
     return found
 
 

@@ -5,6 +5,7 @@ debate the same way.
 
 I/O through WhatsOnClient. A read that fails raises bot.http.UpstreamError and is tried again at
 the next ask; `last` keeps the last good listing for a caller that can go on without a fresh one.
+A calendar with no Commons events at all is noted as schema drift (bot.sources.notes).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+from bot.sources.notes import note_drift
 from bot.sources.text import LONDON
 from bot.sources.whatson.client import WhatsOnClient
 from bot.sources.whatson.parse import ListedDebate, petition_debates
@@ -38,5 +40,10 @@ class DebateCalendar:
                 return self._read[1]
             today = now.astimezone(LONDON).date()
             events = await self._client.commons_events(today, today + WINDOW - timedelta(days=1))
+            if not events:  # four weeks with no Commons business at all: only a long recess
+                note_drift(
+                    f"What's On: Commons events in the next {WINDOW.days} days (it listed none; "
+                    "right only in a recess that long)"
+                )
             self._read = (now, petition_debates(events))
             return self._read[1]

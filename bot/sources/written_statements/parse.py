@@ -2,7 +2,9 @@
 
 Pure: no I/O. The list's `text` is the HTML body with its tags dropped and cut at 255
 characters; the single statement's is HTML. Both become one plain line. `dateMade` is a day
-with no time. The public link is the statement's page on questions-statements.parliament.uk.
+with no time. The public link is the statement's page on questions-statements.parliament.uk. An
+answer without results, or a result without what an item needs, is noted as schema drift
+(bot.sources.notes).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from bot.sources.departments.directory import Directory
+from bot.sources.notes import note_drift, note_unparsed
 from bot.sources.statements.model import StatementItem
 from bot.sources.text import LONDON, one_line, plain_text
 from bot.sources.values import day_of, text_of
@@ -19,15 +22,19 @@ SOURCE = "wms"
 PUBLIC_SITE = "https://questions-statements.parliament.uk"
 CORRECTION = "CorrectedStatement"
 UNKNOWN_BODY = "answering-body-"  # a body the directory does not know: its id follows
+NEEDED = "an integer id, a title and a dateMade"  # what parse_statement cannot do without
 
 
 def statement_values(document: Any) -> list[dict[str, Any]]:
     """The statements in a list envelope `{totalResults, results: [{value, links}]}`."""
     results = document.get("results") if isinstance(document, dict) else None
     if not isinstance(results, list):
+        note_drift("written statements: a 'results' list")
         return []
-    values = (r.get("value") for r in results if isinstance(r, dict))
-    return [value for value in values if isinstance(value, dict)]
+    values = [r.get("value") if isinstance(r, dict) else None for r in results]
+    found = [value for value in values if isinstance(value, dict)]
+    note_unparsed("written statements", len(values) - len(found), len(values), "a 'value' object")
+    return found
 
 
 def corrected_ids(value: dict[str, Any]) -> tuple[str, ...]:

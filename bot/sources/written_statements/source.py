@@ -21,6 +21,7 @@ from bot.http import UpstreamError
 from bot.slices import in_slices
 from bot.sources.base import Refresh
 from bot.sources.departments.directory import Directory
+from bot.sources.notes import note_unparsed
 from bot.sources.statements.follows import refresh_follows
 from bot.sources.statements.model import StatementItem
 from bot.sources.statements.query import KIND, StatementQuery
@@ -28,6 +29,7 @@ from bot.sources.text import LONDON
 from bot.sources.values import instant_of
 from bot.sources.written_statements.client import PAGE_SIZE, WrittenStatementsClient
 from bot.sources.written_statements.parse import (
+    NEEDED,
     SOURCE,
     UNKNOWN_BODY,
     corrected_ids,
@@ -63,6 +65,7 @@ class WrittenStatementsSource:
         in_window = {value.get("id") for value in values}
         self._corrections = {k: v for k, v in self._corrections.items() if k in in_window}
         items = [item for value in values if (item := await self._item(value, now)) is not None]
+        note_unparsed("written statements", len(values) - len(items), len(values), NEEDED)
         return await in_slices(refresh_follows(targets, items, SOURCE, now, self._directory))
 
     async def look_up(self, query: StatementQuery, now: datetime) -> list[StatementItem]:
