@@ -34,6 +34,7 @@ from bot.following import FollowService
 from bot.health import Health
 from bot.http import HttpClient
 from bot.operating import Operations
+from bot.outages import Outages
 from bot.pacing import PacedRateLimiter, Pacer
 from bot.poller import Poller
 from bot.portability import Portability
@@ -181,6 +182,12 @@ async def start_services(application: Application) -> None:
     wiring = wire(config)
     http, schedule, kinds = wiring.http, wiring.schedule, wiring.kinds
     health = Health({source.name: interval for source, interval in schedule}, clock())
+    sources_of_kind: dict[str, list[str]] = {}
+    for source, _ in schedule:
+        sources_of_kind.setdefault(source.kind, []).append(source.name)
+    outages = Outages(
+        health, sources_of_kind, {source.name: source.site for source, _ in schedule}, clock
+    )
     sender = Sender(application.bot, store, clock, health)
     poller = Poller(
         store,
@@ -193,16 +200,14 @@ async def start_services(application: Application) -> None:
             for source, interval in schedule
         },
         health,
+        outages,
     )
     background = Background()
-    follows = FollowService(store, kinds, config.limits.follows_per_chat, clock)
+    follows = FollowService(store, kinds, config.limits.follows_per_chat, clock, outages.lines)
     settings = SettingsService(store, follows, clock)
     charts = Charts(store, follows, clock)
     sharing = Sharing(store, follows, clock, application.bot.username)
     digests = Digests(store, follows.name_of, clock, sender.wake)
-    sources_of_kind: dict[str, list[str]] = {}
-    for source, _ in schedule:
-        sources_of_kind.setdefault(source.kind, []).append(source.name)
     application.bot_data[RUNTIME_KEY] = Runtime(
         store=store,
         http=http,

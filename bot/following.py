@@ -60,8 +60,12 @@ class FollowService:
         kinds: Sequence[TargetKind],
         follows_per_chat: int,
         clock: Callable[[], datetime],
+        outage_lines: Callable[[str], list[str]] = lambda kind: [],
     ) -> None:
+        """`outage_lines(kind)`: what a card of that kind says of its sources' outages
+        (bot.outages)."""
         self._store = store
+        self._outage_lines = outage_lines
         self._kinds = {kind.kind: kind for kind in kinds}
         self.reader = Reader(kinds)
         # Which kind answers each of the kinds' own commands.
@@ -229,6 +233,8 @@ class FollowService:
         if looked.state is None:
             return Reply(looked.problem or "")
         card = kind.card(ident, looked.state, self._clock(), await self._zone(chat_id))
+        if outages := self._outage_lines(kind.kind):
+            card = "\n\n".join([card, *outages])
         return Reply(card, await self.card_buttons_of(chat_id, target))
 
     async def list_follows(self, chat_id: int, page: int = 0, note: str = "") -> Reply:

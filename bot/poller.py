@@ -1,19 +1,20 @@
 """The poll cycle of one source: hand it every followed target of its kind, store, wake the sender.
 
 Poll per source, fetch once, fan out: the source sees all its targets at once and decides how few
-requests answer them; each target's new state and the deliveries for all its followers are stored in
-one write. A cycle's fetches share a budget (the source's poll interval): a target whose site hangs
-is skipped when it runs out, so it never holds back the others' alerts by more than one interval.
-Each cycle's outcome goes to the bot's health (bot.health) and metrics (bot.metrics): read, failed
-and why, or polled by another process; the alerts it created; answers of an unexpected shape
-(schema drift, bot.sources.notes), logged once per streak. An operator can pause a source
-and resume it (/source), in this process, until it restarts.
-Sending is the sender's own task, so a slow Telegram never slows polling. Two sources of one kind
-(GOV.UK and Parliament both feed statement follows) never run at the same time, so neither
-overwrites the other's changes to a target's state; with several processes on one database, only
-the one that leads polls. An upstream fault is skipped; it never stops the
-schedule or produces an alert, and a source that keeps failing the same way is logged once per
-streak (and again when it recovers), not every cycle.
+requests answer them; each target's new state and the deliveries for all its followers are stored
+in one write. A cycle's fetches share a budget (the source's poll interval), and a target's own
+read gets one request's timeout (bot.sources.base.refresh_each): a target whose site hangs is given
+up, so it never holds back the others' alerts for long. Each cycle's outcome goes to the bot's
+health (bot.health) and metrics (bot.metrics): read, failed and why, or polled by another process;
+the alerts it created; answers of an unexpected shape (schema drift, bot.sources.notes), logged
+once per streak. The first cycle that reads a source again after an outage (bot.outages) queues one
+notice to each chat following what it serves. An operator can pause a source and resume it
+(/source), in this process, until it restarts. Sending is the sender's own task, so a slow Telegram
+never slows polling. Two sources of one kind (GOV.UK and Parliament both feed statement follows)
+never run at the same time, so neither overwrites the other's changes to a target's state; with
+several processes on one database, only the one that leads polls. An upstream fault is skipped; it
+never stops the schedule or produces an alert, and a source that keeps failing the same way is
+logged once per streak (and again when it recovers), not every cycle.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 from bot.health import CycleReport, Health
 from bot.http import UpstreamError, budget
 from bot.logs import log_context
 from bot.metrics import ALERTS, POLL_CYCLES, SCHEMA_DRIFT
+from bot.outages import Outages
 from bot.sender import Sender
 from bot.sources.base import Refresh, Source, split_target, target_key
 from bot.sources.notes import noting
@@ -46,15 +49,18 @@ class Poller:
         clock: Callable[[], datetime],
         budgets: Mapping[str, float] | None = None,
         health: Health | None = None,
+        outages: Outages | None = None,
     ) -> None:
         """`budgets`: the seconds each source's fetches get in a cycle (its poll interval);
-        `health`: where each cycle's outcome is told."""
+        `health`: where each cycle's outcome is told; `outages`: what followers are told when a
+        source answers again after an outage."""
         self._store = store
         self._sources = sources
         self._sender = sender
         self._clock = clock
         self._budgets = budgets or {}
         self._health = health or Health(dict.fromkeys(sources, 0.0), clock())
+        self._outages = outages
         self._kind_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._failing: dict[str, str] = {}  # source name -> how it last failed
         self._paused: set[str] = set()  # sources an operator paused (/source pause)
@@ -99,7 +105,9 @@ class Poller:
             }
             with noting() as notes, log_context(source=name):
                 refreshes, error = await self._poll(source, targets, now) if targets else ({}, None)
-            queued = await self._store.record_cycle(
+            # First in each chat's queue: the notice that the source answers again, then its news.
+            noticed = await self._notice_resumed(source, targets, now) if refreshes else 0
+            queued = noticed + await self._store.record_cycle(
                 {target_key(source.kind, ident): r for ident, r in refreshes.items()}, now
             )
         if error is None and targets and not refreshes:
@@ -119,6 +127,20 @@ class Poller:
             self._sender.wake()  # news, or a retry at the poll's pace (Telegram was down)
         log.log(logging.INFO if queued else logging.DEBUG, "%s cycle: %s", name, report)
         return report
+
+    async def _notice_resumed(
+        self, source: Source, targets: Mapping[str, Any], now: datetime
+    ) -> int:
+        """After an outage, one notice to each chat that follows what `source` serves."""
+        since = self._health.sources[source.name].failing_since
+        notice = self._outages.resumed(source.name, since, now) if self._outages else None
+        if notice is None or since is None:
+            return 0
+        chats: set[int] = set()
+        for ident in targets:
+            chats |= await self._store.followers_of(target_key(source.kind, ident))
+        key = f"resumed:{source.name}:{since.isoformat()}"
+        return await self._store.queue_notice(chats, key, notice, now)
 
     def _tell_drift(self, name: str, drift: list[str]) -> None:
         """Answers of an unexpected shape: logged once per streak (and when it ends), counted,

@@ -365,3 +365,19 @@ async def test_concurrent_commands_of_one_chat_all_land(stores):
     assert sum(removed) == 10
     store = await stores.reopen(store)
     assert sorted(await store.follows_of(1)) == sorted(targets[10:])
+
+
+async def test_a_notice_goes_to_each_chat_once_under_its_key(stores):
+    store = await stores.open()
+    await store.add_follow(1, "petition:1", {"v": 0})
+    await store.add_follow(2, "petition:1", None)
+    assert await store.queue_notice([1, 2, 2], "resumed:petitions:x", "Back.", NOW) == 2
+    assert await store.queue_notice([1, 2], "resumed:petitions:x", "Back.", NOW) == 0
+    pending = await store.pending_deliveries()
+    assert [(d.chat_id, d.target, d.key, d.text) for d in pending] == [
+        (1, "", "resumed:petitions:x", "Back."),
+        (2, "", "resumed:petitions:x", "Back."),
+    ]
+    store = await stores.reopen(store)
+    assert len(await store.pending_deliveries()) == 2
+    assert await store.queue_notice([1], "resumed:petitions:x", "Back.", NOW) == 0

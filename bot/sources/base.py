@@ -108,6 +108,7 @@ class Source(Protocol):
 
     name: str  # the schedule's name: one poll job per source
     kind: str  # the target kind whose follows it serves
+    site: str  # where its answers come from, as a follower would say it ("GOV.UK")
 
     async def poll(self, targets: Mapping[str, Stored | None], now: datetime) -> dict[str, Refresh]:
         """Refresh every target (ident to stored state; None: take a silent baseline).

@@ -10,7 +10,7 @@ follows and settings they hold.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -155,6 +155,13 @@ class Storage(Protocol):
     async def fold_outcomes(self, now: datetime) -> None: ...
     async def fold_pending(self, chat_id: int, text: str, now: datetime) -> None:
         """Replace the chat's pending deliveries by one message, at once."""
+        ...
+
+    async def queue_notice(
+        self, chat_ids: Iterable[int], key: str, text: str, now: datetime
+    ) -> int:
+        """A message of the bot's own (about no one target) to each of `chat_ids` that has not
+        had `key`, in one write; returns how many were queued."""
         ...
 
     # --- daily digests

@@ -49,6 +49,7 @@ from yoyo import get_backend, read_migrations
 from bot import fanout
 from bot.bundles import bundle_from_doc, bundle_to_doc
 from bot.preferences import DEFAULT_CHAT, DEFAULT_FOLLOW, ChatSettings, FollowSettings
+from bot.sources.base import Alert
 from bot.storage.history import COMPACT_AFTER, sample_due, thin
 from bot.storage.port import (
     DEDUP_DAYS,
@@ -518,6 +519,18 @@ class PostgresStore:
         async with self._tx() as cur:
             await _finish(cur, [d.id for d in await _pending_of(cur, chat_id)], now)
             await _queue(cur, [_message(chat_id, f"summary:{now.isoformat()}", text, now)])
+
+    async def queue_notice(
+        self, chat_ids: Iterable[int], key: str, text: str, now: datetime
+    ) -> int:
+        chats = sorted(set(chat_ids))
+        if not chats:
+            return 0
+        async with self._tx() as cur:
+            had, _ = await _known(cur, chats, [Alert(key, text)])
+            fresh = [chat for chat in chats if (chat, key) not in had]
+            await _queue(cur, [_message(chat, key, text, now) for chat in fresh])
+        return len(fresh)
 
     # --- daily digests --------------------------------------------------------------------------
 

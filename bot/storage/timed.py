@@ -18,7 +18,8 @@ WRITES = frozenset(
     {
         "add_follow", "remove_follow", "remove_follows", "set_muted", "set_chat_settings",
         "set_follow_settings", "set_paused", "hold", "release", "forget_chat", "migrate_chat",
-        "record_cycle", "note_outcome", "fold_outcomes", "fold_pending", "send_digest", "load",
+        "record_cycle", "note_outcome", "fold_outcomes", "fold_pending", "queue_notice",
+        "send_digest", "load",
     }
 )  # fmt: skip
 

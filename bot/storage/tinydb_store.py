@@ -1031,6 +1031,16 @@ class TinyDBStore:
         self._queue([_message(chat_id, f"summary:{now.isoformat()}", text, now)])
         await self._save_tracking()
 
+    async def queue_notice(
+        self, chat_ids: Iterable[int], key: str, text: str, now: datetime
+    ) -> int:
+        fresh = [chat for chat in dict.fromkeys(chat_ids) if (chat, key) not in self._delivered]
+        if fresh:
+            self._queue([_message(chat, key, text, now) for chat in fresh])
+            self._delivered.update((chat, key) for chat in fresh)
+            await self._save_tracking()
+        return len(fresh)
+
     async def note_outcome(self, delivery_id: int, outcome: str) -> None:
         """Record that a delivery was SENT, FAILED or DROPPED, or that a send of it was UNSURE
         (timed out after it was written), durably before returning: a crash after this never

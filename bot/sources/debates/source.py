@@ -37,6 +37,7 @@ AWAITING_PAGES = 4
 class DebatesSource:
     name = KIND
     kind = KIND
+    site = "Parliament's debate listings"
 
     def __init__(self, petitions: PetitionClient, calendar: DebateCalendar) -> None:
         self._petitions = petitions

@@ -37,6 +37,7 @@ REINDEXED_AT_MOST = timedelta(days=1)
 class GovukStatementsSource:
     name = SOURCE
     kind = KIND
+    site = "GOV.UK"
 
     def __init__(self, client: GovukClient, directory: Directory) -> None:
         self._client = client

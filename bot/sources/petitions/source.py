@@ -118,6 +118,7 @@ def _state(
 class PetitionSource:
     name = "petitions"
     kind = KIND
+    site = "the petitions site"
 
     def __init__(
         self,

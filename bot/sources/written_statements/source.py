@@ -49,6 +49,7 @@ LINKS_RECHECK = timedelta(hours=6)
 class WrittenStatementsSource:
     name = SOURCE
     kind = KIND
+    site = "Parliament's written statements site"
 
     def __init__(self, client: WrittenStatementsClient, directory: Directory) -> None:
         self._client = client
