@@ -71,7 +71,9 @@ SHOW_ONLY = (
     "other_parliamentary_business",
 )
 PAGE = 50
-START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+# The site's clock starts now and runs a minute a cycle, ahead of the wall clock: a peer that sends
+# its own time as If-Modified-Since (urlwatch) still gets every change.
+START = datetime.now(UTC).replace(second=0, microsecond=0)
 WARM_UP_CYCLES = 5
 PEER_CYCLES = 5
 # changedetection.io costs about 35 CPU-s a cycle at 1,000 URLs: at 10,000 a run would take hours.
@@ -109,7 +111,7 @@ class Site:
         self.random = random.Random(2026)
         self.active = active
         # The site's own clock, a minute on at each tick, as the bot's is: Last-Modified and Date
-        # then relate as they do between real cycles a minute apart.
+        # then relate as they do between real cycles a minute apart (START).
         self.clock = START
         start = START - timedelta(hours=1)
         self.petitions: dict[int, dict[str, Any]] = {}
