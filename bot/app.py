@@ -148,7 +148,9 @@ def wire(config: Config) -> Wiring:
         WhatsOnClient(http, parliament.whatson_base_url),
         timedelta(seconds=parliament.poll_interval_seconds / 2),
     )
-    petitions = PetitionSource(petition_client, Plan(config.petitions.plan), calendar)
+    petitions = PetitionSource(
+        petition_client, Plan(config.petitions.plan), calendar, config.http.timeout_seconds
+    )
     govuk = GovukStatementsSource(GovukClient(http, config.govuk.base_url), directory)
     written = WrittenStatementsSource(
         WrittenStatementsClient(http, parliament.statements_base_url), directory

@@ -163,11 +163,6 @@ class HttpClient:
         for session in self._sessions.values():
             await session.close()
 
-    @property
-    def timeout_seconds(self) -> float:
-        """How long one request may take."""
-        return self._config.timeout_seconds
-
     def is_allowed(self, url: str) -> bool:
         return _origin(url) in self._paces
 

@@ -51,12 +51,6 @@ class PetitionClient:
         self._http = http
         self._base_url = base_url.rstrip("/")
 
-    @property
-    def read_seconds(self) -> float:
-        """How long reading one petition may take in a cycle: one request's timeout, so a
-        petition that hangs holds the cycle (and the others' alerts) no longer."""
-        return self._http.timeout_seconds
-
     async def fetch(
         self, petition_id: int, *, archived: bool = False, if_modified_since: str | None = None
     ) -> PetitionFetch:

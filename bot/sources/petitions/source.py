@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -125,8 +126,12 @@ class PetitionSource:
         client: PetitionClient,
         plan: Plan = Plan.CHEAPEST,
         calendar: DebateCalendar | None = None,
+        read_seconds: float = math.inf,
     ) -> None:
+        """`read_seconds`: how long reading one petition's document may take in a cycle (one
+        request's timeout), so a petition that hangs holds the others' alerts no longer."""
         self._client = client
+        self._read_seconds = read_seconds
         self._plan = plan
         self._calendar = calendar  # What's On, for debate times and places
         self._dissolutions: tuple[Dissolution, ...] = KNOWN
@@ -215,7 +220,7 @@ class PetitionSource:
             KIND,
             shows,
             lambda i, s: self._read_one(i, s, previous[i], listing, now),
-            self._client.read_seconds,
+            self._read_seconds,
         )
         return refreshes | shown
 
