@@ -71,8 +71,8 @@ SHOW_ONLY = (
     "other_parliamentary_business",
 )
 PAGE = 50
-# The site's clock starts now and runs a minute a cycle, ahead of the wall clock: a peer that sends
-# its own time as If-Modified-Since (urlwatch) still gets every change.
+# The site's clock starts now and runs a minute a cycle, never behind the wall clock: a peer that
+# sends its own time as If-Modified-Since (urlwatch) still gets every change.
 START = datetime.now(UTC).replace(second=0, microsecond=0)
 WARM_UP_CYCLES = 5
 PEER_CYCLES = 5
@@ -131,7 +131,8 @@ class Site:
 
     def tick(self) -> list[int]:
         changed = self.random.sample(self.open, int(len(self.open) * self.active))
-        self.clock += timedelta(minutes=1)
+        # A minute on, and never behind the wall clock: a slow peer's cycle can take longer.
+        self.clock = max(self.clock + timedelta(minutes=1), datetime.now(UTC))
         for ident in changed:
             attributes = self.petitions[ident]
             attributes["signature_count"] += self.random.randint(1, 40)
