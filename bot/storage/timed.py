@@ -7,6 +7,7 @@ everything else passes straight through.
 from __future__ import annotations
 
 import functools
+import inspect
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
@@ -30,9 +31,13 @@ class _Timed:
 
     def __getattr__(self, name: str) -> Any:
         found = getattr(self._store, name)
-        if name not in WRITES:
-            return found
-        return _timed(name, found)
+        if not inspect.ismethod(found):
+            return found  # data may change: asked afresh each time
+        method = _timed(name, found) if name in WRITES else found
+        # Kept on the proxy, so a method (the sender's note_outcome, once a message) is looked up
+        # and wrapped once, not on every call.
+        setattr(self, name, method)
+        return method
 
 
 def _timed(operation: str, write: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
