@@ -28,6 +28,7 @@ import handlers
 from bot.alertsettings import SettingsService
 from bot.background import Background
 from bot.charting import Charts
+from bot.collector import COLLECT_EVERYTHING_EVERY, collect_everything, freeze_loaded
 from bot.config import Config
 from bot.digesting import Digests
 from bot.following import FollowService
@@ -44,7 +45,6 @@ from bot.runtime import RUNTIME_KEY, Runtime, runtime
 from bot.sender import Sender
 from bot.server import BotServer
 from bot.sharing import Sharing
-from bot.slices import freeze_loaded
 from bot.sources.base import Source, TargetKind
 from bot.sources.debates.kind import DebatesKind
 from bot.sources.debates.source import DebatesSource
@@ -251,6 +251,14 @@ async def start_services(application: Application) -> None:
             start_in_background, interval=interval, first=interval, data=(name, work), name=name
         )
     background.start("sender", sender.run)
+    # Not at start: freeze_loaded has just collected everything.
+    jobs.run_repeating(
+        start_in_background,
+        interval=COLLECT_EVERYTHING_EVERY,
+        first=COLLECT_EVERYTHING_EVERY,
+        data=("collector", collect_everything),
+        name="collector",
+    )
     name = application.bot.username
     log.info("Running as @%s: open https://t.me/%s and send /start", name, name)
 

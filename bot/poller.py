@@ -8,7 +8,8 @@ up, so it never holds back the others' alerts for long. Each cycle's outcome goe
 health (bot.health) and metrics (bot.metrics): read, failed and why, or polled by another process;
 the alerts it created; answers of an unexpected shape (schema drift, bot.sources.notes), logged
 once per streak. The first cycle that reads a source again after an outage (bot.outages) queues one
-notice to each chat following what it serves. An operator can pause a source and resume it
+notice to each chat following what it serves. What a cycle leaves alive is kept from the garbage
+collector's walks (bot.collector). An operator can pause a source and resume it
 (/source), in this process, until it restarts. Sending is the sender's own task, so a slow Telegram
 never slows polling. Two sources of one kind (GOV.UK and Parliament both feed statement follows)
 never run at the same time, so neither overwrites the other's changes to a target's state; with
@@ -27,6 +28,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from bot.collector import freeze_survivors
 from bot.health import CycleReport, Health
 from bot.http import UpstreamError, budget
 from bot.logs import log_context
@@ -126,6 +128,7 @@ class Poller:
         if queued or await self._store.has_pending():
             self._sender.wake()  # news, or a retry at the poll's pace (Telegram was down)
         log.log(logging.INFO if queued else logging.DEBUG, "%s cycle: %s", name, report)
+        freeze_survivors()  # what the cycle stored is old now: the collector need not walk it
         return report
 
     async def _notice_resumed(

@@ -7,24 +7,15 @@ calls `Slices.pause()` after each item gives the event loop back once its slice 
 SLICE_SECONDS, so a command waits for one slice at most. What may run in a pause is the caller's
 to reason about: the store holds its cycle lock across one (bot/storage/tinydb_store.py).
 `with_workers` does the same for work that waits (requests, sends): a few tasks take the items
-in turn, where a task per item would be thousands made, and first run, in one go.
-
-Python's cyclic collector is the other long stretch: a full collection walks every container
-object, and a store loaded with 100,000 follows holds millions of them (a 120 ms pause at 30,000
-follows, measured with bench_mixed). `freeze_loaded()` moves what is alive once the bot has
-started out of its reach (gc.freeze): the store's JSON documents hold no reference cycles, so
-reference counting frees each one as soon as it is replaced, and only what is made later is
-ever walked. For the same reason the collector is paused while a store loads
-(`collector_paused`).
+in turn, where a task per item would be thousands made, and first run, in one go. The other long
+stretch, Python's cyclic garbage collector, is bot/collector.py's.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gc
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 A = TypeVar("A")
@@ -72,22 +63,3 @@ async def with_workers(
 
     await asyncio.gather(*(worker() for _ in range(min(workers, len(items)))))
     return results
-
-
-def freeze_loaded() -> None:
-    """Keep the cyclic collector off everything alive now (call once start-up has loaded it)."""
-    gc.collect()
-    gc.freeze()
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic collection while a store loads: each collection would walk its hundreds of
-    thousands of new documents again (opening 100,000 follows: 0.4 s paused, 1.2 s not)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -8,6 +8,7 @@ comes out; `running_bot` starts the application the way run_polling does, minus 
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -36,6 +37,16 @@ async def serving(fake: FakeServer) -> AsyncIterator[Any]:
         yield fake
     finally:
         await fake.stop()
+
+
+@pytest.fixture(autouse=True)
+def collector_as_found() -> Iterator[None]:
+    """The bot freezes what is alive and stops full collections (bot.collector); in the one
+    test process, a test's leftovers must not stay frozen, nor the next test run without them."""
+    thresholds = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
 @pytest.fixture

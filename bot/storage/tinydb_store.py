@@ -84,8 +84,9 @@ from tinydb.table import Document, Table
 
 from bot import fanout
 from bot.bundles import bundle_from_doc, bundle_to_doc
+from bot.collector import collector_paused
 from bot.preferences import DEFAULT_CHAT, DEFAULT_FOLLOW, ChatSettings, FollowSettings
-from bot.slices import Slices, collector_paused
+from bot.slices import Slices
 from bot.sources.base import Alert, split_target
 from bot.storage import patches
 from bot.storage.files import (
