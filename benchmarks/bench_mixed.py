@@ -72,6 +72,14 @@ except ImportError:  # a version from before the users' pool, to compare with
 
 
 try:
+    from bot.slices import switch_threads_often
+except ImportError:  # a version from before it, to compare with
+
+    def switch_threads_often() -> None:
+        pass
+
+
+try:
     from bot.collector import collect_everything, freeze_loaded
 except ImportError:  # a version from before bot.collector, to compare with
     collect_everything = None  # type: ignore[assignment]
@@ -234,6 +242,7 @@ async def run(
             clock_now[0] += timedelta(minutes=1)
             await cycle()
         freeze_loaded()  # as the bot does once it has started (bot.app)
+        switch_threads_often()
 
         clock_now[0] += timedelta(minutes=1)
         written = bytes_written()

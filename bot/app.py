@@ -45,6 +45,7 @@ from bot.runtime import RUNTIME_KEY, Runtime, runtime
 from bot.sender import Sender
 from bot.server import BotServer
 from bot.sharing import Sharing
+from bot.slices import switch_threads_often
 from bot.sources.base import Source, TargetKind
 from bot.sources.debates.kind import DebatesKind
 from bot.sources.debates.source import DebatesSource
@@ -245,6 +246,7 @@ async def start_services(application: Application) -> None:
         await server.start(*config.server.address)
         application.bot_data[SERVER_KEY] = server
     freeze_loaded()  # the store and the wiring are loaded: the collector need never walk them
+    switch_threads_often()
     for name, work, interval in periodic:
         background.start(name, work)  # now: a restart is not blind for an interval
         jobs.run_repeating(

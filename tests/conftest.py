@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
@@ -40,13 +41,15 @@ async def serving(fake: FakeServer) -> AsyncIterator[Any]:
 
 
 @pytest.fixture(autouse=True)
-def collector_as_found() -> Iterator[None]:
-    """The bot freezes what is alive and stops full collections (bot.collector); in the one
-    test process, a test's leftovers must not stay frozen, nor the next test run without them."""
-    thresholds = gc.get_threshold()
+def interpreter_as_found() -> Iterator[None]:
+    """A started bot freezes what is alive, stops full collections (bot.collector) and switches
+    threads more often (bot.slices); in the one test process, a test's leftovers must not stay
+    frozen, nor the next test run with another's settings."""
+    thresholds, switch = gc.get_threshold(), sys.getswitchinterval()
     yield
     gc.unfreeze()
     gc.set_threshold(*thresholds)
+    sys.setswitchinterval(switch)
 
 
 @pytest.fixture
