@@ -29,7 +29,7 @@ K = TypeVar("K")
 R = TypeVar("R")
 V = TypeVar("V")
 
-SLICE_SECONDS = 0.01
+SLICE_SECONDS = 0.005
 THREAD_SWITCH_SECONDS = 0.001
 
 

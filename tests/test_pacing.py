@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from bot.pacing import FLOOD_MARGIN, FloodHolds, Pacer
+from bot.pacing import FLOOD_MARGIN, LONGEST_FLIGHT, FloodHolds, Pacer
 
 
 async def test_alerts_go_at_the_pace_and_never_more_in_a_second_than_allowed():
@@ -17,8 +17,8 @@ async def test_alerts_go_at_the_pace_and_never_more_in_a_second_than_allowed():
     sent: list[float] = []
 
     async def alert() -> None:
-        await pacer.alert()
-        sent.append(loop.time())
+        async with pacer.alert():
+            sent.append(loop.time())
 
     await asyncio.gather(*(alert() for _ in range(100)))
     # Late wake-ups do not slow the pace: 100 alerts at 50 a second take about 2 s...
@@ -29,17 +29,58 @@ async def test_alerts_go_at_the_pace_and_never_more_in_a_second_than_allowed():
 
 async def test_a_reply_goes_ahead_of_the_alerts_queued():
     pacer = Pacer(per_second=20)  # a slot every 50 ms: the 40 alerts queued take two seconds
-    alerts = [asyncio.create_task(pacer.alert()) for _ in range(40)]
+
+    async def alert() -> None:
+        async with pacer.alert():
+            pass
+
+    alerts = [asyncio.create_task(alert()) for _ in range(40)]
     await asyncio.wait(alerts, return_when=asyncio.FIRST_COMPLETED)
     loop = asyncio.get_running_loop()
     asked = loop.time()
-    await pacer.reply()
+    async with pacer.reply():
+        pass
     # A slot at most, not forty.
     assert loop.time() - asked <= 1 / 20 + 0.03
     assert sum(1 for task in alerts if not task.done()) >= 30
     for task in alerts:
         task.cancel()
     await asyncio.gather(*alerts, return_exceptions=True)
+
+
+async def test_a_second_of_messages_is_counted_from_when_the_first_was_answered():
+    """Telegram counts messages as they reach it: the 51st goes a second after the 1st's answer
+    came back, so a 1st that reached it late never shares a second with the 51st."""
+    pacer = Pacer(per_second=200, most_in_a_second=50)
+    loop = asyncio.get_running_loop()
+    went: list[float] = []
+    answered: dict[float, float] = {}
+
+    async def message(flight: float) -> None:
+        async with pacer.alert():
+            went.append(loop.time())
+            await asyncio.sleep(flight)
+            answered[flight] = loop.time()
+
+    await asyncio.gather(message(0.2), *(message(0.0) for _ in range(50)))
+    assert went[50] >= answered[0.2] + 1 >= went[0] + 1.2
+
+
+async def test_a_message_never_answered_holds_the_others_a_second_at_most():
+    pacer = Pacer(per_second=200, most_in_a_second=50)
+    loop = asyncio.get_running_loop()
+    went: list[float] = []
+
+    async def message(flight: float) -> None:
+        async with pacer.alert():
+            went.append(loop.time())
+            await asyncio.sleep(flight)
+
+    hung = asyncio.create_task(message(30))
+    await asyncio.gather(*(message(0.0) for _ in range(50)))
+    assert went[0] + 1 + LONGEST_FLIGHT <= went[50] <= went[0] + 1 + LONGEST_FLIGHT + 0.1
+    hung.cancel()
+    await asyncio.gather(hung, return_exceptions=True)
 
 
 def test_a_flood_wait_for_one_chat_holds_that_chat_only():
