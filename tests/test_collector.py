@@ -7,8 +7,10 @@ from __future__ import annotations
 import gc
 import logging
 import weakref
+from datetime import timedelta
 
 from bot import collector
+from tests.conftest import running_bot
 
 
 class Node:
@@ -48,3 +50,15 @@ async def test_the_full_collection_frees_cycles_that_were_frozen(caplog):
     assert gone() is None
     assert "objects in cycles freed" in caplog.text
     assert gc.get_freeze_count() > 0  # and the rest is frozen again
+
+
+async def test_a_running_bot_freezes_what_each_cycle_left_and_collects_everything_daily(
+    telegram, petitions, make_config
+):
+    async with running_bot(make_config()) as application:
+        assert gc.get_threshold() == collector.YOUNG_ONLY  # no full collection of its own
+        (daily,) = application.job_queue.get_jobs_by_name("collector")
+        assert daily.trigger.interval == timedelta(seconds=collector.COLLECT_EVERYTHING_EVERY)
+        frozen = gc.get_freeze_count()
+        # Cycles every 0.5 s: each freezes what it left.
+        await telegram.wait_until(lambda: gc.get_freeze_count() > frozen, timeout=5)
