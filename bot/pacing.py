@@ -13,11 +13,13 @@ Several processes on one PostgreSQL share Telegram's limit too: after its own sl
 takes the next slot of a grid all of them share (`shared_slot`: the store's `send_slot`, one
 row updated per message; with TinyDB there is one process, and no wait).
 
-`PacedRateLimiter` puts python-telegram-bot's own rate limiter (groups' 20 a minute) behind the
-pace: every message endpoint passes through it. It retries flood waits itself (`FloodHolds`), as
-Telegram means them: a 429 for one chat holds that chat only, so a reply to another is tried at
-once; a 429 with no chat, or 429s for two chats within a second (the bot's own limit), hold every
-send. python-telegram-bot's limiter would hold every request after any 429.
+`PacedRateLimiter` puts the pace behind python-telegram-bot's own rate limiter (groups' 20 a
+minute): every message endpoint passes through both, and a message takes its slot as it is about
+to go, so one its group's limit holds back neither wastes a slot nor holds the others' seconds.
+It retries flood waits itself (`FloodHolds`), as Telegram means them: a 429 for one chat holds
+that chat only, so a reply to another is tried at once; a 429 with no chat, or 429s for two
+chats within a second (the bot's own limit), hold every send. python-telegram-bot's limiter
+would hold every request after any 429.
 """
 
 from __future__ import annotations
@@ -30,12 +32,14 @@ import math
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
 from bot.metrics import TELEGRAM_FLOODS, TELEGRAM_SENT
+
+R = TypeVar("R")
 
 # Slots are spaced for 29.5 a second, but never more than 29 in any second: one under Telegram's
 # 30 leaves room for requests that reach it closer together than they left (a 429 costs a
@@ -195,15 +199,12 @@ class PacedRateLimiter(AIORateLimiter):
         for attempt in itertools.count():
             while (wait := self.holds.wait(chat, loop.time())) > 0:
                 await asyncio.sleep(wait)
-            if endpoint not in MESSAGE_ENDPOINTS:
-                slot: contextlib.AbstractAsyncContextManager[None] = contextlib.nullcontext()
-            else:
-                slot = self.pacer.alert() if rate_limit_args == AN_ALERT else self.pacer.reply()
+            request = callback
+            if endpoint in MESSAGE_ENDPOINTS:
+                slot = self.pacer.alert if rate_limit_args == AN_ALERT else self.pacer.reply
+                request = _in_a_slot(callback, slot)
             try:
-                async with slot:
-                    answer = await super().process_request(
-                        callback, args, kwargs, endpoint, data, None
-                    )
+                answer = await super().process_request(request, args, kwargs, endpoint, data, None)
             except RetryAfter as exc:
                 TELEGRAM_FLOODS.inc()
                 if attempt >= retries:
@@ -214,6 +215,20 @@ class PacedRateLimiter(AIORateLimiter):
                 TELEGRAM_SENT.inc()
             return answer
         raise AssertionError("unreachable: the loop returns or raises")
+
+
+def _in_a_slot(
+    callback: Callable[..., Coroutine[Any, Any, R]],
+    slot: Callable[[], contextlib.AbstractAsyncContextManager[None]],
+) -> Callable[..., Coroutine[Any, Any, R]]:
+    """`callback` (the request itself) sent in a slot of the pace, taken as it is about to go:
+    after any wait python-telegram-bot's limiter made it do for its group."""
+
+    async def in_a_slot(*args: Any, **kwargs: Any) -> R:
+        async with slot():
+            return await callback(*args, **kwargs)
+
+    return in_a_slot
 
 
 def _seconds(wait: int | timedelta) -> float:

@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from bot.pacing import FLOOD_MARGIN, LONGEST_FLIGHT, FloodHolds, Pacer
+from bot.pacing import FLOOD_MARGIN, LONGEST_FLIGHT, FloodHolds, PacedRateLimiter, Pacer
 
 
 async def test_alerts_go_at_the_pace_and_never_more_in_a_second_than_allowed():
@@ -81,6 +81,32 @@ async def test_a_message_never_answered_holds_the_others_a_second_at_most():
     assert went[0] + 1 + LONGEST_FLIGHT <= went[50] <= went[0] + 1 + LONGEST_FLIGHT + 0.1
     hung.cancel()
     await asyncio.gather(hung, return_exceptions=True)
+
+
+async def test_a_message_its_groups_limit_holds_back_holds_no_one_else():
+    """python-telegram-bot lets a group have 20 messages a minute: the 21st waits there, and
+    takes its slot of the pace only when it goes, so the second it would count in is not held."""
+    limiter = PacedRateLimiter(Pacer(per_second=200, most_in_a_second=50), max_retries=0)
+    loop = asyncio.get_running_loop()
+
+    async def answered() -> bool:
+        return True
+
+    async def send(chat: int) -> object:
+        data = {"chat_id": chat}
+        return await limiter.process_request(answered, (), {}, "sendMessage", data, None)
+
+    for _ in range(20):
+        await send(-100500)  # the group's minute used up
+    held = asyncio.create_task(send(-100500))
+    await asyncio.sleep(0.05)
+    started = loop.time()
+    for _ in range(60):  # more than a second's 50: the pace's window moves past the held one
+        await send(1001)
+    assert loop.time() - started < 1.6  # a slot held since it was granted: 2 s and more
+    assert not held.done()
+    held.cancel()
+    await asyncio.gather(held, return_exceptions=True)
 
 
 def test_a_flood_wait_for_one_chat_holds_that_chat_only():
