@@ -88,6 +88,26 @@ async def test_follows_and_states_survive_a_restart_in_the_order_followed(stores
                                               {"petition": 2, "statements": 1})  # fmt: skip
 
 
+async def test_a_cycle_of_thousands_of_targets_stores_every_state_and_alert(stores):
+    """Stored in chunks and slices: none is lost at a boundary, and a target thousands follow
+    reaches every one of them, each chat's alerts in order."""
+    store = await stores.open()
+    targets = [f"petition:{n}" for n in range(2_500)]
+    for n, target in enumerate(targets):
+        await store.add_follow(n, target, {"v": 0})
+    for chat in range(1_200):
+        await store.add_follow(chat, "debates:all", None)
+    refreshes = {target: Refresh({"v": n}, []) for n, target in enumerate(targets)}
+    refreshes["debates:all"] = Refresh({"v": 1}, [Alert("d:1", "first"), Alert("d:2", "then")])
+    assert await store.record_cycle(refreshes, NOW) == 2_400
+    store = await stores.reopen(store)
+    states = await store.target_states(targets)
+    assert [state["v"] for state in states.values()] == list(range(2_500))
+    pending = await store.pending_deliveries()
+    for chat in (0, 499, 500, 1_199):
+        assert [d.text for d in pending if d.chat_id == chat] == ["first", "then"]
+
+
 async def test_a_delivery_goes_to_each_chat_once_ever_under_any_of_its_keys(stores):
     store = await stores.open()
     await store.add_follow(1, "petition:1", {"v": 0})
