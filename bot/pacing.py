@@ -68,7 +68,7 @@ async def no_shared_slot(gap: float) -> float:
 
 class _Slot:
     """A message's slot: when it went, and whether its answer has come back (then `at` is when
-    that was)."""
+    that was). The request is made inside it (`with slot:`); leaving it is the answer."""
 
     __slots__ = ("answered", "at")
 
@@ -76,8 +76,11 @@ class _Slot:
         self.at = at
         self.answered = False
 
-    def answer(self, at: float) -> None:
-        self.at, self.answered = at, True
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *_: object) -> None:
+        self.at, self.answered = asyncio.get_running_loop().time(), True
 
 
 class Pacer:
@@ -102,10 +105,8 @@ class Pacer:
         reply waiting."""
         async with self._alerts:
             slot = await self._turn(lambda: self._replies_waiting == 0)
-        try:
+        with slot:
             yield
-        finally:
-            slot.answer(asyncio.get_running_loop().time())
 
     @contextlib.asynccontextmanager
     async def reply(self) -> AsyncIterator[None]:
@@ -115,10 +116,8 @@ class Pacer:
             slot = await self._turn(lambda: True)
         finally:
             self._replies_waiting -= 1
-        try:
+        with slot:
             yield
-        finally:
-            slot.answer(asyncio.get_running_loop().time())
 
     async def _turn(self, may_go: Callable[[], bool]) -> _Slot:
         loop = asyncio.get_running_loop()

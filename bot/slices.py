@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 A = TypeVar("A")
@@ -70,6 +70,12 @@ async def with_workers(
 
     await asyncio.gather(*(worker() for _ in range(min(workers, len(items)))))
     return results
+
+
+def chunks(items: list[A], size: int) -> Iterator[list[A]]:
+    """`items`, `size` at a time: the work between two pauses, or one statement's."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def switch_threads_often() -> None:

@@ -49,7 +49,7 @@ from yoyo import get_backend, read_migrations
 from bot import fanout
 from bot.bundles import bundle_from_doc, bundle_to_doc
 from bot.preferences import DEFAULT_CHAT, DEFAULT_FOLLOW, ChatSettings, FollowSettings
-from bot.slices import Slices
+from bot.slices import Slices, chunks
 from bot.sources.base import Alert
 from bot.storage.history import COMPACT_AFTER, sample_due, thin
 from bot.storage.port import (
@@ -695,9 +695,8 @@ async def _put_states(cur: Cursor, states: Mapping[str, dict[str, Any] | None]) 
     # apart by the server: a cycle stores thousands (20 MB at 10,000 petitions), a row or an
     # array element at a time costs the event loop ten times the CPU, and all of them in one
     # encoding held it 55 ms.
-    targets = list(states)
-    for start in range(0, len(targets), STATES_PER_STATEMENT):
-        chunk = {t: states[t] for t in targets[start : start + STATES_PER_STATEMENT]}
+    for targets in chunks(list(states), STATES_PER_STATEMENT):
+        chunk = {t: states[t] for t in targets}
         await cur.execute(
             "INSERT INTO targets (target, state) SELECT key, value FROM jsonb_each(%s::jsonb)"
             " ON CONFLICT (target) DO UPDATE SET state = excluded.state",

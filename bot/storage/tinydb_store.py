@@ -86,7 +86,7 @@ from bot import fanout
 from bot.bundles import bundle_from_doc, bundle_to_doc
 from bot.collector import collector_paused
 from bot.preferences import DEFAULT_CHAT, DEFAULT_FOLLOW, ChatSettings, FollowSettings
-from bot.slices import Slices, in_slices
+from bot.slices import Slices, chunks, in_slices
 from bot.sources.base import Alert, split_target
 from bot.storage import patches
 from bot.storage.files import (
@@ -900,15 +900,15 @@ class TinyDBStore:
                 if not refresh.alerts:
                     continue  # the usual case: no work per follower
                 # Each chat's alerts stay in order: a chunk holds all of a chat's.
-                for chats in _chunks(sorted(everyone), FOLLOWERS_PER_SLICE):
+                for chats in chunks(sorted(everyone), FOLLOWERS_PER_SLICE):
                     new_deliveries += self._fan_out(target, refresh.alerts, chats, now)
                     await slices.pause()
-            for chunk in _chunks(list(states), STATES_PER_SLICE):
+            for chunk in chunks(list(states), STATES_PER_SLICE):
                 await slices.pause()
                 # A target all its followers left meanwhile is gone: a later follower starts
                 # from a fresh baseline (_forget_follows).
                 self._put_states({t: states[t] for t in chunk if self._followers.get(t)})
-            for batch in _chunks(new_deliveries, DELIVERIES_PER_SLICE):
+            for batch in chunks(new_deliveries, DELIVERIES_PER_SLICE):
                 await slices.pause()
                 self._queue(batch)
         await self._save_tracking()
@@ -1076,7 +1076,7 @@ class TinyDBStore:
             return
         folded = self._journal.end
         slices = Slices()
-        for chunk in _chunks(list(self._outcomes), OUTCOMES_PER_SLICE):
+        for chunk in chunks(list(self._outcomes), OUTCOMES_PER_SLICE):
             await slices.pause()
             self._fold(now, chunk)
         self._compact(now)
@@ -1315,11 +1315,6 @@ class TinyDBStore:
 
 
 _DONE = {SENT, DROPPED}
-
-
-def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _quietly(action: Any) -> None:
