@@ -32,6 +32,7 @@ BENCHMARKS: dict[str, tuple[str, str, bool]] = {
     "bench_mixed": ("--follows 30000 100000", "--follows 600 --cycles 1", False),
     "bench_fanout": ("--chats 2000 10000", "--chats 60 --commands 0 4", False),
     "bench_statements": ("", "--follows 20 --cycles 2", False),
+    "bench_questions": ("", "--cycles 2", False),
     "bench_history": (
         "",
         "--follows 500 --petitions 100 --deliveries 2000 --seconds 2",

@@ -57,6 +57,9 @@ from bot.sources.petitions.client import PetitionClient
 from bot.sources.petitions.kind import PetitionKind
 from bot.sources.petitions.plan import Plan
 from bot.sources.petitions.source import PetitionSource
+from bot.sources.questions.client import QuestionsClient
+from bot.sources.questions.kind import QuestionsKind
+from bot.sources.questions.source import WrittenQuestionsSource
 from bot.sources.statements.kind import StatementsKind
 from bot.sources.whatson.calendar import DebateCalendar
 from bot.sources.whatson.client import WhatsOnClient
@@ -77,7 +80,7 @@ DIGESTS_CHECK_EVERY = 60.0  # seconds; or the petitions' poll interval, if short
 # The kinds' own commands, routed by the handlers.
 KIND_COMMANDS = tuple(
     command.name
-    for kind in (StatementsKind, DebatesKind, PetitionKind)
+    for kind in (StatementsKind, QuestionsKind, DebatesKind, PetitionKind)
     for command in kind.commands
 )
 DEPARTMENTS_REFRESH_EVERY = timedelta(days=1).total_seconds()
@@ -157,6 +160,9 @@ def wire(config: Config) -> Wiring:
         WrittenStatementsClient(http, parliament.statements_base_url), directory
     )
     debates = DebatesSource(petition_client, calendar)
+    questions = WrittenQuestionsSource(
+        QuestionsClient(http, parliament.statements_base_url), directory
+    )
     base_host = urlsplit(config.petitions.base_url).hostname or ""
     members = MembersClient(http, parliament.members_base_url)
     return Wiring(
@@ -165,10 +171,12 @@ def wire(config: Config) -> Wiring:
             (petitions, config.petitions.poll_interval_seconds),
             (govuk, config.govuk.poll_interval_seconds),
             (written, parliament.poll_interval_seconds),
+            (questions, parliament.poll_interval_seconds),
             (debates, parliament.poll_interval_seconds),
         ],
         [
             StatementsKind(govuk, written, directory),
+            QuestionsKind(questions, directory),
             DebatesKind(debates),
             PetitionKind(petitions, frozenset({base_host})),
         ],

@@ -6,12 +6,14 @@ cards to forward). It never names a kind: bot.reading asks each target kind whet
 user's text names one of its targets (or several: `/follow 700013 700014`), and each kind words
 its card, its /list line and its follow reply. Cards of followed targets carry ✅ Following,
 Unfollow, Share, Alerts, Mute and Chart buttons, others Follow and Share; following from a card
-edits it in place. A command given nothing to act on offers the chat's own follows as buttons.
+edits it in place. A command given nothing to act on offers the chat's own follows as buttons. A
+kind's own command carries the sections other kinds add to it (`Contributing`).
 Bad input never reaches the store.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -27,6 +29,7 @@ from bot.sources.base import (
     Button,
     Chartable,
     Command,
+    Contributing,
     FollowThis,
     Lookup,
     Pasteable,
@@ -321,11 +324,30 @@ class FollowService:
     async def browse(self, chat_id: int, command: str, args: str, may_follow: bool) -> Reply:
         """A kind's own command, e.g. /statements home-office grooming gangs."""
         kind = self._owners[command]
+        now = self._clock()
         try:
-            answer = await kind.browse(command, args.strip(), self._clock())
+            answer = await kind.browse(command, args.strip(), now)
         except BadReference as exc:
             return Reply(str(exc), exc.buttons)
+        if isinstance(answer, Reply):
+            answer = await self._with_contributions(answer, kind, command, args.strip(), now)
         return await self._settle(chat_id, kind, answer, may_follow)
+
+    async def _with_contributions(
+        self, reply: Reply, owner: TargetKind, command: str, args: str, now: datetime
+    ) -> Reply:
+        """The reply with the sections other kinds add to its command (Contributing)."""
+        adding = [
+            kind
+            for kind in self._kinds.values()
+            if kind is not owner
+            and isinstance(kind, Contributing)
+            and command in kind.contributes_to
+        ]
+        if not adding:
+            return reply
+        sections = await asyncio.gather(*(k.contribute(command, args, now) for k in adding))
+        return replace(reply, text="\n\n".join([reply.text, *filter(None, sections)]))
 
     async def answer(
         self, chat_id: int, awaiting: tuple[str, str], text: str, may_follow: bool

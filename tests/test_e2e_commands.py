@@ -36,6 +36,8 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
             "<code>/chart 300412</code>",
             "/statements: Follow what a department says, optionally on some keywords, such as "
             "<code>/statements home-office grooming gangs</code>",
+            "/questions: Follow written questions to a department, or one question by its "
+            "number, such as <code>/questions home-office grooming gangs</code>",
             "/debates: Petition debates in the next four weeks; follow them all",
             "/search: Find petitions by words, open ones first, such as "
             "<code>/search climate</code>",
@@ -59,6 +61,7 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
             "share",
             "chart",
             "statements",
+            "questions",
             "debates",
             "search",
             "overdue",
@@ -284,7 +287,7 @@ async def test_an_operator_sees_each_source_and_pauses_and_resumes_one(
 
         usage = await ask(telegram, operator, "/source explode")
         assert usage.startswith("<b>/source</b> pauses or resumes one source's polls")
-        assert usage.endswith("Sources: petitions, govuk, wms, debates.")
+        assert usage.endswith("Sources: petitions, govuk, wms, questions, debates.")
         nowhere = await ask(telegram, operator, "/source pause <nowhere>")
         assert nowhere.startswith("There is no source called “&lt;nowhere&gt;”.")
 

@@ -1,5 +1,5 @@
 """The poll cycle: one fetch per petition however many chats follow it; one bad target never
-stops the others; statement requests don't grow with follows."""
+stops the others; statement and written-question requests don't grow with follows."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from bot.sources.govuk.source import GovukStatementsSource
 from bot.sources.petitions.client import PetitionClient
 from bot.sources.petitions.plan import Plan
 from bot.sources.petitions.source import PetitionSource
+from bot.sources.questions.client import QuestionsClient
+from bot.sources.questions.source import WrittenQuestionsSource
+from bot.sources.text import LONDON
 from bot.sources.written_statements.client import WrittenStatementsClient
 from bot.sources.written_statements.source import WrittenStatementsSource
 from bot.storage.tinydb_store import TinyDBStore
@@ -118,6 +121,43 @@ async def test_statement_requests_do_not_grow_with_follows_or_chats(govuk, parli
     # statement with links is read once (and again after LINKS_RECHECK).
     assert one["govuk"] == [1, 2, 2]
     assert one["wms"] == [1 + 2, 1 + 1, 1 + 1]
+
+
+async def test_written_question_requests_do_not_grow_with_follows_or_chats(parliament, tmp_path):
+    departments = ["home-office", "department-for-education", "hm-treasury"]
+    words = ["", "grooming", "grooming gangs", "schools", "asylum hotels", "funding"]
+    many = [f"{d}:{w}" for d in departments for w in words]
+    counts = []
+    for follows, path in ((["home-office:grooming"], "a.json"), ((many * 12)[:200], "b.json")):
+        parliament.questions.clear()
+        today = datetime.now(LONDON).date()
+        http = HttpClient(
+            HttpConfig(retries=0, polite_interval_seconds=0.001), [], [parliament.base_url]
+        )
+        source = WrittenQuestionsSource(QuestionsClient(http, parliament.base_url), Directory())
+        store = TinyDBStore(tmp_path / path)
+        bot = RecordingBot()
+
+        def now() -> datetime:
+            return datetime.now(UTC)
+
+        poller = Poller(store, {"questions": source}, Sender(bot, store, now), now)  # type: ignore[dict-item]
+        requests = []
+        try:
+            for chat, follow in enumerate(follows):
+                await store.add_follow(chat % 50, f"questions:{follow}", None)
+            for _ in range(3):
+                before = len(parliament.paths)
+                await poller.run_cycle("questions")
+                requests.append(len(parliament.paths) - before)
+                asked = parliament.table("Grooming gangs", "When?", tabled=today, due=today)
+                parliament.answer(asked, "Soon.", today)
+        finally:
+            store.close_now()
+            await http.close()
+        counts.append(requests)
+    # Tabled, answered and corrected: one query each a cycle, for every followed department.
+    assert counts == [[3, 3, 3], [3, 3, 3]]
 
 
 class RefusedSource:

@@ -1,7 +1,7 @@
 """The fault matrix for the other sources, end to end: GOV.UK search, Parliament's written
-statements, What's On and the petitions site's list facets (the debate listings). Whatever one of
-them does, no false alert, commands answered within 2 s, petitions still alerted on time, and
-recovery: the next real item is told once.
+statements and questions, What's On and the petitions site's list facets (the debate listings).
+Whatever one of them does, no false alert, commands answered within 2 s, petitions still alerted
+on time, and recovery: the next real item is told once.
 
 The full matrix is marked slow; the README's test command runs a short form of it.
 """
@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.sources.text import LONDON
 from tests.conftest import running_bot
 from tests.e2e import ask
 from tests.fakes.petitions import iso
@@ -51,6 +52,12 @@ def _statement_in_parliament(govuk, parliament, petitions) -> str:
     return "🏛 <b>Grooming gangs: the audit</b>"
 
 
+def _question_tabled(govuk, parliament, petitions) -> str:
+    today = datetime.now(LONDON).date()
+    parliament.table("Grooming gangs: the audit", "When?", tabled=today, due=today)
+    return "✍️ <b>New written question: Grooming gangs: the audit</b>"
+
+
 def _debate_scheduled(govuk, parliament, petitions) -> str:
     day = monday_after(7)
     parliament.list_debate(300413, day, "16:30")
@@ -64,6 +71,9 @@ CASES = {
     ),
     "wms": Case(
         "/statements home-office grooming", lambda g, p, pt: p.STATEMENTS, _statement_in_parliament
+    ),
+    "questions": Case(
+        "/questions home-office grooming", lambda g, p, pt: p.QUESTIONS, _question_tabled
     ),
     "whatson": Case("/follow debates", lambda g, p, pt: p.EVENTS, _debate_scheduled),
     "petition-lists": Case(
@@ -85,7 +95,7 @@ async def test_a_source_fault_is_contained(
 ):
     case = CASES[source]
     fakes = (govuk, parliament, petitions)
-    failing = parliament if source in ("wms", "whatson") else govuk
+    failing = parliament if source in ("wms", "questions", "whatson") else govuk
     failing = petitions if source == "petition-lists" else failing
     failing.retry_after = 3
     held = failing.retry_after if fault == "429" else 0

@@ -289,6 +289,18 @@ class Searchable(Protocol):
         ...
 
 
+@runtime_checkable
+class Contributing(Protocol):
+    """A kind that adds a section to another kind's command: late written questions under the
+    petitions' late list in /overdue."""
+
+    contributes_to: tuple[str, ...]  # the commands it adds to
+
+    async def contribute(self, command: str, args: str, now: datetime) -> str | None:
+        """Its section (HTML) for that command's reply, or None; faults become a line saying so."""
+        ...
+
+
 @dataclass(frozen=True)
 class Suggestion:
     """Where a kind would look for what some words are about: a line (HTML), and a button."""

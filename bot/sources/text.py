@@ -74,6 +74,10 @@ def format_change(count: int) -> str:
     return f"{count:+,}"
 
 
+def days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
 def format_date(day: date | datetime, zone: tzinfo = LONDON) -> str:
     """A day as people in the UK say it; instants are read on `zone`'s clock (London's)."""
     if isinstance(day, datetime):

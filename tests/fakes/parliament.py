@@ -1,9 +1,13 @@
-"""A fake of Parliament's APIs on 127.0.0.1: Written Statements, What's On and Members.
+"""A fake of Parliament's APIs on 127.0.0.1: Written Statements and Questions, What's On and
+Members.
 
 Written statements come out as the real list does (reference §9): ordered Lords then Commons,
 `uin` descending; `text` the HTML body with its tags dropped and no separator, cut to 255
 characters plus "..."; `linkedStatements` always empty in the list, filled only by
-`/statements/{id}`; `links[].href` a per-response counter. What's On answers a flat, unordered
+`/statements/{id}`; `links[].href` a per-response counter. Written questions have every key of
+the real captures (tests/fixtures/questions_*), `YYYY-MM-DDT00:00:00` days, newest tabled first;
+the list filters by the date windows, answering bodies, `answered`, `uIN` and `searchTerm` the
+spec gives, and one question is at `/questions/{date}/{uin}`. What's On answers a flat, unordered
 array of events in the asked window (31 days at most). Members answers the answering bodies.
 """
 
@@ -33,10 +37,14 @@ class FakeParliament(FakeServer):
     STATEMENTS = "/api/writtenstatements/statements"
     EVENTS = "/calendar/events/list.json"
     BODIES = "/api/Reference/AnsweringBodies"
+    QUESTIONS = "/api/writtenquestions/questions"
 
     def __init__(self) -> None:
         super().__init__()
         self.statements: list[dict[str, Any]] = []
+        self.questions: list[dict[str, Any]] = []
+        self._question_ids = itertools.count(1282600)
+        self._question_uins = {"Commons": itertools.count(146900), "Lords": itertools.count(12800)}
         self.events: list[dict[str, Any]] = []
         self.failing: set[str] = set()  # paths that answer 500
         self.answering_bodies = list(ANSWERING_BODIES)
@@ -50,6 +58,8 @@ class FakeParliament(FakeServer):
         app.router.add_get(self.STATEMENTS + "/{id}", self._single)
         app.router.add_get(self.EVENTS, self._events)
         app.router.add_get(self.BODIES, self._bodies)
+        app.router.add_get(self.QUESTIONS, self._questions)
+        app.router.add_get(self.QUESTIONS + "/{date}/{uin}", self._question)
 
     # --- what a test does ---------------------------------------------------------------------
 
@@ -125,6 +135,97 @@ class FakeParliament(FakeServer):
         self.events.append(event)
         return event
 
+    def table(
+        self,
+        heading: str,
+        text: str,
+        *,
+        tabled: date,
+        due: date,
+        named_day: bool = False,
+        body: tuple[int, str] = (1, "Home Office"),
+        house: str = "Commons",
+    ) -> dict[str, Any]:
+        """A written question tabled on `tabled`, due on `due`; returns it for later changes."""
+        number = next(self._question_uins[house])
+        asker = (
+            {
+                "id": 4651,
+                "name": "Jess Phillips",
+                "party": "Labour",
+                "memberFrom": "Birmingham Yardley",
+            }
+            if house == "Commons"
+            else {
+                "id": 4216,
+                "name": "Lord Empey",
+                "party": "Ulster Unionist Party",
+                "memberFrom": "Life peer",
+            }
+        )
+        question = {
+            "id": next(self._question_ids),
+            "askingMemberId": asker["id"],
+            "askingMember": {
+                **asker,
+                "listAs": asker["name"],
+                "partyAbbreviation": "",
+                "partyColour": "",
+                "thumbnailUrl": "",
+            },
+            "house": house,
+            "memberHasInterest": False,
+            "dateTabled": _day(tabled),
+            "dateForAnswer": _day(due),
+            "uin": str(number) if house == "Commons" else f"HL{number}",
+            "questionText": text,
+            "answeringBodyId": body[0],
+            "answeringBodyName": body[1],
+            "isWithdrawn": False,
+            "isNamedDay": named_day,
+            "groupedQuestions": [],
+            "answerIsHolding": None,
+            "answerIsCorrection": None,
+            "answeringMemberId": None,
+            "answeringMember": None,
+            "correctingMemberId": None,
+            "correctingMember": None,
+            "dateAnswered": None,
+            "answerText": None,
+            "originalAnswerText": None,
+            "comparableAnswerText": None,
+            "dateAnswerCorrected": None,
+            "dateHoldingAnswer": None,
+            "attachmentCount": 0,
+            "heading": heading,
+            "attachments": [],
+            "groupedQuestionsDates": [],
+        }
+        self.questions.append(question)
+        return question
+
+    def answer(self, question: dict[str, Any], text: str, on: date, holding: bool = False) -> None:
+        """An answer (or a holding one) given on `on`; a full answer keeps the holding day."""
+        minister = MINISTERS[question["house"]]
+        question.update(
+            answerIsHolding=holding,
+            answerIsCorrection=False,
+            dateAnswered=_day(on),
+            answerText=f"<p>{text}</p>",
+            answeringMemberId=minister["id"],
+            answeringMember={**minister, "party": "Conservative", "memberFrom": "Witham"},
+        )
+        if holding:
+            question["dateHoldingAnswer"] = _day(on)
+
+    def correct(self, question: dict[str, Any], text: str, on: date) -> None:
+        question.update(
+            answerIsCorrection=True,
+            dateAnswerCorrected=_day(on),
+            originalAnswerText=question["answerText"],
+            answerText=f"<p>{text}</p>",
+        )
+
     # --- the APIs -----------------------------------------------------------------------------
 
     async def _list(self, request: web.Request) -> web.Response:
@@ -162,6 +263,42 @@ class FakeParliament(FakeServer):
                 return web.json_response({"value": statement, "links": []})
         return web.json_response({"title": "Not Found", "status": 404}, status=404)
 
+    async def _questions(self, request: web.Request) -> web.Response:
+        query = request.query
+        bodies = {int(b) for b in query.getall("answeringBodies", [])}
+        words = query.get("searchTerm", "").lower().split()
+        found = [
+            q
+            for q in self.questions
+            if _in_window(query, "tabledWhen", q["dateTabled"])
+            and _in_window(query, "answeredWhen", q["dateAnswered"])
+            and _in_window(query, "correctedWhen", q["dateAnswerCorrected"])
+            and _in_window(query, "dateForAnswerWhen", q["dateForAnswer"])
+            and (not bodies or q["answeringBodyId"] in bodies)
+            and (query.get("answered") != "Unanswered" or q["dateAnswered"] is None)
+            and query.get("uIN", q["uin"]).upper() == q["uin"].upper()
+            and (
+                not words or all(w in f"{q['heading']} {q['questionText']}".lower() for w in words)
+            )
+        ]
+        found.sort(key=lambda q: (q["dateTabled"], q["id"]), reverse=True)
+        skip, take = int(query.get("skip", 0)), int(query.get("take", 20))
+        results = [
+            {
+                "value": q,
+                "links": [{"rel": "self", "href": f"/Questions/{q['id']}", "method": "GET"}],
+            }
+            for q in found[skip : skip + take]
+        ]
+        return web.json_response({"totalResults": len(found), "results": results})
+
+    async def _question(self, request: web.Request) -> web.Response:
+        day, uin = request.match_info["date"], request.match_info["uin"].upper()
+        for question in self.questions:
+            if question["dateTabled"][:10] == day and question["uin"].upper() == uin:
+                return web.json_response({"value": question, "links": []})
+        return web.json_response({"title": "Not Found", "status": 404}, status=404)
+
     async def _events(self, request: web.Request) -> web.Response:
         if self.EVENTS in self.failing:
             return web.Response(status=500, text="Internal Server Error")
@@ -181,6 +318,19 @@ class FakeParliament(FakeServer):
         if self.BODIES in self.failing:
             return web.Response(status=500, text="Internal Server Error")
         return web.json_response(self.answering_bodies)
+
+
+def _day(day: date) -> str:
+    return f"{day.isoformat()}T00:00:00"
+
+
+def _in_window(query: Any, name: str, value: str | None) -> bool:
+    """Whether a question's day (`value`, or none) is in the `<name>From/To` window, if asked."""
+    since, until = query.get(f"{name}From"), query.get(f"{name}To")
+    if since is None and until is None:
+        return True
+    day = (value or "")[:10]
+    return bool(day) and (since or "0000") <= day <= (until or "9999")
 
 
 def _list_text(html: str) -> str:

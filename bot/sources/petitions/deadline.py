@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from bot.sources.petitions.dissolutions import KNOWN, Dissolution, period_words, spanning
-from bot.sources.text import LONDON
+from bot.sources.text import LONDON, days
 
 RESPONSE_WITHIN_DAYS = 21
 REMINDER_EVERY_DAYS = 7
@@ -37,10 +37,6 @@ def due_day(clock_at: datetime) -> date:
 
 def days_between(first: date, last: date) -> int:
     return (last - first).days
-
-
-def days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
 
 
 def after_threshold(count: int) -> str:

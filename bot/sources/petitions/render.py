@@ -18,7 +18,6 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from bot.preferences import MILESTONES
 from bot.sources.petitions.deadline import (
     RESPONSE_WITHIN_DAYS,
-    days,
     days_between,
     days_late_at,
     due_day,
@@ -45,7 +44,7 @@ from bot.sources.petitions.detect import (
 from bot.sources.petitions.dissolutions import KNOWN, Dissolution, period_words, spanning
 from bot.sources.petitions.model import PetitionSnapshot
 from bot.sources.petitions.trend import Pace, eta
-from bot.sources.text import LONDON, format_change, format_count, format_date, quote
+from bot.sources.text import LONDON, days, format_change, format_count, format_date, quote
 
 PUBLIC_SITE = "https://petition.parliament.uk"
 MESSAGE_LIMIT = 4096

@@ -9,7 +9,6 @@ become its silent baseline and the "latest three" of the follow reply.
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 from datetime import datetime, tzinfo
 from typing import Any
@@ -27,14 +26,15 @@ from bot.sources.base import (
     target_key,
 )
 from bot.sources.departments.directory import ANY, Directory
+from bot.sources.departments.picking import pick_buttons
 from bot.sources.govuk.parse import SOURCE as GOVUK
 from bot.sources.govuk.source import GovukStatementsSource
+from bot.sources.payloads import decode_payload, encode_payload
 from bot.sources.statements.detect import detect_statements, oldest_first, recent_items
 from bot.sources.statements.follows import GROUPS
 from bot.sources.statements.query import (
     KIND,
     StatementQuery,
-    pick_buttons,
     read_keywords,
     read_query,
 )
@@ -53,7 +53,6 @@ from bot.sources.written_statements.source import WrittenStatementsSource
 log = logging.getLogger(__name__)
 _WORDS = {"statements", "statement"}
 DEEP_LINK_PREFIX = "s_"
-DEEP_LINK_LIMIT = 64  # Telegram's limit for a /start payload
 
 
 class StatementsKind:
@@ -89,20 +88,14 @@ class StatementsKind:
         return reference(StatementQuery.from_ident(ident))
 
     def deep_link(self, ident: str) -> str | None:
-        encoded = base64.urlsafe_b64encode(ident.encode("utf-8")).decode("ascii").rstrip("=")
-        payload = f"{DEEP_LINK_PREFIX}{encoded}"
-        return payload if len(payload) <= DEEP_LINK_LIMIT else None
+        return encode_payload(DEEP_LINK_PREFIX, ident)
 
     def read_deep_link(self, payload: str) -> str | None:
-        if not payload.startswith(DEEP_LINK_PREFIX):
-            return None
-        encoded = payload.removeprefix(DEEP_LINK_PREFIX)
-        try:
-            ident = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode("utf-8")
-            # Read back as typed, so a hand-made link can only name a real follow.
-            return self.read_reference(reference(StatementQuery.from_ident(ident)))
-        except (ValueError, BadReference):
-            return None
+        return decode_payload(
+            DEEP_LINK_PREFIX,
+            payload,
+            lambda ident: self.read_reference(reference(StatementQuery.from_ident(ident))),
+        )
 
     def name(self, ident: str, state: dict[str, Any] | None) -> str:
         return describe(StatementQuery.from_ident(ident), self._directory)
@@ -167,7 +160,7 @@ class StatementsKind:
     async def browse(self, command: str, args: str, now: datetime) -> Reply | FollowThis:
         if args:
             return FollowThis(read_query(args, self._directory).ident)
-        buttons = pick_buttons(list(self._directory.departments))
+        buttons = pick_buttons(list(self._directory.departments), KIND)
         return Reply(
             "🏛 <b>Follow government statements</b>\n"
             "Pick a department, then send keywords or take every statement it makes. "

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html import escape
 
-from bot.sources.base import BadReference, Button
-from bot.sources.departments.directory import ANY, Department, Directory
+from bot.sources.base import BadReference
+from bot.sources.departments.directory import ANY, Directory
+from bot.sources.departments.picking import read_department
 from bot.sources.statements.model import StatementItem
 from bot.sources.statements.words import has_all
 
@@ -23,7 +23,7 @@ KIND = "statements"
 MAX_KEYWORDS = 8
 MAX_KEYWORD_CHARACTERS = 100
 _WORD = re.compile(r"[\w'\u2019-]+")
-_LONGEST_DEPARTMENT_WORDS = 8
+EXAMPLE = "/statements home-office grooming gangs"
 
 
 @dataclass(frozen=True)
@@ -69,30 +69,7 @@ def read_keywords(text: str) -> tuple[str, ...]:
 def read_query(text: str, directory: Directory) -> StatementQuery:
     """The follow that `text` asks for: a department (or `any`) then optional keywords."""
     words = text.split()
-    if not words:
-        raise BadReference(
-            "Which department? Send /statements to pick one, or for example "
-            "<code>/statements home-office grooming gangs</code>."
-        )
-    if words[0].lower() in {ANY, "all"}:
-        keywords = read_keywords(" ".join(words[1:]))
-        return StatementQuery(None, keywords)
-    for size in range(min(len(words), _LONGEST_DEPARTMENT_WORDS), 0, -1):
-        department = directory.find(" ".join(words[:size]))
-        if department is not None:
-            return StatementQuery(department.slug, read_keywords(" ".join(words[size:])))
-    unknown = " ".join(words[:3])
-    suggestions = directory.closest(unknown) or list(directory.departments[:4])
-    raise BadReference(
-        f"I don't know a department called “{escape(unknown[:40])}”. Did you mean one of these? "
-        "Tap it, then send your keywords.",
-        pick_buttons(suggestions),
-    )
-
-
-def pick_buttons(departments: list[Department]) -> tuple[tuple[Button, ...], ...]:
-    """Department buttons, two to a row; a tap asks for keywords."""
-    buttons = [
-        Button(department.label, f"b:{KIND}:{department.slug}") for department in departments
-    ]
-    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+    if words and words[0].lower() in {ANY, "all"}:
+        return StatementQuery(None, read_keywords(" ".join(words[1:])))
+    department, rest = read_department(text, directory, KIND, EXAMPLE)
+    return StatementQuery(department.slug, read_keywords(rest))

@@ -25,15 +25,16 @@ UNKNOWN_BODY = "answering-body-"  # a body the directory does not know: its id f
 NEEDED = "an integer id, a title and a dateMade"  # what parse_statement cannot do without
 
 
-def statement_values(document: Any) -> list[dict[str, Any]]:
-    """The statements in a list envelope `{totalResults, results: [{value, links}]}`."""
+def statement_values(document: Any, what: str = "written statements") -> list[dict[str, Any]]:
+    """The items in a list envelope `{totalResults, results: [{value, links}]}`, which the
+    questions and statements API gives statements and questions alike (`what` names them)."""
     results = document.get("results") if isinstance(document, dict) else None
     if not isinstance(results, list):
-        note_drift("written statements: a 'results' list")
+        note_drift(f"{what}: a 'results' list")
         return []
     values = [r.get("value") if isinstance(r, dict) else None for r in results]
     found = [value for value in values if isinstance(value, dict)]
-    note_unparsed("written statements", len(values) - len(found), len(values), "a 'value' object")
+    note_unparsed(what, len(values) - len(found), len(values), "a 'value' object")
     return found
 
 

@@ -62,7 +62,10 @@ class WrittenStatementsSource:
         self, targets: Mapping[str, dict[str, Any] | None], now: datetime
     ) -> dict[str, Refresh]:
         today = now.astimezone(LONDON).date()
-        values = await self._read(_window_start(targets.values(), today), today)
+        reads = (
+            instant_of((state or {}).get("read_at", {}).get(SOURCE)) for state in targets.values()
+        )
+        values = await self._read(window_start(reads, today), today)
         in_window = {value.get("id") for value in values}
         self._corrections = {k: v for k, v in self._corrections.items() if k in in_window}
         items = [item for value in values if (item := await self._item(value, now)) is not None]
@@ -123,12 +126,14 @@ class WrittenStatementsSource:
         return item
 
 
-def _window_start(states: Iterable[dict[str, Any] | None], today: date) -> date:
-    """The first day to read: the last few days, or back to the day before the last read of
-    every follow (a catch-up after an outage), at most CATCH_UP_DAYS back."""
-    start = today - timedelta(days=WINDOW_DAYS - 1)
-    read = [instant_of((state or {}).get("read_at", {}).get(SOURCE)) for state in states]
-    last = min((moment for moment in read if moment is not None), default=None)
+def window_start(
+    reads: Iterable[datetime | None], today: date, window_days: int = WINDOW_DAYS
+) -> date:
+    """The first day to read: the last `window_days` days, or back to the day before the
+    earliest of the follows' last reads (`reads`: a catch-up after an outage), at most
+    CATCH_UP_DAYS back. Parliament's questions are read by the same windows."""
+    start = today - timedelta(days=window_days - 1)
+    last = min((moment for moment in reads if moment is not None), default=None)
     if last is not None:
         start = min(start, last.astimezone(LONDON).date() - timedelta(days=1))
     return max(start, today - timedelta(days=CATCH_UP_DAYS))
