@@ -20,6 +20,7 @@ from bot.following import FollowService
 from bot.preferences import (
     DEFAULT_DIGEST_HOUR,
     GRANULARITIES,
+    WEEKDAYS,
     ChatSettings,
     FollowSettings,
     SettingError,
@@ -27,6 +28,7 @@ from bot.preferences import (
     read_granularity,
     read_hour,
     read_quiet_hours,
+    read_weekday,
     read_zone,
     span_words,
 )
@@ -42,6 +44,7 @@ USAGE = (
     "<code>/settings quiet 10pm-7am</code> (on this chat's time; or <code>off</code>)\n"
     "<code>/settings digest 8am</code> (a daily digest at 08:00), "
     "<code>/settings immediate</code>\n"
+    "<code>/settings day friday</code> (the day weekly lists come, such as the late list)\n"
     "<code>/settings counts 1000</code> (<code>milestones</code>, <code>1000</code>, "
     "<code>10000</code>, <code>10%</code>: for new follows)\n"
     "<code>/settings silent on</code> (new follows without sound)"
@@ -109,6 +112,7 @@ class SettingsService:
             f"🕰 Time zone: {settings.zone} (it's {local:%H:%M} there)",
             f"🌙 Quiet hours: {quiet}",
             f"📬 Alerts: {delivery}",
+            f"🗓 Weekly lists: on {WEEKDAYS[settings.digest_day]}s",
             f"🆕 New follows: {self._defaults_words(settings.defaults)}",
         ]
 
@@ -141,6 +145,8 @@ class SettingsService:
                 return replace(settings, digest_hour=None)
             hour = read_hour(value) if value else settings.digest_hour or DEFAULT_DIGEST_HOUR
             return replace(settings, digest_hour=hour)
+        if what in {"day", "digest-day", "weekly"}:
+            return replace(settings, digest_day=read_weekday(value))
         if what in {"immediate", "immediately"}:
             return replace(settings, digest_hour=None)
         if what in {"counts", "granularity"}:

@@ -53,6 +53,8 @@ from bot.sources.departments.client import MembersClient, refresh_directory
 from bot.sources.departments.directory import Directory
 from bot.sources.govuk.client import GovukClient
 from bot.sources.govuk.source import GovukStatementsSource
+from bot.sources.latelist.kind import LateListKind
+from bot.sources.latelist.source import LateListSource
 from bot.sources.petitions.client import PetitionClient
 from bot.sources.petitions.kind import PetitionKind
 from bot.sources.petitions.plan import Plan
@@ -80,7 +82,7 @@ DIGESTS_CHECK_EVERY = 60.0  # seconds; or the petitions' poll interval, if short
 # The kinds' own commands, routed by the handlers.
 KIND_COMMANDS = tuple(
     command.name
-    for kind in (StatementsKind, QuestionsKind, DebatesKind, PetitionKind)
+    for kind in (StatementsKind, LateListKind, QuestionsKind, DebatesKind, PetitionKind)
     for command in kind.commands
 )
 DEPARTMENTS_REFRESH_EVERY = timedelta(days=1).total_seconds()
@@ -153,13 +155,18 @@ def wire(config: Config) -> Wiring:
         timedelta(seconds=parliament.poll_interval_seconds / 2),
     )
     petitions = PetitionSource(
-        petition_client, Plan(config.petitions.plan), calendar, config.http.timeout_seconds
+        petition_client,
+        Plan(config.petitions.plan),
+        calendar,
+        config.http.timeout_seconds,
+        timedelta(seconds=config.petitions.poll_interval_seconds),
     )
     govuk = GovukStatementsSource(GovukClient(http, config.govuk.base_url), directory)
     written = WrittenStatementsSource(
         WrittenStatementsClient(http, parliament.statements_base_url), directory
     )
     debates = DebatesSource(petition_client, calendar)
+    late = LateListSource(petitions, directory)
     questions = WrittenQuestionsSource(
         QuestionsClient(http, parliament.statements_base_url), directory
     )
@@ -169,6 +176,8 @@ def wire(config: Config) -> Wiring:
         http,
         [
             (petitions, config.petitions.poll_interval_seconds),
+            # The awaiting-response list is read at most once a minute, whichever asks.
+            (late, config.petitions.poll_interval_seconds),
             (govuk, config.govuk.poll_interval_seconds),
             (written, parliament.poll_interval_seconds),
             (questions, parliament.poll_interval_seconds),
@@ -176,6 +185,7 @@ def wire(config: Config) -> Wiring:
         ],
         [
             StatementsKind(govuk, written, directory),
+            LateListKind(late, directory),
             QuestionsKind(questions, directory),
             DebatesKind(debates),
             PetitionKind(petitions, frozenset({base_host})),

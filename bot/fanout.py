@@ -4,7 +4,8 @@ Both storage adapters (bot.storage) call these with what they hold, so the rule 
 once:
 
 - `fan_out`: a cycle's alerts for one target, to its followers: a muted follow gets none; a
-  follow's settings choose the alert types it wants (bot.preferences); a chat hears a piece of
+  follow's settings choose the alert types it wants (bot.preferences); a weekly message goes only
+  to the chats whose digest day it is; a chat hears a piece of
   news once (never again under any of its keys, and a topic's value only when it was last told
   another one); each alert is worded once per time zone its chats use.
 - `sendable_now`: an alert waits for the chat's daily digest when it has one; the bot's own
@@ -35,6 +36,7 @@ class Follower:
     muted: bool
     settings: FollowSettings
     zone: tzinfo
+    digest_day: int = 0  # the chat's (bot.preferences.ChatSettings)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ def fan_out(
         for follower in sorted(followers, key=lambda f: f.chat_id):
             chat = follower.chat_id
             if follower.muted or not follower.settings.wants(alert):
+                continue
+            if alert.weekday is not None and alert.weekday != follower.digest_day:
                 continue
             if alert.told is not None:
                 topic, value = alert.told

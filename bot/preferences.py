@@ -8,7 +8,8 @@ immediate delivery and the daily digest can never disagree about what a chat get
 - **Follow settings**: which alert groups are on (a kind's `alert_groups`, each with its default),
   the count granularity, and silent delivery.
 - **Chat settings**: the time zone, quiet hours (alerts come silently), delivery (as they happen,
-  or a daily digest at an hour), and the settings new follows start with.
+  or a daily digest at an hour), the digest day (when weekly messages come, such as the late
+  list), and the settings new follows start with.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ DEFAULT_ZONE = "Europe/London"
 # What the quiet-hours button offers in turn (any other span by command).
 QUIET_PRESETS = ((time(22), time(7)), (time(23), time(8)), (time(21), time(7, 30)))
 DEFAULT_DIGEST_HOUR = 8
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _TIME = re.compile(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?")
 
 
@@ -89,6 +91,7 @@ class ChatSettings:
     quiet: tuple[time, time] | None = None  # from, until (may wrap midnight)
     digest_hour: int | None = None  # None: alerts as they happen
     defaults: FollowSettings = DEFAULT_FOLLOW  # what new follows start with
+    digest_day: int = 0  # the weekday weekly messages come on (Alert.weekday), Monday 0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -123,6 +126,7 @@ class ChatSettings:
             "quiet": [t.strftime("%H:%M") for t in self.quiet] if self.quiet else None,
             "digest_hour": self.digest_hour,
             "defaults": self.defaults.to_doc(),
+            "digest_day": self.digest_day,
         }
 
     @classmethod
@@ -132,6 +136,7 @@ class ChatSettings:
         zone = doc.get("zone")
         quiet = doc.get("quiet")
         hour = doc.get("digest_hour")
+        day = doc.get("digest_day")
         try:
             span = (time.fromisoformat(quiet[0]), time.fromisoformat(quiet[1])) if quiet else None
         except (TypeError, ValueError, IndexError):
@@ -141,6 +146,7 @@ class ChatSettings:
             span,
             hour if isinstance(hour, int) and 0 <= hour < 24 else None,
             FollowSettings.from_doc(doc.get("defaults")),
+            day if isinstance(day, int) and not isinstance(day, bool) and 0 <= day < 7 else 0,
         )
 
 
@@ -216,6 +222,15 @@ def read_hour(text: str) -> int:
             "<code>20:00</code>."
         )
     return when.hour
+
+
+def read_weekday(text: str) -> int:
+    """A day of the week as people write it: `friday`, `Fri`, `fri.`; Monday is 0."""
+    words = text.strip().lower().rstrip(".s")
+    for number, name in enumerate(WEEKDAYS):
+        if len(words) >= 3 and name.lower().startswith(words):
+            return number
+    raise SettingError("Name a day of the week, such as <code>friday</code> or <code>mon</code>.")
 
 
 def read_granularity(text: str) -> str:

@@ -287,7 +287,7 @@ async def test_an_operator_sees_each_source_and_pauses_and_resumes_one(
 
         usage = await ask(telegram, operator, "/source explode")
         assert usage.startswith("<b>/source</b> pauses or resumes one source's polls")
-        assert usage.endswith("Sources: petitions, govuk, wms, questions, debates.")
+        assert usage.endswith("Sources: petitions, overdue, govuk, wms, questions, debates.")
         nowhere = await ask(telegram, operator, "/source pause <nowhere>")
         assert nowhere.startswith("There is no source called “&lt;nowhere&gt;”.")
 

@@ -171,8 +171,14 @@ async def test_settings_by_command_explain_mistakes_and_keep_what_was_saved(
             "🕰 Time zone: Europe/London (it's 12:00 there)\n"
             "🌙 Quiet hours: off\n"
             "📬 Alerts: as they happen\n"
+            "🗓 Weekly lists: on Mondays\n"
             "🆕 New follows: milestones only · with sound · surges off\n"
         )
+        friday = await ask(telegram, ANN, "/settings day Fri")
+        assert "🗓 Weekly lists: on Fridays" in friday
+        wrong = await ask(telegram, ANN, "/settings day someday")
+        assert wrong.startswith("⚠️ Name a day of the week, such as <code>friday</code>")
+        assert "🗓 Weekly lists: on Fridays" in wrong
         paris = await ask(telegram, ANN, "/settings timezone paris")
         assert "🕰 Time zone: Europe/Paris (it's 13:00 there)" in paris
         wrong = await ask(telegram, ANN, "/settings quiet 25:00-07:00")
@@ -248,7 +254,7 @@ async def test_in_a_group_only_admins_change_settings(telegram, petitions, make_
         assert telegram.messages_to(MEMBER) == [
             "⚙️ <b>Settings of Campaign group</b>\n"
             "🕰 Time zone: Europe/London (it's 12:00 there)\n"
-            "🌙 Quiet hours: off\n📬 Alerts: as they happen\n"
+            "🌙 Quiet hours: off\n📬 Alerts: as they happen\n🗓 Weekly lists: on Mondays\n"
             "🆕 New follows: milestones only · with sound · surges off\n"
             "Only the group's admins can change them."
         ]

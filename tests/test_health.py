@@ -117,7 +117,14 @@ async def test_healthz_names_a_failing_source_within_three_intervals_and_recover
         await petitions.wait_for_petition_requests(1, petitions.requests[1] + 1)
         status, body = await _get(f"{base}/healthz")
         assert status == 200 and body["status"] == "ok"
-        assert set(body["sources"]) == {"petitions", "govuk", "wms", "questions", "debates"}
+        assert set(body["sources"]) == {
+            "petitions",
+            "overdue",
+            "govuk",
+            "wms",
+            "questions",
+            "debates",
+        }
 
         petitions.fail("/petitions/1.json", "503")
         failed = time.monotonic()

@@ -1,10 +1,10 @@
 """The poll cycle: one fetch per petition however many chats follow it; one bad target never
-stops the others; statement and written-question requests don't grow with follows."""
+stops the others; statement, written-question and late-list requests don't grow with follows."""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.config import HttpConfig
 from bot.http import HttpClient, UpstreamRefused
@@ -13,6 +13,7 @@ from bot.sender import Sender
 from bot.sources.departments.directory import Directory
 from bot.sources.govuk.client import GovukClient
 from bot.sources.govuk.source import GovukStatementsSource
+from bot.sources.latelist.source import LateListSource
 from bot.sources.petitions.client import PetitionClient
 from bot.sources.petitions.plan import Plan
 from bot.sources.petitions.source import PetitionSource
@@ -22,6 +23,7 @@ from bot.sources.text import LONDON
 from bot.sources.written_statements.client import WrittenStatementsClient
 from bot.sources.written_statements.source import WrittenStatementsSource
 from bot.storage.tinydb_store import TinyDBStore
+from tests.fakes.petitions import iso
 from tests.samples import OPEN_BELOW_10K
 
 
@@ -158,6 +160,49 @@ async def test_written_question_requests_do_not_grow_with_follows_or_chats(parli
         counts.append(requests)
     # Tabled, answered and corrected: one query each a cycle, for every followed department.
     assert counts == [[3, 3, 3], [3, 3, 3]]
+
+
+async def test_late_list_requests_do_not_grow_with_follows_or_chats(petitions, tmp_path):
+    reached = datetime.now(UTC) - timedelta(days=30)
+    for number in range(1, 61):  # two pages of the awaiting-response list
+        at = iso(reached + timedelta(hours=number))
+        count = 10_000 + 5_000 * number
+        petitions.add(
+            number, OPEN_BELOW_10K, signature_count=count, response_threshold_reached_at=at
+        )
+    kinds = ["all", "100000", "200000", "home-office", "department-for-transport"]
+    counts = []
+    for follows, path in ((["all"], "a.json"), ((kinds * 40)[:200], "b.json")):
+        http = HttpClient(HttpConfig(retries=0), [petitions.base_url])
+        source = LateListSource(
+            PetitionSource(PetitionClient(http, petitions.base_url), awaiting_for=timedelta(0)),
+            Directory(),
+        )
+        store = TinyDBStore(tmp_path / path)
+
+        def now() -> datetime:
+            return datetime.now(UTC)
+
+        poller = Poller(store, {"overdue": source}, Sender(RecordingBot(), store, now), now)  # type: ignore[dict-item]
+        requests = []
+        try:
+            for chat, follow in enumerate(follows):
+                await store.add_follow(chat, f"overdue:{follow}", None)
+            for cycle in range(3):
+                before = len(petitions.paths)
+                await poller.run_cycle("overdue")
+                requests.append(len(petitions.paths) - before)
+                petitions.update(
+                    60 - cycle, government_response_at=iso(now()), government_response={}
+                )
+        finally:
+            store.close_now()
+            await http.close()
+        counts.append(requests)
+        for number in range(58, 61):
+            petitions.update(number, government_response_at=None, government_response=None)
+    # The two list pages a cycle; then one document for each petition that left the list.
+    assert counts == [[2, 3, 3], [2, 3, 3]]
 
 
 class RefusedSource:

@@ -1,5 +1,6 @@
 """The fault matrix for the other sources, end to end: GOV.UK search, Parliament's written
-statements and questions, What's On and the petitions site's list facets (the debate listings).
+statements and questions, What's On and the petitions site's list facets (the debate listings
+and the late list).
 Whatever one of them does, no false alert, commands answered within 2 s, petitions still alerted
 on time, and recovery: the next real item is told once.
 
@@ -58,6 +59,13 @@ def _question_tabled(govuk, parliament, petitions) -> str:
     return "✍️ <b>New written question: Grooming gangs: the audit</b>"
 
 
+def _petition_fell_late(govuk, parliament, petitions) -> str:
+    reached = datetime.now(UTC) - timedelta(days=23)
+    petitions.add(300414, OPEN_BELOW_10K, action="Publish the audit", signature_count=20_000,
+                  response_threshold_reached_at=iso(reached))  # fmt: skip
+    return "⏰ <b>Government response overdue</b>"
+
+
 def _debate_scheduled(govuk, parliament, petitions) -> str:
     day = monday_after(7)
     parliament.list_debate(300413, day, "16:30")
@@ -79,6 +87,7 @@ CASES = {
     "petition-lists": Case(
         "/follow debates", lambda g, p, pt: "/petitions.json", _debate_scheduled
     ),
+    "late-list": Case("/follow overdue", lambda g, p, pt: "/petitions.json", _petition_fell_late),
 }
 
 
@@ -96,7 +105,7 @@ async def test_a_source_fault_is_contained(
     case = CASES[source]
     fakes = (govuk, parliament, petitions)
     failing = parliament if source in ("wms", "questions", "whatson") else govuk
-    failing = petitions if source == "petition-lists" else failing
+    failing = petitions if source in ("petition-lists", "late-list") else failing
     failing.retry_after = 3
     held = failing.retry_after if fault == "429" else 0
     petitions.add(2, OPEN_BELOW_10K, signature_count=4_000, action="Plant more trees")

@@ -69,10 +69,11 @@ class Alert:
 
     `group` is what a follow's settings switch it by (None: never switched off); `granularity`
     is set on count alerts, each sent only to the follows that chose that granularity
-    (bot.preferences). `text` gives dates as London has them; an alert
-    with dates that depend on the time zone also has `dated`, its text on another zone's
-    calendar, for chats that set one. `bundle` joins it with the other alerts of one event
-    (Bundle).
+    (bot.preferences); `weekday` is set on a weekly message (the late list), sent only to the
+    chats whose digest day it is (0 Monday; a source makes one each day). `text` gives dates as
+    London has them; an alert with dates that depend on the time zone also has `dated`, its
+    text on another zone's calendar, for chats that set one. `bundle` joins it with the other
+    alerts of one event (Bundle).
     """
 
     key: str
@@ -83,6 +84,7 @@ class Alert:
     dated: Callable[[tzinfo], str] | None = None
     told: tuple[str, str] | None = None
     bundle: Bundle | None = None
+    weekday: int | None = None
 
     @property
     def keys(self) -> tuple[str, ...]:

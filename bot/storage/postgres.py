@@ -672,7 +672,10 @@ async def _followers(cur: Cursor, targets: list[str]) -> dict[str, list[fanout.F
     followers: dict[str, list[fanout.Follower]] = defaultdict(list)
     for target, chat_id, muted, follow, chat in await cur.fetchall():
         settings = FollowSettings.from_doc(follow) if follow else DEFAULT_FOLLOW
-        followers[target].append(fanout.Follower(chat_id, muted, settings, _chat_settings(chat).tz))
+        chat_settings = _chat_settings(chat)
+        followers[target].append(
+            fanout.Follower(chat_id, muted, settings, chat_settings.tz, chat_settings.digest_day)
+        )
     return followers
 
 

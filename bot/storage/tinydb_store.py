@@ -926,6 +926,7 @@ class TinyDBStore:
                 (chat, target) in self._muted,
                 self._follow_settings_of(chat, target),
                 self._chat_settings_of(chat).tz,
+                self._chat_settings_of(chat).digest_day,
             )
             for chat in chats
         ]

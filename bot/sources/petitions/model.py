@@ -147,6 +147,9 @@ class PetitionSnapshot:
     # (404), and which: a removal is told only once a later read confirms it.
     missing_since: datetime | None = None
     missing_status: str = ""
+    # The departments that answer for it, (GOV.UK slug, name), as the site lists them (2020 on):
+    # read fresh for the late list, never stored or compared.
+    departments: tuple[tuple[str, str], ...] = field(default=(), compare=False, metadata=_TRANSIENT)
 
     @property
     def dissolved_at(self) -> datetime | None:
@@ -206,6 +209,7 @@ def parse_petition(document: Any, *, observed_at: datetime, archived: bool) -> P
         business=_business(attributes.get("other_parliamentary_business")),
         response_threshold=response_threshold,
         debate_threshold=debate_threshold,
+        departments=_departments(attributes.get("departments")),
         peak_signature_count=count,
         # A document from before the site kept a threshold's timestamp (2015's had no
         # `response_threshold_reached_at`) tells it only by the count.
@@ -230,6 +234,19 @@ def parse_list(document: dict[str, Any], *, observed_at: datetime) -> list[Petit
 def has_next_page(document: dict[str, Any]) -> bool:
     links = document.get("links")
     return isinstance(links, dict) and bool(links.get("next"))
+
+
+def _departments(value: Any) -> tuple[tuple[str, str], ...]:
+    """`[{acronym, name, url}]` as (GOV.UK slug, name); the slug is the end of the url."""
+    found = []
+    for department in value if isinstance(value, list) else ():
+        if not isinstance(department, dict):
+            continue
+        name, url = text_of(department.get("name")), text_of(department.get("url"))
+        slug = url.rstrip("/").rpartition("/organisations/")[2] if "/organisations/" in url else ""
+        if name or slug:
+            found.append((slug, name or slug))
+    return tuple(found)
 
 
 def _response(value: Any) -> GovernmentResponse | None:

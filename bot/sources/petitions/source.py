@@ -127,10 +127,14 @@ class PetitionSource:
         plan: Plan = Plan.CHEAPEST,
         calendar: DebateCalendar | None = None,
         read_seconds: float = math.inf,
+        awaiting_for: timedelta = AWAITING_RESPONSE_FOR,
     ) -> None:
         """`read_seconds`: how long reading one petition's document may take in a cycle (one
-        request's timeout), so a petition that hangs holds the others' alerts no longer."""
+        request's timeout), so a petition that hangs holds the others' alerts no longer;
+        `awaiting_for`: how long the awaiting-response list is kept (the poll interval, when
+        that is shorter)."""
         self._client = client
+        self._awaiting_for = min(awaiting_for, AWAITING_RESPONSE_FOR)
         self._read_seconds = read_seconds
         self._plan = plan
         self._calendar = calendar  # What's On, for debate times and places
@@ -146,8 +150,8 @@ class PetitionSource:
 
     async def awaiting_response(self, now: datetime) -> list[PetitionSnapshot]:
         """Every petition awaiting a government response (the site's `awaiting_response` list,
-        oldest threshold first), read afresh at most once a minute."""
-        if self._awaiting is not None and now - self._awaiting[0] < AWAITING_RESPONSE_FOR:
+        oldest threshold first), read afresh at most once a minute (or a poll interval)."""
+        if self._awaiting is not None and now - self._awaiting[0] < self._awaiting_for:
             return self._awaiting[1]
         petitions: list[PetitionSnapshot] = []
         for page in range(1, AWAITING_RESPONSE_PAGES + 1):
