@@ -17,6 +17,7 @@ from datetime import datetime
 
 from bot.callbacks import find_ref, short_ref
 from bot.following import FollowService
+from bot.http import UpstreamError
 from bot.preferences import (
     DEFAULT_DIGEST_HOUR,
     GRANULARITIES,
@@ -33,11 +34,16 @@ from bot.preferences import (
     span_words,
 )
 from bot.sources.base import Button, Placement, Reply
+from bot.sources.constituencies.client import ConstituencyFinder
+from bot.sources.departments.directory import normalise
 from bot.storage.port import Storage
 from bot.zones import city_of
 
 ADMINS_ONLY_SETTINGS = "Only this group's admins can change its settings."
 GONE = "This chat no longer follows that, so it has no settings to change."
+CONSTITUENCY_WORDS = {"constituency", "place", "mp", "seat"}
+PLACES_OFFERED = 8
+PLACE_UNREAD = "I couldn't read that constituency just now. Please try again."
 USAGE = (
     "Change them with the buttons, or by command:\n"
     "<code>/settings timezone paris</code> (a city, a country or a zone name)\n"
@@ -45,6 +51,7 @@ USAGE = (
     "<code>/settings digest 8am</code> (a daily digest at 08:00), "
     "<code>/settings immediate</code>\n"
     "<code>/settings day friday</code> (the day weekly lists come, such as the late list)\n"
+    "<code>/settings constituency SW1A 0AA</code> (a postcode or its name: how it signs)\n"
     "<code>/settings counts 1000</code> (<code>milestones</code>, <code>1000</code>, "
     "<code>10000</code>, <code>10%</code>: for new follows)\n"
     "<code>/settings silent on</code> (new follows without sound)"
@@ -62,8 +69,14 @@ def _pairs(buttons: list[Button]) -> list[Row]:
 
 class SettingsService:
     def __init__(
-        self, store: Storage, follows: FollowService, clock: Callable[[], datetime]
+        self,
+        store: Storage,
+        follows: FollowService,
+        clock: Callable[[], datetime],
+        finder: ConstituencyFinder | None = None,
     ) -> None:
+        """`finder` finds constituencies (the Members API); without one, none can be set."""
+        self._finder = finder
         self._store = store
         self._follows = follows
         self._clock = clock
@@ -113,6 +126,7 @@ class SettingsService:
             f"🌙 Quiet hours: {quiet}",
             f"📬 Alerts: {delivery}",
             f"🗓 Weekly lists: on {WEEKDAYS[settings.digest_day]}s",
+            f"📍 Constituency: {html.escape(settings.constituency) or 'not set'}",
             f"🆕 New follows: {self._defaults_words(settings.defaults)}",
         ]
 
@@ -122,6 +136,8 @@ class SettingsService:
         if not what:
             return await self.show(chat_id)
         settings = await self._store.chat_settings(chat_id)
+        if what.lower() in CONSTITUENCY_WORDS:
+            return await self._place(chat_id, settings, value.strip())
         try:
             changed = self._changed(settings, what.lower(), value.strip())
         except SettingError as exc:
@@ -130,6 +146,40 @@ class SettingsService:
             return await self.show(
                 chat_id, f"⚠️ I don't have a setting called “{html.escape(what[:30])}”."
             )
+        await self._store.set_chat_settings(chat_id, changed, self._clock())
+        return await self.show(chat_id, "✅ Saved.")
+
+    async def _place(self, chat_id: int, settings: ChatSettings, text: str) -> Reply:
+        """`/settings constituency <postcode or name>`, or `off`."""
+        if text.lower() in {"off", "none"}:
+            return await self._save(chat_id, replace(settings, constituency=""))
+        if not text or len(text) > 60 or self._finder is None:
+            return await self.show(
+                chat_id,
+                "⚠️ Say a postcode or the constituency's name, such as "
+                "<code>/settings constituency SW1A 0AA</code>. Nothing changed.",
+            )
+        try:
+            found = await self._finder.search(text)
+        except UpstreamError:
+            return await self.show(
+                chat_id, "⚠️ I couldn't reach Parliament's Members API just now. Nothing changed."
+            )
+        exact = [c for c in found if normalise(c.name) == normalise(text)]
+        if len(exact) == 1 or len(found) == 1:
+            return await self._save(
+                chat_id, replace(settings, constituency=(exact or found)[0].name)
+            )
+        if not found:
+            return await self.show(
+                chat_id,
+                f"⚠️ I found no constituency called “{html.escape(text)}”. Try its full "
+                "name, or a postcode. Nothing changed.",
+            )
+        buttons = [Button(c.name, f"s:pc:{c.id}") for c in found[:PLACES_OFFERED]]
+        return Reply("📍 Which constituency?", tuple(_pairs(buttons)))
+
+    async def _save(self, chat_id: int, changed: ChatSettings) -> Reply:
         await self._store.set_chat_settings(chat_id, changed, self._clock())
         return await self.show(chat_id, "✅ Saved.")
 
@@ -179,6 +229,14 @@ class SettingsService:
         elif what == "o" and value in self._opt_in_groups:
             toggled = defaults.toggled(self._opt_in_groups[value])
             changed = replace(settings, defaults=toggled)
+        elif what == "pc" and value.isdecimal() and self._finder is not None:
+            try:
+                place = await self._finder.get(int(value))
+            except UpstreamError:
+                place = None
+            if place is None:
+                return Reply("", placement=Placement.TOAST, toast=PLACE_UNREAD)
+            changed = replace(settings, constituency=place.name)
         else:
             return self._placed(await self.show(chat_id, "That button is out of date."))
         await self._store.set_chat_settings(chat_id, changed, self._clock())

@@ -47,6 +47,7 @@ from bot.server import BotServer
 from bot.sharing import Sharing
 from bot.slices import switch_threads_often
 from bot.sources.base import Source, TargetKind
+from bot.sources.constituencies.client import ConstituencyFinder
 from bot.sources.debates.kind import DebatesKind
 from bot.sources.debates.source import DebatesSource
 from bot.sources.departments.client import MembersClient, refresh_directory
@@ -134,6 +135,7 @@ class Wiring:
     # The order in which kinds read a reference: petitions last, as they read whatever is left.
     kinds: list[TargetKind]
     refresh_departments: Callable[[], Awaitable[None]]
+    finder: ConstituencyFinder  # a chat's constituency, for /settings
 
 
 def wire(config: Config) -> Wiring:
@@ -191,6 +193,7 @@ def wire(config: Config) -> Wiring:
             PetitionKind(petitions, frozenset({base_host})),
         ],
         functools.partial(refresh_directory, members, directory),
+        ConstituencyFinder(http, parliament.members_base_url),
     )
 
 
@@ -225,7 +228,7 @@ async def start_services(application: Application) -> None:
     )
     background = Background()
     follows = FollowService(store, kinds, config.limits.follows_per_chat, clock, outages.lines)
-    settings = SettingsService(store, follows, clock)
+    settings = SettingsService(store, follows, clock, wiring.finder)
     charts = Charts(store, follows, clock)
     sharing = Sharing(store, follows, clock, application.bot.username)
     digests = Digests(store, follows.name_of, clock, sender.wake)

@@ -7,7 +7,8 @@ once:
   follow's settings choose the alert types it wants (bot.preferences); a weekly message goes only
   to the chats whose digest day it is; a chat hears a piece of
   news once (never again under any of its keys, and a topic's value only when it was last told
-  another one); each alert is worded once per time zone its chats use.
+  another one); each alert is worded once per time zone its chats use, with the line for the
+  chat's constituency where it has one.
 - `sendable_now`: an alert waits for the chat's daily digest when it has one; the bot's own
   messages (a digest, a summary) do not.
 - `settled`: a chat's alerts of one bundle (bot.bundles) wait BUNDLE_SETTLE after the first of
@@ -37,6 +38,7 @@ class Follower:
     settings: FollowSettings
     zone: tzinfo
     digest_day: int = 0  # the chat's (bot.preferences.ChatSettings)
+    place: str = ""  # the chat's constituency, if it set one
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def fan_out(
             had.update((chat, key) for key in alert.keys)
             zone = follower.zone
             text = texts.get(zone) or texts.setdefault(zone, alert.text_in(zone))
-            queued.append(Queued(chat, alert, text))
+            queued.append(Queued(chat, alert, alert.placed(text, follower.place)))
     return queued
 
 

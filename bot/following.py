@@ -7,7 +7,8 @@ user's text names one of its targets (or several: `/follow 700013 700014`), and 
 its card, its /list line and its follow reply. Cards of followed targets carry ✅ Following,
 Unfollow, Share, Alerts, Mute and Chart buttons, others Follow and Share; following from a card
 edits it in place. A command given nothing to act on offers the chat's own follows as buttons. A
-kind's own command carries the sections other kinds add to it (`Contributing`).
+kind's own command carries the sections other kinds add to it (`Contributing`), and a card the
+lines a kind has for the chat's constituency (`Local`).
 Bad input never reaches the store.
 """
 
@@ -31,6 +32,7 @@ from bot.sources.base import (
     Command,
     Contributing,
     FollowThis,
+    Local,
     Lookup,
     Pasteable,
     Placement,
@@ -235,7 +237,11 @@ class FollowService:
         looked = await self.current(kind, ident)
         if looked.state is None:
             return Reply(looked.problem or "")
-        card = kind.card(ident, looked.state, self._clock(), await self._zone(chat_id))
+        settings = await self._store.chat_settings(chat_id)
+        card = kind.card(ident, looked.state, self._clock(), settings.tz)
+        if isinstance(kind, Local):
+            lines = await kind.local_lines(ident, settings.constituency, self._clock())
+            card = "\n".join([card, *lines])
         if outages := self._outage_lines(kind.kind):
             card = "\n\n".join([card, *outages])
         return Reply(card, await self.card_buttons_of(chat_id, target))

@@ -33,15 +33,18 @@ FOLLOWS_LIMIT = 200
 
 PRIVACY = (
     "🛡 <b>What I keep, and for how long</b>\n"
-    "• For each chat: its Telegram id, what it follows, its settings and mutes. No names, no "
-    "phone numbers, nothing you type besides commands.\n"
+    "• For each chat: its Telegram id, what it follows, its settings and mutes, and the name of "
+    "its constituency if you set one (not the postcode). No names, no phone numbers, nothing you "
+    "type besides commands.\n"
     "• Alerts waiting to be sent, until they are sent.\n"
     f"• A short key for each alert sent (so none comes twice), for {DEDUP_DAYS} days after the "
     "follow ends.\n"
     "• Each followed petition's signature count over time, for charts. It is about the "
     "petition, not about you, and goes when nobody follows it.\n"
     "• The log notes a chat's id when a message to it fails.\n\n"
-    "I ask the petitions site, GOV.UK and Parliament about what you follow, never about you.\n\n"
+    "I ask the petitions site, GOV.UK and Parliament about what you follow, never about you; "
+    "a postcode given to /settings constituency goes once to Parliament's Members API, to find "
+    "its constituency.\n\n"
     "/export sends this chat's follows and settings as a file. /stop deletes everything I keep "
     "about this chat, at once; removing me from a group or blocking me only pauses alerts."
 )

@@ -9,7 +9,7 @@ immediate delivery and the daily digest can never disagree about what a chat get
   the count granularity, and silent delivery.
 - **Chat settings**: the time zone, quiet hours (alerts come silently), delivery (as they happen,
   or a daily digest at an hour), the digest day (when weekly messages come, such as the late
-  list), and the settings new follows start with.
+  list), its constituency, and the settings new follows start with.
 """
 
 from __future__ import annotations
@@ -92,6 +92,7 @@ class ChatSettings:
     digest_hour: int | None = None  # None: alerts as they happen
     defaults: FollowSettings = DEFAULT_FOLLOW  # what new follows start with
     digest_day: int = 0  # the weekday weekly messages come on (Alert.weekday), Monday 0
+    constituency: str = ""  # its Westminster constituency's name, for Alert.local lines
 
     @property
     def tz(self) -> ZoneInfo:
@@ -127,6 +128,7 @@ class ChatSettings:
             "digest_hour": self.digest_hour,
             "defaults": self.defaults.to_doc(),
             "digest_day": self.digest_day,
+            "constituency": self.constituency,
         }
 
     @classmethod
@@ -137,6 +139,7 @@ class ChatSettings:
         quiet = doc.get("quiet")
         hour = doc.get("digest_hour")
         day = doc.get("digest_day")
+        place = doc.get("constituency")
         try:
             span = (time.fromisoformat(quiet[0]), time.fromisoformat(quiet[1])) if quiet else None
         except (TypeError, ValueError, IndexError):
@@ -147,6 +150,7 @@ class ChatSettings:
             hour if isinstance(hour, int) and 0 <= hour < 24 else None,
             FollowSettings.from_doc(doc.get("defaults")),
             day if isinstance(day, int) and not isinstance(day, bool) and 0 <= day < 7 else 0,
+            place[:100] if isinstance(place, str) else "",
         )
 
 

@@ -172,6 +172,7 @@ async def test_settings_by_command_explain_mistakes_and_keep_what_was_saved(
             "🌙 Quiet hours: off\n"
             "📬 Alerts: as they happen\n"
             "🗓 Weekly lists: on Mondays\n"
+            "📍 Constituency: not set\n"
             "🆕 New follows: milestones only · with sound · surges off\n"
         )
         friday = await ask(telegram, ANN, "/settings day Fri")
@@ -255,6 +256,7 @@ async def test_in_a_group_only_admins_change_settings(telegram, petitions, make_
             "⚙️ <b>Settings of Campaign group</b>\n"
             "🕰 Time zone: Europe/London (it's 12:00 there)\n"
             "🌙 Quiet hours: off\n📬 Alerts: as they happen\n🗓 Weekly lists: on Mondays\n"
+            "📍 Constituency: not set\n"
             "🆕 New follows: milestones only · with sound · surges off\n"
             "Only the group's admins can change them."
         ]

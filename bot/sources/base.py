@@ -73,7 +73,8 @@ class Alert:
     chats whose digest day it is (0 Monday; a source makes one each day). `text` gives dates as
     London has them; an alert with dates that depend on the time zone also has `dated`, its
     text on another zone's calendar, for chats that set one. `bundle` joins it with the other
-    alerts of one event (Bundle).
+    alerts of one event (Bundle). `local(place)` is a line for a chat that set its constituency
+    (a milestone: how many signed there), put before the last paragraph; None: no line.
     """
 
     key: str
@@ -85,6 +86,7 @@ class Alert:
     told: tuple[str, str] | None = None
     bundle: Bundle | None = None
     weekday: int | None = None
+    local: Callable[[str], str | None] | None = None
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -93,6 +95,14 @@ class Alert:
     def text_in(self, zone: tzinfo) -> str:
         """The text with its dates on `zone`'s calendar."""
         return self.text if self.dated is None or zone is LONDON else self.dated(zone)
+
+    def placed(self, text: str, place: str) -> str:
+        """`text` with the line for a chat whose constituency is `place`, if it has one."""
+        line = self.local(place) if self.local is not None and place else None
+        if not line:
+            return text
+        body, gap, last = text.rpartition("\n\n")
+        return f"{body}\n{line}{gap}{last}" if gap else f"{text}\n{line}"
 
 
 @dataclass(frozen=True)
@@ -300,6 +310,16 @@ class Contributing(Protocol):
 
     async def contribute(self, command: str, args: str, now: datetime) -> str | None:
         """Its section (HTML) for that command's reply, or None; faults become a line saying so."""
+        ...
+
+
+@runtime_checkable
+class Local(Protocol):
+    """A kind whose cards say how a place stands (a petition's signatures by constituency)."""
+
+    async def local_lines(self, ident: str, place: str, now: datetime) -> list[str]:
+        """Lines (HTML) for the card of a chat whose constituency is `place` ("": none set);
+        faults give none."""
         ...
 
 

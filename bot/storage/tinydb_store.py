@@ -920,16 +920,19 @@ class TinyDBStore:
         self, target: str, alerts: list[Alert], chats: list[int], now: datetime
     ) -> list[dict[str, Any]]:
         """The deliveries of one target's alerts, noted as delivered (memory only)."""
-        followers = [
-            fanout.Follower(
-                chat,
-                (chat, target) in self._muted,
-                self._follow_settings_of(chat, target),
-                self._chat_settings_of(chat).tz,
-                self._chat_settings_of(chat).digest_day,
+        followers = []
+        for chat in chats:
+            chat_settings = self._chat_settings_of(chat)
+            followers.append(
+                fanout.Follower(
+                    chat,
+                    (chat, target) in self._muted,
+                    self._follow_settings_of(chat, target),
+                    chat_settings.tz,
+                    chat_settings.digest_day,
+                    chat_settings.constituency,
+                )
             )
-            for chat in chats
-        ]
         deliveries = []
         for queued in fanout.fan_out(alerts, followers, self._delivered, self._told):
             self._delivered.update((queued.chat_id, key) for key in queued.alert.keys)

@@ -27,6 +27,14 @@ ANSWERING_BODIES = [
     {"id": 60, "name": "Department for Education", "shortName": "DfE", "target": "Education"},
     {"id": 14, "name": "HM Treasury", "shortName": "Treasury", "target": "Treasury"},
 ]
+# id, name, MP, party, a postcode in it; one abolished in 2024 (the search keeps it, ended).
+CONSTITUENCIES = [
+    (4061, "Croydon North", "Steve Reed", "Labour", "CR7 8AA", None),
+    (3898, "Hornchurch and Upminster", "Julia Lopez", "Conservative", "RM14 1AA", None),
+    (4129, "Bristol Central", "Carla Denyer", "Green Party", "BS8 1AA", None),
+    (4130, "Bristol East", "Kerry McCarthy", "Labour", "BS5 6AA", None),
+    (3500, "Bristol West", "Thangam Debbonaire", "Labour", "", "2024-05-30T00:00:00"),
+]
 MINISTERS = {
     "Commons": {"id": 4066, "name": "Priti Patel", "listAs": "Patel, Priti"},
     "Lords": {"id": 4876, "name": "Baroness Williams of Trafford", "listAs": "Williams"},
@@ -38,6 +46,7 @@ class FakeParliament(FakeServer):
     EVENTS = "/calendar/events/list.json"
     BODIES = "/api/Reference/AnsweringBodies"
     QUESTIONS = "/api/writtenquestions/questions"
+    PLACES = "/api/Location/Constituency"
 
     def __init__(self) -> None:
         super().__init__()
@@ -58,6 +67,8 @@ class FakeParliament(FakeServer):
         app.router.add_get(self.STATEMENTS + "/{id}", self._single)
         app.router.add_get(self.EVENTS, self._events)
         app.router.add_get(self.BODIES, self._bodies)
+        app.router.add_get(self.PLACES + "/Search", self._places)
+        app.router.add_get(self.PLACES + "/{id}", self._place)
         app.router.add_get(self.QUESTIONS, self._questions)
         app.router.add_get(self.QUESTIONS + "/{date}/{uin}", self._question)
 
@@ -263,6 +274,34 @@ class FakeParliament(FakeServer):
                 return web.json_response({"value": statement, "links": []})
         return web.json_response({"title": "Not Found", "status": 404}, status=404)
 
+    async def _places(self, request: web.Request) -> web.Response:
+        """The spec's constituency search: names containing the text; a postcode, as the live
+        service reads one, gives the constituency it is in."""
+        text = request.query.get("searchText", "").lower()
+        found = [
+            _constituency(*row)
+            for row in CONSTITUENCIES
+            if text in row[1].lower() or text.replace(" ", "") == row[4].lower().replace(" ", "")
+        ]
+        take = min(int(request.query.get("take", 20)), 20)
+        return web.json_response(
+            {
+                "items": found[:take],
+                "totalResults": len(found),
+                "skip": 0,
+                "take": take,
+                "resultContext": text,
+                "links": [],
+            }
+        )
+
+    async def _place(self, request: web.Request) -> web.Response:
+        wanted = int(request.match_info["id"])
+        for row in CONSTITUENCIES:
+            if row[0] == wanted:
+                return web.json_response(_constituency(*row))
+        return web.json_response({"title": "Not Found", "status": 404}, status=404)
+
     async def _questions(self, request: web.Request) -> web.Response:
         query = request.query
         bodies = {int(b) for b in query.getall("answeringBodies", [])}
@@ -318,6 +357,24 @@ class FakeParliament(FakeServer):
         if self.BODIES in self.failing:
             return web.Response(status=500, text="Internal Server Error")
         return web.json_response(self.answering_bodies)
+
+
+def _constituency(
+    constituency_id: int, name: str, mp: str, party: str, postcode: str, ended: str | None
+) -> dict[str, Any]:
+    """A ConstituencyItem as the spec gives it."""
+    member = {"value": {"id": constituency_id + 1000, "nameDisplayAs": mp,
+                        "latestParty": {"id": 1, "name": party}}, "links": []}  # fmt: skip
+    return {
+        "value": {
+            "id": constituency_id,
+            "name": name,
+            "startDate": "2024-07-04T00:00:00",
+            "endDate": ended,
+            "currentRepresentation": None if ended else {"member": member},
+        },
+        "links": [],
+    }
 
 
 def _day(day: date) -> str:

@@ -3,7 +3,8 @@
 Pure: no I/O. The groups are what a follow's settings switch on and off (bot.preferences); the
 signature counts come once per granularity, each alert for the follows that chose it. News that
 replaces what was said before carries its told value, and a closing at a dissolution is bundled
-with the other petitions that closed then (bot.sources.base.Bundle), so a chat hears it once.
+with the other petitions that closed then (bot.sources.base.Bundle), so a chat hears it once. The
+count alerts carry the line for a chat's constituency, when the petition's document was read.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from bot.sources.base import Alert, AlertGroup, Bundle
 from bot.sources.petitions.detect import EventKind, PetitionEvent
 from bot.sources.petitions.model import PetitionSnapshot
+from bot.sources.petitions.places import place_line
 from bot.sources.petitions.render import (
     dissolution_bundle_line,
     dissolution_bundle_text,
@@ -66,6 +68,7 @@ def petition_alerts(
             dated=partial(render_event, event),
             told=event.told,
             bundle=_bundle(event),
+            local=partial(place_line, petition.constituencies) if event.kind in _COUNTS else None,
         )
         for event in events
     ]
@@ -76,6 +79,10 @@ def petition_alerts(
             key = f"petition:{petition.id}:surge:{now.date().isoformat()}"  # one a day at most
             alerts.append(Alert(key, render_surge(petition, recent, times), group=SURGE))
     return alerts
+
+
+# The alerts that say how many signed: each chat hears how its own constituency did too.
+_COUNTS = {EventKind.MILESTONE, EventKind.RESPONSE_THRESHOLD, EventKind.DEBATE_THRESHOLD}
 
 
 def _bundle(event: PetitionEvent) -> Bundle | None:

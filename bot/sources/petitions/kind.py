@@ -42,6 +42,7 @@ from bot.sources.petitions.lists import (
     search_words,
 )
 from bot.sources.petitions.model import PetitionSnapshot
+from bot.sources.petitions.places import place_line, top_line
 from bot.sources.petitions.render import render_card
 from bot.sources.petitions.source import (
     KIND,
@@ -138,6 +139,11 @@ class PetitionKind:
 
     def label(self, ident: str, state: dict[str, Any] | None) -> str:
         return snapshot_from_state(state).title if state else f"Petition {ident}"
+
+    async def local_lines(self, ident: str, place: str, now: datetime) -> list[str]:
+        """The most-signed constituencies, and the chat's own, from the petition's document."""
+        counts = await self._source.constituencies(int(ident), now)
+        return [line for line in (top_line(counts), place_line(counts, place)) if line]
 
     async def look_up(self, ident: str, now: datetime) -> Lookup:
         looked = await self._source.look_up(int(ident), now)

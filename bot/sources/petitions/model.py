@@ -150,6 +150,11 @@ class PetitionSnapshot:
     # The departments that answer for it, (GOV.UK slug, name), as the site lists them (2020 on):
     # read fresh for the late list, never stored or compared.
     departments: tuple[tuple[str, str], ...] = field(default=(), compare=False, metadata=_TRANSIENT)
+    # Signatures by Westminster constituency, (name, MP or "", count), from the petition's own
+    # document only (never a list entry): read fresh for the lines a chat's constituency gets.
+    constituencies: tuple[tuple[str, str, int], ...] = field(
+        default=(), compare=False, metadata=_TRANSIENT
+    )
 
     @property
     def dissolved_at(self) -> datetime | None:
@@ -210,6 +215,7 @@ def parse_petition(document: Any, *, observed_at: datetime, archived: bool) -> P
         response_threshold=response_threshold,
         debate_threshold=debate_threshold,
         departments=_departments(attributes.get("departments")),
+        constituencies=_constituencies(attributes.get("signatures_by_constituency")),
         peak_signature_count=count,
         # A document from before the site kept a threshold's timestamp (2015's had no
         # `response_threshold_reached_at`) tells it only by the count.
@@ -246,6 +252,19 @@ def _departments(value: Any) -> tuple[tuple[str, str], ...]:
         slug = url.rstrip("/").rpartition("/organisations/")[2] if "/organisations/" in url else ""
         if name or slug:
             found.append((slug, name or slug))
+    return tuple(found)
+
+
+def _constituencies(value: Any) -> tuple[tuple[str, str, int], ...]:
+    """`[{name, ons_code, mp, signature_count}]` as (name, MP or "", count); `mp` is null when
+    the seat has no sitting MP."""
+    found = []
+    for entry in value if isinstance(value, list) else ():
+        if not isinstance(entry, dict):
+            continue
+        name, count = text_of(entry.get("name")), entry.get("signature_count")
+        if name and isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+            found.append((name, text_of(entry.get("mp")), count))
     return tuple(found)
 
 

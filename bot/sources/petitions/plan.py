@@ -12,7 +12,9 @@ shows a change it cannot tell alone:
   document;
 - a new state: rejection details, archiving;
 - `updated_at` moved with the count unchanged: an edit or a new item of other parliamentary
-  business, which only the show document lists.
+  business, which only the show document lists;
+- a milestone passed: its alert tells each chat how its constituency signed, which only the
+  show document has.
 
 A petition no list shows (archived, taken down, or moved on a page between two reads of a scan),
 or one its own document last answered missing, is fetched on its own, as before; so is every
@@ -37,6 +39,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.sources.notes import note_unparsed
+from bot.sources.petitions.detect import milestone_ladder
 from bot.sources.petitions.model import PetitionParseError, PetitionSnapshot, parse_petition
 from bot.sources.values import instant_of
 
@@ -185,6 +188,9 @@ def needs_show(previous: PetitionSnapshot, listed: PetitionSnapshot) -> bool:
             listed.updated_at != previous.updated_at
             and listed.signature_count == previous.signature_count
         )
+        # A milestone alert tells each chat how its constituency signed: only the document has it.
+        or len(milestone_ladder(listed.signature_count))
+        > len(milestone_ladder(max(previous.signature_count, previous.peak_signature_count)))
     )
 
 

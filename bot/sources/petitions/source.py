@@ -46,6 +46,7 @@ from bot.sources.petitions.model import (
     snapshot_from_dict,
     snapshot_to_dict,
 )
+from bot.sources.petitions.places import Counts
 from bot.sources.petitions.plan import (
     FIRST_PAGE_FACETS,
     SCANNED_FACETS,
@@ -67,6 +68,7 @@ log = logging.getLogger(__name__)
 KIND = "petition"
 AWAITING_RESPONSE_FOR = timedelta(minutes=1)
 AWAITING_RESPONSE_PAGES = 10
+PLACES_KEPT = 100
 PAGES_RELEARNED_AFTER = timedelta(hours=1)
 LISTS_SHARE_OF_BUDGET = 0.5
 LISTS_REST_AFTER_A_FAULT = timedelta(minutes=10)
@@ -141,6 +143,7 @@ class PetitionSource:
         self._dissolutions: tuple[Dissolution, ...] = KNOWN
         self._scanned = False  # whether the followed petitions were read for dissolutions
         self._awaiting: tuple[datetime, list[PetitionSnapshot]] | None = None
+        self._places: dict[int, tuple[datetime, Counts]] = {}  # oldest asked first
         self._pages: dict[str, tuple[datetime, int]] = {}  # facet -> (learned at, its pages)
         # The states the last cycle made from the lists, and their snapshots: parsing 10,000
         # stored snapshots again each cycle would cost more than reading the lists.
@@ -161,6 +164,20 @@ class PetitionSource:
                 break
         self._awaiting = (now, petitions)
         return petitions
+
+    async def constituencies(self, petition_id: int, now: datetime) -> Counts:
+        """Its signatures by constituency, from its document, read at most once a minute for
+        the cards that show them (the last PLACES_KEPT petitions asked); none when it can't
+        be read."""
+        known = self._places.get(petition_id)
+        if known is None or now - known[0] >= AWAITING_RESPONSE_FOR:
+            looked = await self.look_up(petition_id, now)
+            counts = looked.snapshot.constituencies if looked.snapshot else ()
+            known = (now, counts)
+            self._places[petition_id] = known
+            while len(self._places) > PLACES_KEPT:
+                del self._places[next(iter(self._places))]
+        return known[1]
 
     async def search(
         self, words: str, facet: str, offset: int, count: int, now: datetime

@@ -1,0 +1,1 @@
+"""Westminster constituencies from Parliament's Members API: a chat names its own."""
