@@ -48,6 +48,8 @@ from bot.sharing import Sharing
 from bot.slices import switch_threads_often
 from bot.sources.base import Source, TargetKind
 from bot.sources.constituencies.client import ConstituencyFinder
+from bot.sources.consultations.kind import ConsultationsKind
+from bot.sources.consultations.source import ConsultationsSource
 from bot.sources.debates.kind import DebatesKind
 from bot.sources.debates.source import DebatesSource
 from bot.sources.departments.client import MembersClient, refresh_directory
@@ -83,7 +85,14 @@ DIGESTS_CHECK_EVERY = 60.0  # seconds; or the petitions' poll interval, if short
 # The kinds' own commands, routed by the handlers.
 KIND_COMMANDS = tuple(
     command.name
-    for kind in (StatementsKind, LateListKind, QuestionsKind, DebatesKind, PetitionKind)
+    for kind in (
+        StatementsKind,
+        LateListKind,
+        QuestionsKind,
+        ConsultationsKind,
+        DebatesKind,
+        PetitionKind,
+    )
     for command in kind.commands
 )
 DEPARTMENTS_REFRESH_EVERY = timedelta(days=1).total_seconds()
@@ -163,7 +172,9 @@ def wire(config: Config) -> Wiring:
         config.http.timeout_seconds,
         timedelta(seconds=config.petitions.poll_interval_seconds),
     )
-    govuk = GovukStatementsSource(GovukClient(http, config.govuk.base_url), directory)
+    govuk_client = GovukClient(http, config.govuk.base_url)
+    govuk = GovukStatementsSource(govuk_client, directory)
+    consultations = ConsultationsSource(govuk_client, directory)
     written = WrittenStatementsSource(
         WrittenStatementsClient(http, parliament.statements_base_url), directory
     )
@@ -181,6 +192,7 @@ def wire(config: Config) -> Wiring:
             # The awaiting-response list is read at most once a minute, whichever asks.
             (late, config.petitions.poll_interval_seconds),
             (govuk, config.govuk.poll_interval_seconds),
+            (consultations, config.govuk.poll_interval_seconds),
             (written, parliament.poll_interval_seconds),
             (questions, parliament.poll_interval_seconds),
             (debates, parliament.poll_interval_seconds),
@@ -189,6 +201,7 @@ def wire(config: Config) -> Wiring:
             StatementsKind(govuk, written, directory),
             LateListKind(late, directory),
             QuestionsKind(questions, directory),
+            ConsultationsKind(consultations, directory),
             DebatesKind(debates),
             PetitionKind(petitions, frozenset({base_host})),
         ],

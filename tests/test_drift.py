@@ -95,7 +95,7 @@ async def _health(port: int) -> dict[str, Any]:
         return await response.json()
 
 
-@pytest.mark.parametrize("source", ["govuk", "wms", "questions", "debates"])
+@pytest.mark.parametrize("source", ["govuk", "consultations", "wms", "questions", "debates"])
 async def test_drift_is_logged_once_per_streak_counted_and_shown_until_it_ends(
     source, telegram, petitions, govuk, parliament, make_config, caplog
 ):
@@ -108,6 +108,7 @@ async def test_drift_is_logged_once_per_streak_counted_and_shown_until_it_ends(
         "govuk": (govuk, govuk.SEARCH, "/statements home-office"),
         "wms": (parliament, parliament.STATEMENTS, "/statements home-office"),
         "questions": (parliament, parliament.QUESTIONS, "/questions home-office"),
+        "consultations": (govuk, govuk.SEARCH, "/consultations home-office"),
         "debates": (parliament, parliament.EVENTS, "/follow debates"),
     }[source]
     for ident in (1, 2, 3):

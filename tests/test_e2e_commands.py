@@ -38,6 +38,8 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
             "<code>/statements home-office grooming gangs</code>",
             "/questions: Follow written questions to a department, or one question by its "
             "number, such as <code>/questions home-office grooming gangs</code>",
+            "/consultations: Follow a department's consultations: closing dates and outcomes, "
+            "such as <code>/consultations home-office</code>",
             "/debates: Petition debates in the next four weeks; follow them all",
             "/search: Find petitions by words, open ones first, such as "
             "<code>/search climate</code>",
@@ -62,6 +64,7 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
             "chart",
             "statements",
             "questions",
+            "consultations",
             "debates",
             "search",
             "overdue",
@@ -287,7 +290,9 @@ async def test_an_operator_sees_each_source_and_pauses_and_resumes_one(
 
         usage = await ask(telegram, operator, "/source explode")
         assert usage.startswith("<b>/source</b> pauses or resumes one source's polls")
-        assert usage.endswith("Sources: petitions, overdue, govuk, wms, questions, debates.")
+        assert usage.endswith(
+            "Sources: petitions, overdue, govuk, consultations, wms, questions, debates."
+        )
         nowhere = await ask(telegram, operator, "/source pause <nowhere>")
         assert nowhere.startswith("There is no source called “&lt;nowhere&gt;”.")
 

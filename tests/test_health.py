@@ -121,6 +121,7 @@ async def test_healthz_names_a_failing_source_within_three_intervals_and_recover
             "petitions",
             "overdue",
             "govuk",
+            "consultations",
             "wms",
             "questions",
             "debates",

@@ -1,5 +1,6 @@
 """The poll cycle: one fetch per petition however many chats follow it; one bad target never
-stops the others; statement, written-question and late-list requests don't grow with follows."""
+stops the others; statement, written-question, late-list and consultation requests don't grow
+with follows."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from bot.config import HttpConfig
 from bot.http import HttpClient, UpstreamRefused
 from bot.poller import Poller
 from bot.sender import Sender
+from bot.sources.consultations.source import ConsultationsSource
 from bot.sources.departments.directory import Directory
 from bot.sources.govuk.client import GovukClient
 from bot.sources.govuk.source import GovukStatementsSource
@@ -203,6 +205,45 @@ async def test_late_list_requests_do_not_grow_with_follows_or_chats(petitions, t
             petitions.update(number, government_response_at=None, government_response=None)
     # The two list pages a cycle; then one document for each petition that left the list.
     assert counts == [[2, 3, 3], [2, 3, 3]]
+
+
+async def test_consultation_requests_do_not_grow_with_follows_or_chats(govuk, tmp_path):
+    start = datetime.now(UTC) - timedelta(days=10)
+    counts = []
+    for follows, path in ((["home-office"], "a.json"), (None, "b.json")):
+        govuk.documents.clear()
+        govuk.pages.clear()
+        made = [govuk.consult(f"Plan {n}", start, start + timedelta(days=n)) for n in range(1, 4)]
+        pages = [f"page:{d['link'].rpartition('/')[2]}" for d in made]
+        follows = follows or (["home-office", *pages] * 50)[:200]
+        http = HttpClient(
+            HttpConfig(retries=0, polite_interval_seconds=0.001), [], [govuk.base_url]
+        )
+        source = ConsultationsSource(GovukClient(http, govuk.base_url), Directory())
+        store = TinyDBStore(tmp_path / path)
+
+        def now() -> datetime:
+            return datetime.now(UTC)
+
+        poller = Poller(store, {"consultations": source}, Sender(RecordingBot(), store, now), now)  # type: ignore[dict-item]
+        requests = []
+        try:
+            for chat, follow in enumerate(follows):
+                await store.add_follow(chat, f"consultations:{follow}", None)
+            for cycle in range(3):
+                before = len(govuk.paths)
+                await poller.run_cycle("consultations")
+                requests.append(len(govuk.paths) - before)
+                if cycle == 0:
+                    govuk.consult("Plan 4", now(), now() + timedelta(days=20))
+                else:
+                    govuk.publish_outcome(made[0], now())
+        finally:
+            store.close_now()
+            await http.close()
+        counts.append(requests)
+    # One search a cycle; a consultation's page read when it is new, or when it changed.
+    assert counts == [[1 + 3, 1 + 1, 1 + 1], [1 + 3, 1 + 1, 1 + 1]]
 
 
 class RefusedSource:

@@ -1,8 +1,8 @@
-"""The fault matrix for the other sources, end to end: GOV.UK search, Parliament's written
-statements and questions, What's On and the petitions site's list facets (the debate listings
-and the late list).
-Whatever one of them does, no false alert, commands answered within 2 s, petitions still alerted
-on time, and recovery: the next real item is told once.
+"""The fault matrix for the other sources, end to end: GOV.UK search (statements and
+consultations), Parliament's written statements and questions, What's On and the petitions
+site's list facets (the debate listings and the late list). Whatever one of them does, no false
+alert, commands answered within 2 s, petitions still alerted on time, and recovery: the next
+real item is told once.
 
 The full matrix is marked slow; the README's test command runs a short form of it.
 """
@@ -53,6 +53,12 @@ def _statement_in_parliament(govuk, parliament, petitions) -> str:
     return "🏛 <b>Grooming gangs: the audit</b>"
 
 
+def _consultation_opened(govuk, parliament, petitions) -> str:
+    now = datetime.now(UTC)
+    govuk.consult("Grooming gangs audit", now, now + timedelta(days=30))
+    return "🗳 <b>New consultation: Grooming gangs audit</b>"
+
+
 def _question_tabled(govuk, parliament, petitions) -> str:
     today = datetime.now(LONDON).date()
     parliament.table("Grooming gangs: the audit", "When?", tabled=today, due=today)
@@ -79,6 +85,9 @@ CASES = {
     ),
     "wms": Case(
         "/statements home-office grooming", lambda g, p, pt: p.STATEMENTS, _statement_in_parliament
+    ),
+    "consultations": Case(
+        "/consultations home-office", lambda g, p, pt: g.SEARCH, _consultation_opened
     ),
     "questions": Case(
         "/questions home-office grooming", lambda g, p, pt: p.QUESTIONS, _question_tabled

@@ -1,4 +1,4 @@
-"""A fake GOV.UK search API (`/api/search.json`) on 127.0.0.1.
+"""A fake GOV.UK search API (`/api/search.json`) and content API (`/api/content/…`) on 127.0.0.1.
 
 Holds statement-type documents in the real result shape (organisations expanded as in the
 captured sample), answers the bot's queries like search-api: validates its parameters (an
@@ -7,7 +7,9 @@ organisation and document type (values of one filter OR-ed), matches `q` on titl
 description, orders by `-public_timestamp`, and pages with `start`/`count`. Like search-api it
 leaves withdrawn documents out unless asked with `debug=include_withdrawn`, and keeps each
 document's time of indexing (`updated_at`, moved by every change) for `filter_updated_at=from:…`.
-`clock` is the site's time, which a test can script.
+`clock` is the site's time, which a test can script. Consultations are listed by the search like
+any document (as `open_consultation`, `closed_consultation` or `consultation_outcome`) and served
+by the content API in the shape of GOV.UK's own examples (tests/fixtures/consultation_*).
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ DISPLAY_TYPES = {
     "press_release": "Press release",
     "news_story": "News story",
     "government_response": "Government response",
+    "open_consultation": "Open consultation",
+    "closed_consultation": "Closed consultation",
+    "consultation_outcome": "Consultation outcome",
 }
 ORGANISATIONS = {
     "home-office": ("Home Office", "HO"),
@@ -60,9 +65,13 @@ class FakeGovuk(FakeServer):
         self.searches: list[dict[str, list[str]]] = []  # every query, by parameter
         self._indexed: dict[str, datetime] = {}  # content_id -> when last indexed
         self._slugs = itertools.count(1)
+        self.pages: dict[str, dict[str, Any]] = {}  # base path -> content item
+
+    CONTENT = "/api/content"
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get(self.SEARCH, self._search)
+        app.router.add_get(self.CONTENT + "/{path:.*}", self._content)
 
     # --- what a test does ---------------------------------------------------------------------
 
@@ -96,6 +105,43 @@ class FakeGovuk(FakeServer):
         self.documents.append(document)
         self._indexed[document["content_id"]] = self.clock()
         return document
+
+    def consult(
+        self, title: str, opens: datetime, closes: datetime, organisation: str = "home-office"
+    ) -> dict[str, Any]:
+        """A consultation published at `opens`; returns its search document."""
+        views = f"We'd like your views on {title.lower()}."
+        kind = "open_consultation"
+        document = self.publish(
+            title, organisations=(organisation,), kind=kind, at=opens, description=views
+        )
+        slug = title.lower().replace(" ", "-").replace(":", "")
+        document["link"] = f"/government/consultations/{slug}"
+        name = ORGANISATIONS[organisation][0]
+        self.pages[document["link"]] = {
+            "base_path": document["link"],
+            "title": title,
+            "description": document["description"],
+            "public_updated_at": stamp(opens),
+            "schema_name": "consultation",
+            "document_type": "open_consultation",
+            "details": {"opening_date": stamp(opens), "closing_date": stamp(closes)},
+            "links": {
+                "organisations": [
+                    {"title": name, "base_path": f"/government/organisations/{organisation}"}
+                ]
+            },
+        }
+        return document
+
+    def publish_outcome(self, document: dict[str, Any], at: datetime) -> None:
+        """The consultation's outcome, published at `at`: a major update."""
+        for item in (document, self.pages[document["link"]]):
+            key = "content_store_document_type" if item is document else "document_type"
+            item[key] = "consultation_outcome"
+        document["public_timestamp"] = stamp(at)
+        self.pages[document["link"]]["public_updated_at"] = stamp(at)
+        self._indexed[document["content_id"]] = self.clock()
 
     def publish_backlog(self, title: str, count: int, **kwargs: Any) -> None:
         """`count` older documents, one a day back from yesterday."""
@@ -165,6 +211,12 @@ class FakeGovuk(FakeServer):
                 "es_cluster": "A",
             }
         )
+
+    async def _content(self, request: web.Request) -> web.Response:
+        page = self.pages.get("/" + request.match_info["path"])
+        if page is None:
+            return web.json_response({"error": {"code": "not_found"}}, status=404)
+        return web.json_response(page)
 
 
 def _organisation(slug: str) -> dict[str, Any]:

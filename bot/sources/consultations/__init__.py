@@ -1,0 +1,1 @@
+"""GOV.UK consultations as a target kind: a department's, or one."""
