@@ -54,6 +54,9 @@ from bot.sources.debates.kind import DebatesKind
 from bot.sources.debates.source import DebatesSource
 from bot.sources.departments.client import MembersClient, refresh_directory
 from bot.sources.departments.directory import Directory
+from bot.sources.foi.client import WhatDoTheyKnowClient
+from bot.sources.foi.kind import FoiKind
+from bot.sources.foi.source import WhatDoTheyKnowSource
 from bot.sources.govuk.client import GovukClient
 from bot.sources.govuk.source import GovukStatementsSource
 from bot.sources.latelist.kind import LateListKind
@@ -90,6 +93,7 @@ KIND_COMMANDS = tuple(
         LateListKind,
         QuestionsKind,
         ConsultationsKind,
+        FoiKind,
         DebatesKind,
         PetitionKind,
     )
@@ -150,12 +154,14 @@ class Wiring:
 def wire(config: Config) -> Wiring:
     """Every source and kind, for `config`; call it inside the running event loop."""
     parliament = config.parliament
-    # GOV.UK and Parliament get one request at a time, at most one a second, per host.
+    # GOV.UK, Parliament and WhatDoTheyKnow get one request at a time, at most one a second,
+    # per host.
     polite = (
         config.govuk.base_url,
         parliament.statements_base_url,
         parliament.whatson_base_url,
         parliament.members_base_url,
+        config.whatdotheyknow.base_url,
     )
     http = HttpClient(config.http, [config.petitions.base_url], polite)
     directory = Directory()
@@ -180,6 +186,7 @@ def wire(config: Config) -> Wiring:
     )
     debates = DebatesSource(petition_client, calendar)
     late = LateListSource(petitions, directory)
+    foi = WhatDoTheyKnowSource(WhatDoTheyKnowClient(http, config.whatdotheyknow.base_url))
     questions = WrittenQuestionsSource(
         QuestionsClient(http, parliament.statements_base_url), directory
     )
@@ -195,6 +202,7 @@ def wire(config: Config) -> Wiring:
             (consultations, config.govuk.poll_interval_seconds),
             (written, parliament.poll_interval_seconds),
             (questions, parliament.poll_interval_seconds),
+            (foi, config.whatdotheyknow.poll_interval_seconds),
             (debates, parliament.poll_interval_seconds),
         ],
         [
@@ -202,6 +210,7 @@ def wire(config: Config) -> Wiring:
             LateListKind(late, directory),
             QuestionsKind(questions, directory),
             ConsultationsKind(consultations, directory),
+            FoiKind(foi, directory),
             DebatesKind(debates),
             PetitionKind(petitions, frozenset({base_host})),
         ],

@@ -83,6 +83,13 @@ class ParliamentConfig:
 
 
 @dataclass(frozen=True)
+class WhatDoTheyKnowConfig:
+    base_url: str = "https://www.whatdotheyknow.com"
+    # A volunteer-run site: a read of each followed authority's feed every half hour at most.
+    poll_interval_seconds: float = 1800
+
+
+@dataclass(frozen=True)
 class HttpConfig:
     timeout_seconds: float = 15
     retries: int = 3
@@ -113,6 +120,7 @@ class Config:
     petitions: PetitionsConfig = field(default_factory=PetitionsConfig)
     govuk: GovukConfig = field(default_factory=GovukConfig)
     parliament: ParliamentConfig = field(default_factory=ParliamentConfig)
+    whatdotheyknow: WhatDoTheyKnowConfig = field(default_factory=WhatDoTheyKnowConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
@@ -153,6 +161,10 @@ _SCHEMA: dict[str, tuple[type, _Spec]] = {
             "poll_interval_seconds": _INTERVAL,
         },
     ),
+    "whatdotheyknow": (
+        WhatDoTheyKnowConfig,
+        {"base_url": _URL, "poll_interval_seconds": _INTERVAL},
+    ),
     "http": (
         HttpConfig,
         {
@@ -177,6 +189,7 @@ _POSITIVE = {
     "petitions.poll_interval_seconds",
     "govuk.poll_interval_seconds",
     "parliament.poll_interval_seconds",
+    "whatdotheyknow.poll_interval_seconds",
     "http.timeout_seconds",
     "http.connections_per_host",
     "http.polite_interval_seconds",

@@ -202,17 +202,16 @@ class HttpClient:
 
     async def get_json(self, url: str) -> Any:
         """GET a JSON document; anything else (a refusal, an HTML page, garbage) raises."""
-        response = await self.get(url)
-        if 400 <= response.status < 500:
-            raise UpstreamRefused(url, response.status, _refusal(response.body))
-        if response.status != 200:
-            raise UpstreamError(f"{url} answered HTTP {response.status}")
-        if "json" not in response.content_type:
-            raise UpstreamError(f"{url} sent {response.content_type or 'no type'}, not JSON")
-        try:
-            return orjson.loads(response.body)
-        except (ValueError, UnicodeDecodeError):
-            raise UpstreamError(f"{url} sent malformed JSON") from None
+        return _json_of(url, await self.get(url))
+
+    async def get_json_unless(self, url: str, etag: str | None) -> tuple[Any, str | None] | None:
+        """GET a JSON document unless it still has the ETag `etag` (If-None-Match): None when
+        unchanged, else the document and its ETag. A site that caches feeds answers a repeat
+        read with a 304 and no body."""
+        response = await self.get(url, {"If-None-Match": etag} if etag else None)
+        if response.status == 304:
+            return None
+        return _json_of(url, response), response.headers.get("ETag")
 
     async def _get_once(self, url: str, headers: Mapping[str, str] | None) -> HttpResponse:
         deadline = _DEADLINE.get()
@@ -272,6 +271,20 @@ async def _read_capped(url: str, response: aiohttp.ClientResponse) -> bytes:
             raise UpstreamError(f"{url} sent over {MAX_BODY_BYTES} bytes, the limit")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _json_of(url: str, response: HttpResponse) -> Any:
+    """The JSON document of a response; a refusal, an error, an HTML page or garbage raises."""
+    if 400 <= response.status < 500:
+        raise UpstreamRefused(url, response.status, _refusal(response.body))
+    if response.status != 200:
+        raise UpstreamError(f"{url} answered HTTP {response.status}")
+    if "json" not in response.content_type:
+        raise UpstreamError(f"{url} sent {response.content_type or 'no type'}, not JSON")
+    try:
+        return orjson.loads(response.body)
+    except (ValueError, UnicodeDecodeError):
+        raise UpstreamError(f"{url} sent malformed JSON") from None
 
 
 def _refusal(body: bytes) -> str:

@@ -27,6 +27,7 @@ from tests.fakes.parliament import FakeParliament
 from tests.fakes.petitions import FakePetitions
 from tests.fakes.server import FakeServer
 from tests.fakes.telegram import FakeTelegram
+from tests.fakes.whatdotheyknow import FakeWhatDoTheyKnow
 
 TOKEN = "123456:TEST-token-never-logged"
 
@@ -77,12 +78,19 @@ async def parliament() -> AsyncIterator[FakeParliament]:
 
 
 @pytest.fixture
+async def whatdotheyknow() -> AsyncIterator[FakeWhatDoTheyKnow]:
+    async with serving(FakeWhatDoTheyKnow()) as fake:
+        yield fake
+
+
+@pytest.fixture
 def make_config(
     tmp_path: Path,
     telegram: FakeTelegram,
     petitions: FakePetitions,
     govuk: FakeGovuk,
     parliament: FakeParliament,
+    whatdotheyknow: FakeWhatDoTheyKnow,
 ):
     def make(**sections: dict[str, Any]) -> Config:
         raw: dict[str, Any] = {
@@ -96,6 +104,7 @@ def make_config(
                 "members_base_url": parliament.base_url,
                 "poll_interval_seconds": 0.5,
             },
+            "whatdotheyknow": {"base_url": whatdotheyknow.base_url, "poll_interval_seconds": 0.5},
             "http": {
                 "timeout_seconds": 1,
                 "retries": 1,

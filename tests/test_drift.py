@@ -95,9 +95,9 @@ async def _health(port: int) -> dict[str, Any]:
         return await response.json()
 
 
-@pytest.mark.parametrize("source", ["govuk", "consultations", "wms", "questions", "debates"])
+@pytest.mark.parametrize("source", ["govuk", "consultations", "wms", "questions", "foi", "debates"])
 async def test_drift_is_logged_once_per_streak_counted_and_shown_until_it_ends(
-    source, telegram, petitions, govuk, parliament, make_config, caplog
+    source, telegram, petitions, govuk, parliament, whatdotheyknow, make_config, caplog
 ):
     operator, port = 4444, free_port()
     config = make_config(
@@ -109,6 +109,7 @@ async def test_drift_is_logged_once_per_streak_counted_and_shown_until_it_ends(
         "wms": (parliament, parliament.STATEMENTS, "/statements home-office"),
         "questions": (parliament, parliament.QUESTIONS, "/questions home-office"),
         "consultations": (govuk, govuk.SEARCH, "/consultations home-office"),
+        "foi": (whatdotheyknow, whatdotheyknow.feed_path("home_office"), "/foi home office"),
         "debates": (parliament, parliament.EVENTS, "/follow debates"),
     }[source]
     for ident in (1, 2, 3):

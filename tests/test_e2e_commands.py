@@ -40,6 +40,8 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
             "number, such as <code>/questions home-office grooming gangs</code>",
             "/consultations: Follow a department's consultations: closing dates and outcomes, "
             "such as <code>/consultations home-office</code>",
+            "/foi: Follow Freedom of Information requests on WhatDoTheyKnow: an authority's, or "
+            "one, such as <code>/foi home office asylum</code>",
             "/debates: Petition debates in the next four weeks; follow them all",
             "/search: Find petitions by words, open ones first, such as "
             "<code>/search climate</code>",
@@ -65,6 +67,7 @@ async def test_start_help_and_the_command_menu(telegram, petitions, make_config)
             "statements",
             "questions",
             "consultations",
+            "foi",
             "debates",
             "search",
             "overdue",
@@ -291,7 +294,7 @@ async def test_an_operator_sees_each_source_and_pauses_and_resumes_one(
         usage = await ask(telegram, operator, "/source explode")
         assert usage.startswith("<b>/source</b> pauses or resumes one source's polls")
         assert usage.endswith(
-            "Sources: petitions, overdue, govuk, consultations, wms, questions, debates."
+            "Sources: petitions, overdue, govuk, consultations, wms, questions, foi, debates."
         )
         nowhere = await ask(telegram, operator, "/source pause <nowhere>")
         assert nowhere.startswith("There is no source called “&lt;nowhere&gt;”.")

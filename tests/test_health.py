@@ -124,6 +124,7 @@ async def test_healthz_names_a_failing_source_within_three_intervals_and_recover
             "consultations",
             "wms",
             "questions",
+            "foi",
             "debates",
         }
 

@@ -1,6 +1,6 @@
 """The poll cycle: one fetch per petition however many chats follow it; one bad target never
-stops the others; statement, written-question, late-list and consultation requests don't grow
-with follows."""
+stops the others; statement, written-question, late-list, consultation and FOI requests don't
+grow with follows."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from bot.poller import Poller
 from bot.sender import Sender
 from bot.sources.consultations.source import ConsultationsSource
 from bot.sources.departments.directory import Directory
+from bot.sources.foi.client import WhatDoTheyKnowClient
+from bot.sources.foi.source import WhatDoTheyKnowSource
 from bot.sources.govuk.client import GovukClient
 from bot.sources.govuk.source import GovukStatementsSource
 from bot.sources.latelist.source import LateListSource
@@ -244,6 +246,42 @@ async def test_consultation_requests_do_not_grow_with_follows_or_chats(govuk, tm
         counts.append(requests)
     # One search a cycle; a consultation's page read when it is new, or when it changed.
     assert counts == [[1 + 3, 1 + 1, 1 + 1], [1 + 3, 1 + 1, 1 + 1]]
+
+
+async def test_foi_requests_do_not_grow_with_follows_or_chats(whatdotheyknow, tmp_path):
+    words = ["", "asylum", "grooming gangs", "hotels", "visas", "police data"]
+    counts, unchanged = [], []
+    for follows, path in ((["home_office:"], "a.json"), ((words * 40)[:200], "b.json")):
+        http = HttpClient(
+            HttpConfig(retries=0, polite_interval_seconds=0.001), [], [whatdotheyknow.base_url]
+        )
+        source = WhatDoTheyKnowSource(WhatDoTheyKnowClient(http, whatdotheyknow.base_url))
+        store = TinyDBStore(tmp_path / path)
+
+        def now() -> datetime:
+            return datetime.now(UTC)
+
+        poller = Poller(store, {"foi": source}, Sender(RecordingBot(), store, now), now)  # type: ignore[dict-item]
+        requests = []
+        before_304 = whatdotheyknow.not_modified
+        try:
+            for chat, follow in enumerate(follows):
+                keywords = follow.removeprefix("home_office:")
+                await store.add_follow(chat, f"foi:body:home_office:{keywords}", None)
+            for cycle in range(3):
+                before = len(whatdotheyknow.paths)
+                await poller.run_cycle("foi")
+                requests.append(len(whatdotheyknow.paths) - before)
+                if cycle == 0:
+                    whatdotheyknow.make_request(f"Asylum hotels {path}", now())
+        finally:
+            store.close_now()
+            await http.close()
+        counts.append(requests)
+        unchanged.append(whatdotheyknow.not_modified - before_304)
+    # One read of the authority's feed a cycle, however many follow it; unchanged, a 304.
+    assert counts == [[1, 1, 1], [1, 1, 1]]
+    assert unchanged == [1, 1]
 
 
 class RefusedSource:

@@ -1,8 +1,8 @@
 """The fault matrix for the other sources, end to end: GOV.UK search (statements and
-consultations), Parliament's written statements and questions, What's On and the petitions
-site's list facets (the debate listings and the late list). Whatever one of them does, no false
-alert, commands answered within 2 s, petitions still alerted on time, and recovery: the next
-real item is told once.
+consultations), Parliament's written statements and questions, WhatDoTheyKnow, What's On and
+the petitions site's list facets (the debate listings and the late list). Whatever one of them
+does, no false alert, commands answered within 2 s, petitions still alerted on time, and
+recovery: the next real item is told once.
 
 The full matrix is marked slow; the README's test command runs a short form of it.
 """
@@ -43,36 +43,41 @@ class Case:
     news: Callable[..., str]  # makes real news on that source; returns how its alert begins
 
 
-def _statement_on_govuk(govuk, parliament, petitions) -> str:
+def _statement_on_govuk(govuk, parliament, petitions, whatdotheyknow) -> str:
     govuk.publish("Grooming gangs: the audit")
     return "🏛 <b>Grooming gangs: the audit</b>"
 
 
-def _statement_in_parliament(govuk, parliament, petitions) -> str:
+def _statement_in_parliament(govuk, parliament, petitions, whatdotheyknow) -> str:
     parliament.lay("Grooming gangs: the audit", "<p>The audit is published.</p>")
     return "🏛 <b>Grooming gangs: the audit</b>"
 
 
-def _consultation_opened(govuk, parliament, petitions) -> str:
+def _consultation_opened(govuk, parliament, petitions, whatdotheyknow) -> str:
     now = datetime.now(UTC)
     govuk.consult("Grooming gangs audit", now, now + timedelta(days=30))
     return "🗳 <b>New consultation: Grooming gangs audit</b>"
 
 
-def _question_tabled(govuk, parliament, petitions) -> str:
+def _question_tabled(govuk, parliament, petitions, whatdotheyknow) -> str:
     today = datetime.now(LONDON).date()
     parliament.table("Grooming gangs: the audit", "When?", tabled=today, due=today)
     return "✍️ <b>New written question: Grooming gangs: the audit</b>"
 
 
-def _petition_fell_late(govuk, parliament, petitions) -> str:
+def _petition_fell_late(govuk, parliament, petitions, whatdotheyknow) -> str:
     reached = datetime.now(UTC) - timedelta(days=23)
     petitions.add(300414, OPEN_BELOW_10K, action="Publish the audit", signature_count=20_000,
                   response_threshold_reached_at=iso(reached))  # fmt: skip
     return "⏰ <b>Government response overdue</b>"
 
 
-def _debate_scheduled(govuk, parliament, petitions) -> str:
+def _foi_request_made(govuk, parliament, petitions, whatdotheyknow) -> str:
+    whatdotheyknow.make_request("Grooming gangs audit data", datetime.now(UTC))
+    return "📨 <b>New FOI request: Grooming gangs audit data</b>"
+
+
+def _debate_scheduled(govuk, parliament, petitions, whatdotheyknow) -> str:
     day = monday_after(7)
     parliament.list_debate(300413, day, "16:30")
     petitions.update(300413, scheduled_debate_date=day.isoformat())
@@ -81,22 +86,31 @@ def _debate_scheduled(govuk, parliament, petitions) -> str:
 
 CASES = {
     "govuk": Case(
-        "/statements home-office grooming", lambda g, p, pt: g.SEARCH, _statement_on_govuk
+        "/statements home-office grooming", lambda g, p, pt, w: g.SEARCH, _statement_on_govuk
     ),
     "wms": Case(
-        "/statements home-office grooming", lambda g, p, pt: p.STATEMENTS, _statement_in_parliament
+        "/statements home-office grooming",
+        lambda g, p, pt, w: p.STATEMENTS,
+        _statement_in_parliament,
     ),
     "consultations": Case(
-        "/consultations home-office", lambda g, p, pt: g.SEARCH, _consultation_opened
+        "/consultations home-office", lambda g, p, pt, w: g.SEARCH, _consultation_opened
     ),
     "questions": Case(
-        "/questions home-office grooming", lambda g, p, pt: p.QUESTIONS, _question_tabled
+        "/questions home-office grooming", lambda g, p, pt, w: p.QUESTIONS, _question_tabled
     ),
-    "whatson": Case("/follow debates", lambda g, p, pt: p.EVENTS, _debate_scheduled),
+    "foi": Case(
+        "/foi home office grooming",
+        lambda g, p, pt, w: w.feed_path("home_office"),
+        _foi_request_made,
+    ),
+    "whatson": Case("/follow debates", lambda g, p, pt, w: p.EVENTS, _debate_scheduled),
     "petition-lists": Case(
-        "/follow debates", lambda g, p, pt: "/petitions.json", _debate_scheduled
+        "/follow debates", lambda g, p, pt, w: "/petitions.json", _debate_scheduled
     ),
-    "late-list": Case("/follow overdue", lambda g, p, pt: "/petitions.json", _petition_fell_late),
+    "late-list": Case(
+        "/follow overdue", lambda g, p, pt, w: "/petitions.json", _petition_fell_late
+    ),
 }
 
 
@@ -109,12 +123,13 @@ CASES = {
     ],
 )
 async def test_a_source_fault_is_contained(
-    source, fault, telegram, petitions, govuk, parliament, make_config
+    source, fault, telegram, petitions, govuk, parliament, whatdotheyknow, make_config
 ):
     case = CASES[source]
-    fakes = (govuk, parliament, petitions)
+    fakes = (govuk, parliament, petitions, whatdotheyknow)
     failing = parliament if source in ("wms", "questions", "whatson") else govuk
     failing = petitions if source in ("petition-lists", "late-list") else failing
+    failing = whatdotheyknow if source == "foi" else failing
     failing.retry_after = 3
     held = failing.retry_after if fault == "429" else 0
     petitions.add(2, OPEN_BELOW_10K, signature_count=4_000, action="Plant more trees")

@@ -1,0 +1,1 @@
+"""Freedom of Information requests on WhatDoTheyKnow (an Alaveteli site) as a target kind."""
