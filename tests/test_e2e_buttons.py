@@ -9,7 +9,7 @@ from tests.e2e import ask
 from tests.fakes.telegram import SentMessage, telegram_html_text
 from tests.samples import OPEN_BELOW_10K
 
-ANN, BOB = 1001, 1002
+ANN, BOB, CAROL = 1001, 1002, 1003
 TITLE = "Reduce fixed penalty for speeding in a 20mph zone to 1 penalty point"
 
 
@@ -234,6 +234,18 @@ async def test_every_kind_shares_a_deep_link(telegram, govuk, parliament, petiti
         assert debates.startswith("🔔 Following <b>all petition debates</b>")
         forged = await ask(telegram, BOB, "/start s_bm90LWEtZGVwYXJ0bWVudDo")  # "not-a-department:"
         assert forged.startswith("👋 <b>Accountability Alerts</b>")
+        # The newer kinds: each card's link follows the same thing for whoever opens it.
+        for shared, prefix, followed in (
+            ("questions home-office asylum", "wq_", "Home Office written questions on “asylum”"),
+            ("consultations home-office", "gc_", "Home Office consultations"),
+            ("foi home office asylum", "foi_", "FOI requests to Home Office on “asylum”"),
+            ("overdue 100000", "late_", "the late list: petitions with 100,000 signatures"),
+        ):
+            card = await ask(telegram, ANN, f"/share {shared}")
+            payload = card.rsplit("anyone who opens ", 1)[1].split(" ")[0].split("?start=")[1]
+            assert payload.startswith(prefix) and len(payload) <= 64
+            reply = await ask(telegram, CAROL, f"/start {payload}")
+            assert reply.startswith(f"🔔 Following <b>{followed}"), reply
 
 
 async def test_groups_welcome_hold_alerts_while_removed_and_summarise_on_return(
