@@ -24,18 +24,18 @@ from bot.sources.consultations.render import (
 from bot.sources.consultations.source import GROUPS, ConsultationsSource, recent
 from bot.sources.departments.directory import Directory
 from bot.sources.departments.picking import pick_buttons, read_department
-from bot.sources.payloads import decode_payload, encode_payload
+from bot.sources.payloads import WordsInDeepLinks
 from bot.sources.text import plain_text
 
 log = logging.getLogger(__name__)
 _WORDS = {"consultations", "consultation"}
 EXAMPLE = "/consultations home-office"
-DEEP_LINK_PREFIX = "gc_"
 LOOK_UP_READS = 5  # pages read for a new follow's first reply
 _LINK = re.compile(r"(?:https?://)?(?:www\.)?gov\.uk" + re.escape(PATH) + r"([a-z0-9-]{1,120})\b")
 
 
-class ConsultationsKind:
+class ConsultationsKind(WordsInDeepLinks):
+    DEEP_LINK_PREFIX = "gc_"
     kind = KIND
     example = "consultations home-office"
     commands = (
@@ -74,16 +74,6 @@ class ConsultationsKind:
 
     def reference(self, ident: str) -> str:
         return reference(ConsultationsFollow.from_ident(ident))
-
-    def deep_link(self, ident: str) -> str | None:
-        return encode_payload(DEEP_LINK_PREFIX, ident)
-
-    def read_deep_link(self, payload: str) -> str | None:
-        return decode_payload(
-            DEEP_LINK_PREFIX,
-            payload,
-            lambda ident: self.read_reference(reference(ConsultationsFollow.from_ident(ident))),
-        )
 
     def name(self, ident: str, state: dict[str, Any] | None) -> str:
         follow = ConsultationsFollow.from_ident(ident)

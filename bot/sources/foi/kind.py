@@ -21,21 +21,21 @@ from bot.sources.foi.detect import detect_foi
 from bot.sources.foi.model import KIND, FoiFollow
 from bot.sources.foi.render import describe, reference, render_card, render_follow_reply
 from bot.sources.foi.source import GROUPS, WhatDoTheyKnowSource
-from bot.sources.payloads import decode_payload, encode_payload
+from bot.sources.payloads import WordsInDeepLinks
 from bot.sources.statements.query import read_keywords
 from bot.sources.text import plain_text
 
 log = logging.getLogger(__name__)
 _WORDS = {"foi", "wdtk"}
 EXAMPLE = "/foi home office asylum"
-DEEP_LINK_PREFIX = "foi_"
 _SITE = r"(?:https?://)?(?:www\.)?whatdotheyknow\.com"
 _REQUEST = re.compile(_SITE + r"/request/([a-z0-9_]{1,200})\b")
 _BODY = re.compile(_SITE + r"/body/([a-z0-9_]{1,100})\b")
 _ADDRESS = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)+")
 
 
-class FoiKind:
+class FoiKind(WordsInDeepLinks):
+    DEEP_LINK_PREFIX = "foi_"
     kind = KIND
     example = "foi home office"
     commands = (
@@ -77,16 +77,6 @@ class FoiKind:
 
     def reference(self, ident: str) -> str:
         return reference(FoiFollow.from_ident(ident))
-
-    def deep_link(self, ident: str) -> str | None:
-        return encode_payload(DEEP_LINK_PREFIX, ident)
-
-    def read_deep_link(self, payload: str) -> str | None:
-        return decode_payload(
-            DEEP_LINK_PREFIX,
-            payload,
-            lambda ident: self.read_reference(reference(FoiFollow.from_ident(ident))),
-        )
 
     def name(self, ident: str, state: dict[str, Any] | None) -> str:
         follow = FoiFollow.from_ident(ident)

@@ -19,7 +19,7 @@ from bot.http import UpstreamError, UpstreamRefused
 from bot.sources.base import BadReference, Button, Command, FollowThis, Lookup, Reply
 from bot.sources.departments.directory import Directory
 from bot.sources.departments.picking import pick_buttons, read_department
-from bot.sources.payloads import decode_payload, encode_payload
+from bot.sources.payloads import WordsInDeepLinks
 from bot.sources.questions.detect import detect_questions
 from bot.sources.questions.model import KIND, PUBLIC_SITE, UIN, QuestionsFollow
 from bot.sources.questions.render import (
@@ -42,7 +42,6 @@ from bot.sources.text import plain_text, quote
 log = logging.getLogger(__name__)
 _WORDS = {"questions", "question", "wq"}
 EXAMPLE = "/questions home-office grooming gangs"
-DEEP_LINK_PREFIX = "wq_"
 LATE_DEPARTMENTS = 8  # shown in /overdue; the rest counted
 _LINK = re.compile(
     re.escape(PUBLIC_SITE.removeprefix("https://"))
@@ -52,7 +51,8 @@ _LINK = re.compile(
 _DATED = re.compile(r"(\d{4}-\d{2}-\d{2})/((?:HL)?\d{1,7})", re.IGNORECASE)
 
 
-class QuestionsKind:
+class QuestionsKind(WordsInDeepLinks):
+    DEEP_LINK_PREFIX = "wq_"
     kind = KIND
     example = "questions home-office"
     commands = (
@@ -95,16 +95,6 @@ class QuestionsKind:
 
     def reference(self, ident: str) -> str:
         return reference(QuestionsFollow.from_ident(ident))
-
-    def deep_link(self, ident: str) -> str | None:
-        return encode_payload(DEEP_LINK_PREFIX, ident)
-
-    def read_deep_link(self, payload: str) -> str | None:
-        return decode_payload(
-            DEEP_LINK_PREFIX,
-            payload,
-            lambda ident: self.read_reference(reference(QuestionsFollow.from_ident(ident))),
-        )
 
     def name(self, ident: str, state: dict[str, Any] | None) -> str:
         follow = QuestionsFollow.from_ident(ident)

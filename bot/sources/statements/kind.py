@@ -29,7 +29,7 @@ from bot.sources.departments.directory import ANY, Directory
 from bot.sources.departments.picking import pick_buttons
 from bot.sources.govuk.parse import SOURCE as GOVUK
 from bot.sources.govuk.source import GovukStatementsSource
-from bot.sources.payloads import decode_payload, encode_payload
+from bot.sources.payloads import WordsInDeepLinks
 from bot.sources.statements.detect import detect_statements, oldest_first, recent_items
 from bot.sources.statements.follows import GROUPS
 from bot.sources.statements.query import (
@@ -52,10 +52,10 @@ from bot.sources.written_statements.source import WrittenStatementsSource
 
 log = logging.getLogger(__name__)
 _WORDS = {"statements", "statement"}
-DEEP_LINK_PREFIX = "s_"
 
 
-class StatementsKind:
+class StatementsKind(WordsInDeepLinks):
+    DEEP_LINK_PREFIX = "s_"
     kind = KIND
     example = "statements home-office grooming gangs"
     commands = (
@@ -86,16 +86,6 @@ class StatementsKind:
 
     def reference(self, ident: str) -> str:
         return reference(StatementQuery.from_ident(ident))
-
-    def deep_link(self, ident: str) -> str | None:
-        return encode_payload(DEEP_LINK_PREFIX, ident)
-
-    def read_deep_link(self, payload: str) -> str | None:
-        return decode_payload(
-            DEEP_LINK_PREFIX,
-            payload,
-            lambda ident: self.read_reference(reference(StatementQuery.from_ident(ident))),
-        )
 
     def name(self, ident: str, state: dict[str, Any] | None) -> str:
         return describe(StatementQuery.from_ident(ident), self._directory)
