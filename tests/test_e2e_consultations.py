@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from bot.sources.text import LONDON
 from tests.conftest import running_bot
 from tests.e2e import ScriptedClock, ask
-from tests.test_reliability_petitions import quiet
 
 ANN, BOB = 1001, 1002
 LINK = "https://www.gov.uk/government/consultations/asylum-accommodation"
@@ -71,7 +70,7 @@ async def test_a_departments_consultation_from_opening_to_its_late_outcome(
             "Published 12 January 2027, 105 days (15 weeks) after it closed, beyond the "
             "government's 12-week target.\n" + LINK + STOP
         )
-        await quiet(telegram, ANN, 1.0)
+        await govuk.wait_for_requests(govuk.SEARCH, govuk.count(govuk.SEARCH) + 2)
         # Follow reply, opened, week, tomorrow, closed, two overdue, outcome: each once.
         assert len(telegram.messages_to(ANN)) == 8
         card = await ask(telegram, ANN, "/status consultations home-office")

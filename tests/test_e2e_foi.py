@@ -10,10 +10,15 @@ from bot.http import USER_AGENT
 from bot.sources.text import LONDON
 from tests.conftest import running_bot
 from tests.e2e import ScriptedClock, ask
-from tests.test_reliability_petitions import quiet
 
 ANN, BOB = 1001, 1002
 SITE = "https://www.whatdotheyknow.com/request/"
+
+
+async def cycles(site, count: int = 2) -> None:
+    """Until the FOI source has read the Home Office's feed `count` more times."""
+    path = site.feed_path("home_office")
+    await site.wait_for_requests(path, site.count(path) + count)
 
 
 def london(*args: int) -> datetime:
@@ -44,7 +49,7 @@ async def test_an_authoritys_requests_from_sending_to_a_late_refusal(
         assert one.startswith("🔔 Following <b>the FOI request “Asylum hotel contracts”</b>.")
         assert "awaiting a response, due 31 December 2026" in one
         clock.now = london(2026, 12, 31, 23, 0)
-        await quiet(telegram, ANN, 1.0)
+        await cycles(whatdotheyknow)
         assert len(telegram.messages_to(ANN)) == 2  # still in time on its due day
         clock.now = london(2027, 1, 1, 0, 5)
         late = await telegram.next_message(ANN)
@@ -69,7 +74,7 @@ async def test_an_authoritys_requests_from_sending_to_a_late_refusal(
         clock.now = london(2027, 1, 8, 9, 5)
         review = await telegram.next_message(BOB, after=4)
         assert review.startswith("🔁 <b>Internal review: Asylum hotel contracts</b>")
-        await quiet(telegram, ANN, 1.0)
+        await cycles(whatdotheyknow)
         # Follow reply, new, overdue, response, refused, review: once each; none for knives.
         assert len(telegram.messages_to(ANN)) == 6
         card = await ask(telegram, ANN, "/status foi home_office asylum")

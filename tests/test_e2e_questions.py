@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 from bot.sources.text import LONDON
 from tests.conftest import running_bot
 from tests.e2e import ScriptedClock, ask, say_date
-from tests.test_reliability_petitions import quiet
 
 ANN, BOB = 1001, 1002
 SITE = "https://questions-statements.parliament.uk/written-questions/detail"
@@ -248,5 +247,4 @@ async def test_a_follow_never_read_is_baselined_silently(telegram, parliament, m
     async with running_bot(make_config()):
         await ask(telegram, ANN, "/questions home-office")
         await cycles(parliament)
-        await quiet(telegram, ANN, 0.5)
         assert len(telegram.messages_to(ANN)) == 1

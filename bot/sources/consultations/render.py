@@ -52,13 +52,15 @@ def _took(consultation: Consultation) -> str:
         consultation.outcome_at.astimezone(LONDON).date()
         - consultation.closes.astimezone(LONDON).date()
     ).days
-    weeks = taken / 7
+    # Whole weeks and days, never rounded: 85 days is past a 12-week target, and says so.
+    weeks, rest = divmod(taken, 7)
+    span = f"{weeks} week{'s' * (weeks != 1)}" + (f" and {days(rest)}" if rest else "")
     target = (
         f"beyond the government's {OUTCOME_WITHIN_WEEKS}-week target"
-        if weeks > OUTCOME_WITHIN_WEEKS
+        if taken > OUTCOME_WITHIN_WEEKS * 7
         else f"within the government's {OUTCOME_WITHIN_WEEKS}-week target"
     )
-    return f"{days(taken)} ({weeks:.0f} weeks) after it closed, {target}"
+    return f"{days(taken)} ({span}) after it closed, {target}"
 
 
 def render_alert(
